@@ -1,0 +1,1 @@
+//! KQL linting: platform schemas, the semantic model, rules and diagnostics.

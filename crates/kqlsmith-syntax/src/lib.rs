@@ -1,0 +1,1 @@
+//! KQL syntax: the pest grammar, a typed AST with byte spans, parse errors and the printer.
