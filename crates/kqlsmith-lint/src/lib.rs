@@ -1,1 +1,5 @@
 //! KQL linting: platform schemas, the semantic model, rules and diagnostics.
+
+pub mod platform;
+
+pub use platform::{Platform, PlatformError};
