@@ -47,8 +47,9 @@ Examples:
   Both platforms into files internal-connections.defender.kql and .sentinel.kql:
     kqlsmith render --device ws-042 --window 7d --out hunts/
 
-  The published hunt, unchanged:
-    kqlsmith render --profile profiles/hunts/internal-connections-classic.toml --platform defender
+  The published hunt, unchanged (a shipped profile, by name or file):
+    kqlsmith render --profile internal-connections-classic --platform defender
+    kqlsmith render --profile profiles/hunts/internal-connections-classic.toml
 
   Change any profile value for one run, by its dotted key:
     kqlsmith render --set device.match=case-insensitive --set filters.benign_ports=true
@@ -65,7 +66,8 @@ Exit status: 0 rendered; 2 bad profile, value, option or file (nothing printed o
 #[derive(clap::Args)]
 #[command(after_help = after_help())]
 pub struct RenderArgs {
-    /// Hunt profile (TOML). Default: the hardened internal-connections hunt built into kqlsmith.
+    /// Hunt profile: a TOML file, or the name of a profile shipped with kqlsmith
+    /// (internal-connections, internal-connections-classic). Default: internal-connections.
     #[arg(long, value_name = "FILE")]
     profile: Option<PathBuf>,
 
@@ -124,8 +126,16 @@ pub fn run(args: RenderArgs) -> ExitCode {
 fn render_command(args: &RenderArgs) -> Result<(), Failure> {
     let overrides = overrides(args).map_err(profile_failure)?;
     let hunt = match &args.profile {
-        Some(path) => profile::load_file(path, &overrides),
         None => profile::load_default(&overrides),
+        // A file when there is one, else the name of a profile shipped with kqlsmith.
+        Some(path) if path.exists() => profile::load_file(path, &overrides),
+        Some(path) => {
+            profile::load_shipped(&path.to_string_lossy(), &overrides).unwrap_or_else(|| {
+                Err(ProfileError::NotFound {
+                    given: path.display().to_string(),
+                })
+            })
+        }
     }
     .map_err(profile_failure)?;
 

@@ -18,6 +18,21 @@ pub const DEFAULT_PROFILE_PATH: &str = "profiles/hunts/internal-connections.toml
 /// The text of the default profile (the hardened hunt).
 pub const DEFAULT_PROFILE: &str = include_str!("../../../profiles/hunts/internal-connections.toml");
 
+/// The profiles shipped with kqlsmith, embedded in the binary: `(name, path in the source
+/// tree, TOML text)`. The name is the file name without `.toml`.
+pub const SHIPPED: &[(&str, &str, &str)] = &[
+    (
+        "internal-connections",
+        DEFAULT_PROFILE_PATH,
+        DEFAULT_PROFILE,
+    ),
+    (
+        "internal-connections-classic",
+        "profiles/hunts/internal-connections-classic.toml",
+        include_str!("../../../profiles/hunts/internal-connections-classic.toml"),
+    ),
+];
+
 /// A change to one value of a profile, made on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Override {
@@ -66,6 +81,11 @@ pub enum ProfileError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "cannot read profile {given}: there is no such file, and no profile shipped with kqlsmith has that name ({})",
+        shipped_names().join(", ")
+    )]
+    NotFound { given: String },
     #[error("{0}")]
     Invalid(Box<InvalidProfile>),
     #[error("{origin}: invalid value for `{field}`: {message}")]
@@ -140,6 +160,21 @@ pub fn load_default(overrides: &[Override]) -> Result<InternalConnections, Profi
         &format!("<embedded>/{DEFAULT_PROFILE_PATH}"),
         overrides,
     )
+}
+
+/// The names of the shipped profiles.
+pub fn shipped_names() -> Vec<&'static str> {
+    SHIPPED.iter().map(|(name, _, _)| *name).collect()
+}
+
+/// Loads the shipped profile called `name` (see [`SHIPPED`]) and applies `overrides`; `None`
+/// when no shipped profile has that name.
+pub fn load_shipped(
+    name: &str,
+    overrides: &[Override],
+) -> Option<Result<InternalConnections, ProfileError>> {
+    let (_, path, text) = SHIPPED.iter().find(|(shipped, _, _)| *shipped == name)?;
+    Some(load(text, &format!("<embedded>/{path}"), overrides))
 }
 
 /// Reads a profile from TOML `text` (`origin` names it in messages) and applies `overrides`
@@ -343,4 +378,242 @@ fn dotted(path: &serde_path_to_error::Path) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ActionType, AddressSelection, DeviceMatch};
+
+    const CLASSIC: &str = include_str!("../../../profiles/hunts/internal-connections-classic.toml");
+
+    fn set(key: &str, value: &str) -> Override {
+        Override::new(key, value, format!("--set {key}={value}"))
+    }
+
+    fn invalid(err: ProfileError) -> InvalidProfile {
+        match err {
+            ProfileError::Invalid(invalid) => *invalid,
+            other => panic!("expected an invalid profile, got {other}"),
+        }
+    }
+
+    #[test]
+    fn shipped_profiles_load() {
+        let hardened = load_default(&[]).unwrap();
+        assert_eq!(hardened.hunt.name.as_str(), "internal-connections");
+        assert_eq!(hardened.device.matching, DeviceMatch::HostName);
+        assert_eq!(hardened.remote_device.addresses, AddressSelection::All);
+        let classic = load(CLASSIC, "classic.toml", &[]).unwrap();
+        assert_eq!(classic.hunt.name.as_str(), "internal-connections-classic");
+        assert_eq!(classic.device.matching, DeviceMatch::Exact);
+        assert_eq!(classic.remote_device.addresses, AddressSelection::FirstIpv4);
+        // Both keep the published placeholder, so that the rendered `let` reads as published.
+        assert_eq!(hardened.device.name.as_str(), "compromiseddevice");
+        assert_eq!(classic.device.name.as_str(), "compromiseddevice");
+    }
+
+    #[test]
+    fn shipped_profiles_load_by_name() {
+        let classic = load_shipped("internal-connections-classic", &[])
+            .unwrap()
+            .unwrap();
+        assert_eq!(classic, load(CLASSIC, "x", &[]).unwrap());
+        let default = load_shipped("internal-connections", &[]).unwrap().unwrap();
+        assert_eq!(default, load_default(&[]).unwrap());
+        assert!(load_shipped("nope", &[]).is_none());
+        // Every file in profiles/hunts is shipped.
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../profiles/hunts");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        let mut shipped: Vec<String> = SHIPPED.iter().map(|(n, _, _)| n.to_string()).collect();
+        shipped.sort();
+        assert_eq!(files, shipped);
+    }
+
+    #[test]
+    fn every_shipped_profile_has_exactly_the_keys_set_accepts() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../profiles/hunts");
+        let mut count = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let root = DeTable::parse(&text).unwrap();
+                let mut found = Vec::new();
+                collect_keys(root.get_ref(), "", &mut found);
+                assert_eq!(found, keys(), "{}", path.display());
+                count += 1;
+            }
+        }
+        assert!(count >= 2, "the shipped profiles were not found");
+        assert!(keys().contains(&"device.match".to_string()));
+        assert!(keys().contains(&"filters.benign_ports".to_string()));
+    }
+
+    #[test]
+    fn a_string_key_takes_the_text_as_typed() {
+        let name = r#""quoted" = true, [x], \n"#;
+        let hunt = load_default(&[set("device.name", name)]).unwrap();
+        assert_eq!(hunt.device.name.as_str(), name);
+        let hunt = load_default(&[set("device.match", "case-insensitive")]).unwrap();
+        assert_eq!(hunt.device.matching, DeviceMatch::CaseInsensitive);
+    }
+
+    #[test]
+    fn a_list_key_takes_comma_separated_items_or_a_toml_list() {
+        let both = [ActionType::ConnectionSuccess, ActionType::ConnectionFailed];
+        let hunt = load_default(&[set(
+            "search.action_types",
+            "ConnectionSuccess, ConnectionFailed",
+        )])
+        .unwrap();
+        assert_eq!(hunt.search.action_types, both);
+        let hunt = load_default(&[set(
+            "search.action_types",
+            r#"["ConnectionSuccess", "ConnectionFailed"]"#,
+        )])
+        .unwrap();
+        assert_eq!(hunt.search.action_types, both);
+        let hunt = load_default(&[set("filters.excluded_processes", "")]).unwrap();
+        assert!(hunt.filters.excluded_processes.is_empty());
+        let hunt = load_default(&[set(
+            "filters.benign_port_sets",
+            r#"[{ name = "Printing", ports = [515, 631, 9100] }]"#,
+        )])
+        .unwrap();
+        assert_eq!(hunt.filters.benign_port_sets[0].ports, [515, 631, 9100]);
+    }
+
+    #[test]
+    fn other_keys_read_the_text_as_a_toml_value() {
+        assert!(!load_default(&[]).unwrap().filters.benign_ports);
+        let hunt = load_default(&[set("filters.benign_ports", "true")]).unwrap();
+        assert!(hunt.filters.benign_ports);
+        let err = load_default(&[set("filters.benign_ports", "yes")]).unwrap_err();
+        assert!(
+            matches!(&err, ProfileError::InvalidOverride { field, .. } if field == "filters.benign_ports"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn later_overrides_win() {
+        let hunt =
+            load_default(&[set("search.window", "7d"), set("search.window", "30m")]).unwrap();
+        assert_eq!(hunt.search.window.to_string(), "30m");
+    }
+
+    #[test]
+    fn an_unknown_key_lists_the_valid_ones() {
+        let err = load_default(&[set("device.matc", "exact")]).unwrap_err();
+        let ProfileError::UnknownKey { origin, valid, .. } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(origin, "--set device.matc=exact");
+        assert_eq!(valid, &keys());
+        let message = err.to_string();
+        assert!(message.contains("unknown key `device.matc`"), "{message}");
+        assert!(message.contains("device.match, device.name"), "{message}");
+    }
+
+    #[test]
+    fn a_table_key_lists_its_own_keys() {
+        let err = load_default(&[set("device", "x")]).unwrap_err();
+        let ProfileError::UnknownKey { problem, valid, .. } = &err else {
+            panic!("{err}")
+        };
+        assert!(problem.contains("is a table"), "{problem}");
+        assert_eq!(valid, &["device.match", "device.name"]);
+    }
+
+    #[test]
+    fn a_bad_value_from_the_command_line_names_the_option_not_the_file() {
+        let err = load_default(&[Override::new(
+            "search.window",
+            "48 hours",
+            "--window '48 hours'",
+        )])
+        .unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.starts_with("--window '48 hours': invalid value for `search.window`"),
+            "{message}"
+        );
+        assert!(message.contains("not a timespan"), "{message}");
+    }
+
+    #[test]
+    fn a_bad_value_in_the_file_names_file_line_column_and_field() {
+        let text = CLASSIC.replace(r#"window = "48h""#, r#"window = "48 hours""#);
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("window ="))
+            .unwrap()
+            + 1;
+        let err = invalid(load(&text, "my.toml", &[]).unwrap_err());
+        assert_eq!(err.field.as_deref(), Some("search.window"));
+        assert_eq!(err.line_column(), Some((line, 10)));
+        assert_eq!(&text[err.span.clone().unwrap()], r#""48 hours""#);
+        let message = err.to_string();
+        assert!(
+            message.starts_with(&format!(
+                "invalid profile my.toml, line {line}, column 10, field `search.window`:"
+            )),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn unknown_and_missing_keys_in_the_file_are_errors() {
+        let text = CLASSIC.replace("[device]\n", "[device]\nmatc = 1\n");
+        let err = invalid(load(&text, "my.toml", &[]).unwrap_err());
+        assert!(
+            err.message.contains("unknown field `matc`"),
+            "{}",
+            err.message
+        );
+        assert_eq!(&text[err.span.clone().unwrap()], "matc");
+
+        let text = CLASSIC.replace("unmap_ipv4 = false\n", "");
+        let err = invalid(load(&text, "my.toml", &[]).unwrap_err());
+        assert!(
+            err.message.contains("missing field `unmap_ipv4`"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.field.as_deref(), Some("search"));
+    }
+
+    #[test]
+    fn malformed_toml_is_reported_with_its_line() {
+        let text = CLASSIC.replace(r#"window = "48h""#, r#"window = "48h"#);
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("window ="))
+            .unwrap()
+            + 1;
+        let err = invalid(load(&text, "my.toml", &[]).unwrap_err());
+        assert_eq!(err.line_column().map(|(l, _)| l), Some(line));
+        assert_eq!(err.field, None);
+    }
+
+    #[test]
+    fn set_needs_key_equals_value() {
+        assert_eq!(
+            Override::from_assignment("a.b=c=d").unwrap(),
+            Override::new("a.b", "c=d", "--set a.b=c=d")
+        );
+        for bad in ["nokey", "=value", " =x"] {
+            assert!(matches!(
+                Override::from_assignment(bad),
+                Err(ProfileError::MalformedAssignment { .. })
+            ));
+        }
+    }
 }

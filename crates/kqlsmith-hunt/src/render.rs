@@ -318,3 +318,310 @@ fn assign(name: &str, value: Kql) -> Kql {
 fn strs(values: &[String]) -> Vec<&str> {
     values.iter().map(String::as_str).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{self, Override};
+
+    fn hunt(changes: &[(&str, &str)]) -> InternalConnections {
+        let overrides: Vec<Override> = changes
+            .iter()
+            .map(|(key, value)| Override::new(*key, *value, "test"))
+            .collect();
+        profile::load_default(&overrides).unwrap()
+    }
+
+    fn classic(changes: &[(&str, &str)]) -> InternalConnections {
+        let overrides: Vec<Override> = changes
+            .iter()
+            .map(|(key, value)| Override::new(*key, *value, "test"))
+            .collect();
+        let text = include_str!("../../../profiles/hunts/internal-connections-classic.toml");
+        profile::load(text, "classic", &overrides).unwrap()
+    }
+
+    fn defender() -> Platform {
+        Platform::builtin("defender").unwrap()
+    }
+
+    fn query(hunt: &InternalConnections) -> String {
+        render(hunt, &defender()).unwrap()
+    }
+
+    /// The lines of `text` that are not comments, trimmed.
+    fn code_lines(text: &str) -> Vec<&str> {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with("//"))
+            .collect()
+    }
+
+    fn has_line(text: &str, line: &str) -> bool {
+        code_lines(text).contains(&line)
+    }
+
+    #[test]
+    fn each_platform_uses_its_own_time_column_only() {
+        for hunt in [hunt(&[]), classic(&[])] {
+            let defender = render(&hunt, &defender()).unwrap();
+            let sentinel = render(&hunt, &Platform::builtin("sentinel").unwrap()).unwrap();
+            assert!(defender.contains("| where Timestamp > ago(SearchWindow)"));
+            assert!(!defender.contains("TimeGenerated"));
+            assert!(sentinel.contains("| where TimeGenerated > ago(SearchWindow)"));
+            assert!(
+                !code_lines(&sentinel)
+                    .iter()
+                    .any(|l| l.contains("Timestamp"))
+            );
+            // The platforms differ in the time column and the title comment only.
+            let same = |text: &str| {
+                code_lines(text)
+                    .iter()
+                    .map(|l| l.replace("TimeGenerated", "Timestamp"))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(same(&defender), same(&sentinel));
+        }
+    }
+
+    #[test]
+    fn the_device_comes_first_as_a_let() {
+        let text = query(&hunt(&[
+            ("output.comments", "false"),
+            ("device.name", "ws-042"),
+        ]));
+        assert_eq!(
+            text.lines().next(),
+            Some(r#"let CompromisedDevice = "ws-042";"#)
+        );
+        assert!(!text.contains("//"));
+        assert!(text.ends_with("CompromisedDevice, LastConnectionTime\n"));
+    }
+
+    #[test]
+    fn the_device_match_mode_chooses_the_comparison() {
+        let line = |mode| {
+            let text = query(&hunt(&[("device.match", mode)]));
+            code_lines(&text)
+                .into_iter()
+                .find(|l| l.starts_with("| where DeviceName"))
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(line("exact"), "| where DeviceName == CompromisedDevice");
+        assert_eq!(
+            line("case-insensitive"),
+            "| where DeviceName =~ CompromisedDevice"
+        );
+        assert_eq!(
+            line("host-name"),
+            r#"| where DeviceName =~ CompromisedDevice or DeviceName startswith strcat(CompromisedDevice, ".")"#
+        );
+    }
+
+    #[test]
+    fn exclusions_pick_their_operator_from_count_and_case() {
+        let text = query(&hunt(&[
+            ("filters.excluded_processes", "a.exe,b.exe"),
+            ("filters.excluded_account_names", "local service"),
+            ("filters.excluded_account_sids", "S-1-5-19,S-1-5-20"),
+        ]));
+        assert!(has_line(
+            &text,
+            r#"| where InitiatingProcessFileName !in~ ("a.exe", "b.exe")"#
+        ));
+        assert!(has_line(
+            &text,
+            r#"| where InitiatingProcessAccountName !~ "local service""#
+        ));
+        assert!(has_line(
+            &text,
+            r#"| where InitiatingProcessAccountSid !in ("S-1-5-19", "S-1-5-20")"#
+        ));
+        let text = query(&hunt(&[
+            ("filters.case_insensitive_names", "false"),
+            ("filters.excluded_processes", "a.exe,b.exe"),
+            ("filters.excluded_account_names", "local service"),
+        ]));
+        assert!(has_line(
+            &text,
+            r#"| where InitiatingProcessFileName !in ("a.exe", "b.exe")"#
+        ));
+        assert!(has_line(
+            &text,
+            r#"| where InitiatingProcessAccountName != "local service""#
+        ));
+        let text = query(&hunt(&[
+            ("filters.excluded_processes", ""),
+            ("filters.excluded_account_sids", ""),
+        ]));
+        assert!(!text.contains("InitiatingProcessFileName"));
+        assert!(!text.contains("| where InitiatingProcessAccountSid"));
+    }
+
+    #[test]
+    fn several_action_types_are_a_list() {
+        let text = query(&hunt(&[(
+            "search.action_types",
+            "ConnectionSuccess,ConnectionFailed",
+        )]));
+        assert!(has_line(
+            &text,
+            r#"| where ActionType in ("ConnectionSuccess", "ConnectionFailed")"#
+        ));
+    }
+
+    #[test]
+    fn benign_ports_are_a_set_difference_when_on() {
+        let filter =
+            "| where array_length(set_difference(ConnectedPorts, dynamic([8008, 8009]))) > 0";
+        let off = query(&hunt(&[]));
+        assert!(!off.contains("set_difference"));
+        assert!(
+            off.contains("// Known benign, kept: Microsoft Edge media casting (ports 8008, 8009)")
+        );
+        let on = query(&hunt(&[("filters.benign_ports", "true")]));
+        assert!(has_line(&on, filter));
+        assert!(!on.contains("Known benign, kept"));
+        // Before the join, where ConnectedPorts exists whatever the output columns.
+        assert!(on.find(filter).unwrap() < on.find("| join").unwrap());
+    }
+
+    #[test]
+    fn private_addresses_include_the_extra_ranges() {
+        let text = query(&hunt(&[(
+            "filters.private_ranges",
+            "fc00::/7,100.64.0.0/10",
+        )]));
+        assert!(has_line(
+            &text,
+            r#"| extend IsPrivateAddress = ipv4_is_private(RemoteIP) or ipv6_is_match(RemoteIP, "fc00::/7") or ipv6_is_match(RemoteIP, "100.64.0.0/10")"#
+        ));
+        let text = query(&hunt(&[("filters.private_only", "false")]));
+        assert!(!text.contains("IsPrivateAddress"));
+    }
+
+    #[test]
+    fn remote_addresses_are_expanded_or_taken_by_regex() {
+        let all = query(&hunt(&[]));
+        assert!(has_line(
+            &all,
+            "| mv-expand NetworkAddress = todynamic(IPAddresses)"
+        ));
+        assert!(has_line(
+            &all,
+            "| extend IPAddress = tostring(NetworkAddress.IPAddress)"
+        ));
+        assert!(has_line(
+            &all,
+            r#"| where not(ipv6_is_match(IPAddress, "169.254.0.0/16"))"#
+        ));
+        assert!(!all.contains("IPRegex"));
+        let first = query(&hunt(&[("remote_device.addresses", "first-ipv4")]));
+        assert!(has_line(
+            &first,
+            "| extend IPAddress = extract(IPRegex, 0, tostring(IPAddresses))"
+        ));
+        // IPv4 ranges keep the IPv4 function only where every address tested is IPv4.
+        assert!(has_line(
+            &first,
+            r#"| where not(ipv4_is_in_range(IPAddress, "169.254.0.0/16"))"#
+        ));
+        assert!(has_line(
+            &first,
+            r#"| where not(ipv6_is_match(IPAddress, "fe80::/10"))"#
+        ));
+    }
+
+    #[test]
+    fn nearest_before_keeps_the_last_report_before_the_connection() {
+        let text = query(&hunt(&[]));
+        assert!(has_line(&text, "LastConnectionTime = Timestamp"));
+        assert!(has_line(
+            &text,
+            "| where Timestamp > ago(SearchWindow + 1d)"
+        ));
+        assert!(has_line(
+            &text,
+            "| distinct IPAddress, DeviceName, DeviceId, Timestamp)"
+        ));
+        assert!(has_line(&text, "| where Timestamp <= LastConnectionTime"));
+        assert!(has_line(
+            &text,
+            "| summarize arg_max(Timestamp, *) by RemoteIP"
+        ));
+        let text = query(&hunt(&[
+            ("remote_device.resolve", "any-in-window"),
+            ("remote_device.lookback", "0d"),
+            ("remote_device.exclude_self", "by-name"),
+            ("output.columns", "RemoteIP,RemoteDeviceName"),
+        ]));
+        assert!(has_line(&text, "| where Timestamp > ago(SearchWindow)"));
+        assert!(has_line(&text, "| distinct IPAddress, DeviceName)"));
+        assert!(!text.contains("LastConnectionTime"));
+        assert!(has_line(
+            &text,
+            "| where not(CompromisedDevice =~ DeviceName)"
+        ));
+    }
+
+    #[test]
+    fn self_exclusion_by_device_id_carries_both_ids() {
+        let text = query(&hunt(&[("remote_device.exclude_self", "by-device-id")]));
+        assert!(has_line(&text, "CompromisedDeviceId = DeviceId,"));
+        assert!(has_line(&text, "| where CompromisedDeviceId != DeviceId"));
+        let text = query(&hunt(&[("remote_device.exclude_self", "off")]));
+        assert!(!text.contains("CompromisedDeviceId"));
+        assert!(!text.contains("not(CompromisedDevice"));
+    }
+
+    #[test]
+    fn output_columns_are_projected_in_order() {
+        let text = query(&hunt(&[(
+            "output.columns",
+            "CompromisedDevice,RemoteDeviceId,InitiatingProcessFileName,RemoteIP",
+        )]));
+        let last = code_lines(&text).last().copied().unwrap();
+        assert_eq!(
+            last,
+            "| project CompromisedDevice, RemoteDeviceId = DeviceId, InitiatingProcessFileName, RemoteIP"
+        );
+        assert!(has_line(&text, "InitiatingProcessFileName,"));
+    }
+
+    #[test]
+    fn a_time_column_that_is_not_a_plain_name_is_quoted() {
+        let platform = Platform {
+            name: "custom".into(),
+            title: "Custom\nworkspace".into(),
+            time_column: "Event Time".into(),
+        };
+        let text = render(&hunt(&[]), &platform).unwrap();
+        assert!(has_line(
+            &text,
+            r#"| where ["Event Time"] > ago(SearchWindow)"#
+        ));
+        // A line break in the platform's title cannot end the comment it is printed in.
+        assert!(text.contains("for Custom workspace."));
+    }
+
+    #[test]
+    fn unusable_platforms_are_errors() {
+        let mut platform = defender();
+        platform.time_column = " ".into();
+        assert!(matches!(
+            render(&hunt(&[]), &platform),
+            Err(RenderError::Platform { .. })
+        ));
+        platform.name = "../x".into();
+        assert!(matches!(
+            file_name(&hunt(&[]), &platform),
+            Err(RenderError::Platform { .. })
+        ));
+        assert_eq!(
+            file_name(&hunt(&[]), &defender()).unwrap(),
+            "internal-connections.defender.kql"
+        );
+    }
+}
