@@ -61,24 +61,21 @@ struct Comparison {
 
 impl Comparison {
     /// Keeps rows whose column is one of `values`.
-    fn one_of(values: &[&str]) -> Comparison {
-        if let [value] = values {
-            Comparison {
-                operator: Kql::fixed("=="),
-                operand: Kql::string(value),
-            }
-        } else {
-            Comparison {
-                operator: Kql::fixed("in"),
-                operand: Kql::list(values.iter().map(|v| Kql::string(v))),
-            }
+    fn one_of<S: AsRef<str>>(values: &[S]) -> Comparison {
+        Comparison {
+            operator: Kql::fixed(if values.len() == 1 { "==" } else { "in" }),
+            operand: operand(values),
         }
     }
 
     /// Leaves out rows whose column is one of `values`; `None` when there are none.
     /// `not_equal` is the operator for one value compared exactly (the published query
     /// writes `<>` in one place and `!=` in another).
-    fn none_of(values: &[&str], any_case: bool, not_equal: &'static str) -> Option<Comparison> {
+    fn none_of<S: AsRef<str>>(
+        values: &[S],
+        any_case: bool,
+        not_equal: &'static str,
+    ) -> Option<Comparison> {
         let operator = match (values.len(), any_case) {
             (0, _) => return None,
             (1, false) => not_equal,
@@ -86,14 +83,18 @@ impl Comparison {
             (_, false) => "!in",
             (_, true) => "!in~",
         };
-        let operand = match values {
-            [value] => Kql::string(value),
-            _ => Kql::list(values.iter().map(|v| Kql::string(v))),
-        };
         Some(Comparison {
             operator: Kql::fixed(operator),
-            operand,
+            operand: operand(values),
         })
+    }
+}
+
+/// One value as a string literal, several as a parenthesised list.
+fn operand<S: AsRef<str>>(values: &[S]) -> Kql {
+    match values {
+        [value] => Kql::string(value.as_ref()),
+        _ => Kql::list(values.iter().map(|v| Kql::string(v.as_ref()))),
     }
 }
 
@@ -240,16 +241,6 @@ impl InternalConnectionsQuery {
             .iter()
             .map(|a| a.as_str())
             .collect();
-        let texts = |values: &[crate::model::Text]| -> Vec<String> {
-            values.iter().map(|v| v.as_str().to_string()).collect()
-        };
-        let processes = texts(&filters.excluded_processes);
-        let account_names = texts(&filters.excluded_account_names);
-        let account_sids: Vec<&str> = filters
-            .excluded_account_sids
-            .iter()
-            .map(|s| s.as_str())
-            .collect();
         let any_case = filters.case_insensitive_names;
         let port_sets: Vec<PortSetView> = filters
             .benign_port_sets
@@ -276,7 +267,8 @@ impl InternalConnectionsQuery {
             time,
             first_ipv4_address: ipv4_addresses_only,
             action_types: Comparison::one_of(&action_types),
-            excluded_processes: Comparison::none_of(&strs(&processes), any_case, "<>"),
+            // The published query writes `<>` here and `!=` for the account.
+            excluded_processes: Comparison::none_of(&filters.excluded_processes, any_case, "<>"),
             unmap_ipv4: hunt.search.unmap_ipv4,
             private_only: filters.private_only,
             // Remote addresses of connections may be IPv6 whatever the profile says.
@@ -285,8 +277,12 @@ impl InternalConnectionsQuery {
                 .iter()
                 .map(|r| RangeView::new(r, false))
                 .collect(),
-            excluded_account_names: Comparison::none_of(&strs(&account_names), any_case, "!="),
-            excluded_account_sids: Comparison::none_of(&account_sids, false, "!="),
+            excluded_account_names: Comparison::none_of(
+                &filters.excluded_account_names,
+                any_case,
+                "!=",
+            ),
+            excluded_account_sids: Comparison::none_of(&filters.excluded_account_sids, false, "!="),
             benign_port_sets,
             kept_benign_port_sets,
             connection_columns,
@@ -313,10 +309,6 @@ impl InternalConnectionsQuery {
 /// `name = value`.
 fn assign(name: &str, value: Kql) -> Kql {
     Kql::assignment(&Kql::ident(name), &value)
-}
-
-fn strs(values: &[String]) -> Vec<&str> {
-    values.iter().map(String::as_str).collect()
 }
 
 #[cfg(test)]
