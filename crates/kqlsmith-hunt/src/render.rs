@@ -584,11 +584,11 @@ mod tests {
 
     #[test]
     fn a_time_column_that_is_not_a_plain_name_is_quoted() {
-        let platform = Platform {
-            name: "custom".into(),
-            title: "Custom\nworkspace".into(),
-            time_column: "Event Time".into(),
-        };
+        let platform = Platform::from_toml(
+            "name = \"custom\"\ntitle = \"Custom\\nworkspace\"\ntime_column = \"Event Time\"\n",
+            "custom.toml",
+        )
+        .unwrap();
         let text = render(&hunt(&[]), &platform).unwrap();
         assert!(has_line(
             &text,
