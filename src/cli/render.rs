@@ -24,19 +24,19 @@ fn after_help() -> String {
     )
 }
 
-/// The keys as an indented paragraph of lines under 100 columns.
+/// The keys, comma-separated, as indented lines of at most 96 columns.
 fn textwrap_keys(keys: &[String]) -> String {
-    let mut lines = vec![String::from(" ")];
-    for key in keys {
-        let line = lines.last_mut().expect("there is always a line");
-        if line.len() + key.len() + 2 > 96 {
-            lines.push(format!("  {key},"));
-        } else {
-            line.push_str(&format!(" {key},"));
+    let mut lines = Vec::new();
+    let mut line = String::from(" ");
+    for (index, key) in keys.iter().enumerate() {
+        let comma = if index + 1 < keys.len() { "," } else { "" };
+        if line.len() + 1 + key.len() + comma.len() > 96 {
+            lines.push(std::mem::replace(&mut line, String::from(" ")));
         }
+        line.push_str(&format!(" {key}{comma}"));
     }
-    let text = lines.join("\n");
-    text.trim_end_matches(',').to_string()
+    lines.push(line);
+    lines.join("\n")
 }
 
 const AFTER_HELP: &str = "\
