@@ -19,14 +19,40 @@ pub enum RenderError {
     Platform { platform: String, message: String },
     #[error("the template failed: {0}")]
     Template(#[from] askama::Error),
+    /// The generated query is not valid KQL by kqlsmith's own parser: a bug in a template or
+    /// in the escaping, never the user's input.
+    #[error(
+        "kqlsmith generated a query for {platform} that its own parser rejects, at line {}, column {}: {}",
+        .error.line, .error.column, .error.message
+    )]
+    Unparsable {
+        platform: String,
+        /// The offending text.
+        query: String,
+        error: kqlsmith_syntax::ParseError,
+    },
 }
 
-/// Renders `hunt` into the KQL of `platform`. The text ends with one line break.
+/// Renders `hunt` into the KQL of `platform`. The text ends with one line break, and
+/// kqlsmith's parser has accepted it: a query that does not parse is an error, never output.
 pub fn render(hunt: &InternalConnections, platform: &Platform) -> Result<String, RenderError> {
     let query = InternalConnectionsQuery::new(hunt, platform)?.render()?;
     // Each block of the template brings its own leading line break (see the template's
     // header), so the text starts with one when the first block is printed.
-    Ok(format!("{}\n", query.trim_start_matches('\n').trim_end()))
+    let query = format!("{}\n", query.trim_start_matches('\n').trim_end());
+    check(query, platform)
+}
+
+/// `query` if kqlsmith's parser accepts it, else [`RenderError::Unparsable`] with the text.
+fn check(query: String, platform: &Platform) -> Result<String, RenderError> {
+    match kqlsmith_syntax::parse(&query) {
+        Ok(_) => Ok(query),
+        Err(error) => Err(RenderError::Unparsable {
+            platform: platform.name.clone(),
+            query,
+            error,
+        }),
+    }
 }
 
 /// The file a rendered query is written to: `<hunt>.<platform>.kql`.
@@ -596,6 +622,28 @@ mod tests {
         ));
         // A line break in the platform's title cannot end the comment it is printed in.
         assert!(text.contains("for Custom workspace."));
+    }
+
+    #[test]
+    fn a_query_the_parser_rejects_is_an_error_with_its_text() {
+        let broken = "let CompromisedDevice = \"x\";\nDeviceNetworkEvents\n| where\n".to_string();
+        let Err(RenderError::Unparsable {
+            platform,
+            query,
+            error,
+        }) = check(broken.clone(), &defender())
+        else {
+            panic!("the broken query was accepted")
+        };
+        assert_eq!(platform, "defender");
+        assert_eq!(query, broken);
+        assert_eq!(error.line, 4);
+        let good = query_of_default();
+        assert_eq!(check(good.clone(), &defender()).unwrap(), good);
+    }
+
+    fn query_of_default() -> String {
+        query(&hunt(&[]))
     }
 
     #[test]
