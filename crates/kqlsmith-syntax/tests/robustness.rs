@@ -142,3 +142,24 @@ proptest! {
         prop_assert!(parse_on_small_stack(tokens.join(" ")).is_ok());
     }
 }
+
+#[test]
+fn unclosed_nested_subqueries_fail_in_linear_time() {
+    // Each level once offered two ways to parse `(`; unclosed, that doubled the work a level.
+    for opener in [
+        "| join kind=inner (U ",
+        "| union (U ",
+        "| where x in (U ",
+        "| lookup (U ",
+        "| extend y = f(dynamic([",
+    ] {
+        let text = format!("T {}", opener.repeat(40));
+        let started = std::time::Instant::now();
+        assert!(kqlsmith_syntax::parse(&text).is_err(), "{opener}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{opener}: took {:?}",
+            started.elapsed()
+        );
+    }
+}
