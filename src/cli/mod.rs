@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod parse;
 mod render;
 
 /// Exit status of a usage, input or I/O error.
@@ -27,11 +28,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Render(render::RenderArgs),
+    Parse(parse::Args),
 }
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Render(args) => render::run(args),
+        Command::Parse(args) => parse::run(args),
     }
 }
