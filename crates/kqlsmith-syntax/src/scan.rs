@@ -14,22 +14,32 @@ pub const MAX_NESTING: usize = 64;
 /// A run of prefix signs (`- - - x`) longer than this is refused: each sign is a level.
 const MAX_SIGNS: usize = 64;
 
-/// Where the source nests too deeply: the byte offset of the opening that goes too deep.
-pub(crate) fn check_nesting(source: &str) -> Result<(), usize> {
+/// The `//` comments of the source, in order; or, if brackets or signs nest too deeply,
+/// the byte offset of the one that goes too deep.
+pub(crate) fn scan(source: &str) -> Result<Vec<Comment>, usize> {
     let bytes = source.as_bytes();
+    let mut comments = Vec::new();
     let mut depth = 0usize;
     let mut signs = 0usize;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if let Some(end) = skip_trivia_or_string(bytes, i) {
-            if !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'/') {
-                signs = 0;
-            }
-            i = end;
-            continue;
-        }
         match b {
+            b'/' | b'\'' | b'"' | b'`' | b'~' => {
+                if let Some(end) = skip_trivia_or_string(bytes, i) {
+                    if b == b'/' {
+                        let text = source[i..end].trim_end_matches('\r').to_string();
+                        comments.push(Comment {
+                            text,
+                            span: Span::new(i, end),
+                        });
+                    } else {
+                        signs = 0;
+                    }
+                    i = end;
+                    continue;
+                }
+            }
             b'(' | b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
@@ -49,29 +59,7 @@ pub(crate) fn check_nesting(source: &str) -> Result<(), usize> {
         }
         i += 1;
     }
-    Ok(())
-}
-
-/// The `//` comments of the source, in order.
-pub(crate) fn comments(source: &str) -> Vec<Comment> {
-    let bytes = source.as_bytes();
-    let mut found = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match skip_trivia_or_string(bytes, i) {
-            Some(end) => {
-                if bytes[i] == b'/' {
-                    found.push(Comment {
-                        text: source[i..end].trim_end_matches('\r').to_string(),
-                        span: Span::new(i, end),
-                    });
-                }
-                i = end;
-            }
-            None => i += 1,
-        }
-    }
-    found
+    Ok(comments)
 }
 
 /// If a comment or a string literal starts at `i`, the offset just past it.
@@ -119,18 +107,18 @@ mod tests {
     #[test]
     fn finds_comments_outside_strings() {
         let src = "T // one\n| where x == \"http://a\" // two\n| where y == @'c:\\' // three";
-        let texts: Vec<_> = comments(src).into_iter().map(|c| c.text).collect();
+        let texts: Vec<_> = scan(src).unwrap().into_iter().map(|c| c.text).collect();
         assert_eq!(texts, ["// one", "// two", "// three"]);
     }
 
     #[test]
     fn bounds_bracket_nesting_outside_strings() {
-        assert!(check_nesting(&"(".repeat(MAX_NESTING)).is_ok());
+        assert!(scan(&"(".repeat(MAX_NESTING)).is_ok());
         assert_eq!(
-            check_nesting(&"(".repeat(MAX_NESTING + 1)),
+            scan(&"(".repeat(MAX_NESTING + 1)).map(|_| ()),
             Err(MAX_NESTING)
         );
-        assert!(check_nesting(&format!("print '{}'", "(".repeat(1000))).is_ok());
-        assert!(check_nesting(&format!("print {}1", "- ".repeat(1000))).is_err());
+        assert!(scan(&format!("print '{}'", "(".repeat(1000))).is_ok());
+        assert!(scan(&format!("print {}1", "- ".repeat(1000))).is_err());
     }
 }
