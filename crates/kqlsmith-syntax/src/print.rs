@@ -711,7 +711,15 @@ impl Display for Expr {
             }
             Expr::Member(m) => {
                 operand(f, &m.object, 7)?;
-                write!(f, ".{}", m.member)
+                // `0 .x`: without the space, `0.x` would read as the number `0.` and a unit.
+                let number = matches!(
+                    &m.object,
+                    Expr::Literal(Literal {
+                        value: LiteralValue::Long(_) | LiteralValue::Real(_),
+                        ..
+                    })
+                );
+                write!(f, "{}.{}", if number { " " } else { "" }, m.member)
             }
             Expr::Index(i) => {
                 operand(f, &i.object, 7)?;

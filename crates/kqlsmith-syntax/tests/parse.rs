@@ -322,6 +322,8 @@ fn every_operator_prints_back() {
         "T | scan with_match_id=id declare (s:string = '') with (step a: x > 1 => s = 'a'; step b output=none: x < 1;)",
         "print x = 2abc, y = 1dd",
         "T | where x = true and Col:'term'",
+        "print a = 0 .x, b = 1.5 .y, c = 0x1F .z",
+        "print a = true(1), b = ['true'], c = ['f'](2), d = null",
     ] {
         round_trip(source);
     }
