@@ -324,6 +324,7 @@ fn every_operator_prints_back() {
         "T | where x = true and Col:'term'",
         "print a = 0 .x, b = 1.5 .y, c = 0x1F .z",
         "print a = true(1), b = ['true'], c = ['f'](2), d = null",
+        "print a = datetime(\"2024-01-01\"\n), b = timespan(\n1d)",
     ] {
         round_trip(source);
     }

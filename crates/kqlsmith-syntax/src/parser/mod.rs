@@ -30,8 +30,8 @@ pub(crate) const MAX_EXPR_DEPTH: u32 = 1000;
 pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
     // One pass over the text finds the comments and checks nesting; the line index is only
     // needed for an error.
-    let comments = match scan::scan(source) {
-        Ok(comments) => comments,
+    let scanned = match scan::scan(source) {
+        Ok(scanned) => scanned,
         Err(offset) => {
             let index = LineIndex::new(source);
             let message = format!(
@@ -43,6 +43,15 @@ pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
                 message,
             ));
         }
+    };
+    let comments = scanned.comments;
+    // Rare Unicode spaces become ASCII ones first, keeping every byte offset.
+    let normalized;
+    let source = if scanned.unicode_spaces {
+        normalized = scan::ascii_spaces(source);
+        normalized.as_str()
+    } else {
+        source
     };
     let mut pairs = match KqlParser::parse(Rule::script, source) {
         Ok(pairs) => pairs,
