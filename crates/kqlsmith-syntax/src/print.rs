@@ -666,6 +666,12 @@ impl Display for Operator {
     }
 }
 
+/// Names that, followed by `(`, start a literal rather than a call.
+const LITERAL_KEYWORDS: [&str; 14] = [
+    "datetime", "date", "timespan", "time", "guid", "uniqueid", "int", "long", "real", "double",
+    "bool", "boolean", "decimal", "dynamic",
+];
+
 /// The precedence an expression binds with, for deciding parentheses; primaries are highest.
 fn precedence(expr: &Expr) -> u8 {
     match expr {
@@ -705,7 +711,13 @@ impl Display for Expr {
                 operand(f, &u.operand, 6)
             }
             Expr::Call(c) => {
-                write!(f, "{}(", c.name)?;
+                // `datetime(...)` and the like would read back as a literal: a call of that
+                // name (possible when a comment stood before the `(`) is written bracketed.
+                if c.name.quoted.is_none() && LITERAL_KEYWORDS.contains(&c.name.name.as_str()) {
+                    write!(f, "['{}'](", c.name.name)?;
+                } else {
+                    write!(f, "{}(", c.name)?;
+                }
                 comma(f, &c.args)?;
                 f.write_str(")")
             }

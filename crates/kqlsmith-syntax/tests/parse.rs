@@ -325,6 +325,7 @@ fn every_operator_prints_back() {
         "print a = 0 .x, b = 1.5 .y, c = 0x1F .z",
         "print a = true(1), b = ['true'], c = ['f'](2), d = null",
         "print a = datetime(\"2024-01-01\"\n), b = timespan(\n1d)",
+        "print a = datetime // a comment makes this a call\n(x), b = dynamic //\n(y)",
     ] {
         round_trip(source);
     }
