@@ -1,11 +1,20 @@
 //! Command-line interface: one module a subcommand.
 //!
 //! Exit codes, for every subcommand: 0 success, 1 findings (parse errors, lint errors,
-//! files that `fmt --check` would change), 2 usage or I/O errors.
+//! files that `fmt --check` would change), 2 usage or I/O errors, 70 internal errors
+//! (kqlsmith produced something it cannot stand behind, such as a query its own parser
+//! rejects: a bug).
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+mod render;
+
+/// Exit status of a usage, input or I/O error.
+const EXIT_USAGE: u8 = 2;
+/// Exit status of an internal error (`EX_SOFTWARE` in sysexits.h).
+const EXIT_INTERNAL: u8 = 70;
 
 /// Generate and lint KQL hunting queries for Microsoft Defender XDR and Microsoft Sentinel.
 #[derive(Parser)]
@@ -16,9 +25,13 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    Render(render::RenderArgs),
+}
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {}
+    match cli.command {
+        Command::Render(args) => render::run(args),
+    }
 }
