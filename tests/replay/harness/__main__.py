@@ -7,6 +7,7 @@ with `N passed, N failed`. Exit status: 0 all passed, 1 a test failed, 2 the run
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import tomllib
@@ -47,6 +48,9 @@ def main() -> int:
     args = parser.parse_args()
     started = time.monotonic()
 
+    if not os.access(args.kqlsmith, os.X_OK):
+        print(f"replay: {args.kqlsmith} is not an executable kqlsmith binary", file=sys.stderr)
+        return 2
     clock = Clock()
     schemas = telemetry.load_schemas(HERE / "tables.toml")
     platforms = _platforms(args.root / "profiles" / "platforms", args.platform)
