@@ -6,6 +6,7 @@ so the function is tested over columns, as the hunts call it, and translated onc
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 from . import engine
 
 #: Python type of a TOML argument -> KQL column type of the datatable.
-_KQL_TYPE = {str: "string", int: "long", bool: "bool", float: "real"}
+_KQL_TYPE = {str: "string", int: "long", bool: "bool", float: "real", list: "dynamic"}
 
 
 @dataclass(frozen=True)
@@ -91,9 +92,13 @@ def run(prelude: str, cases: list[PreludeCase]) -> list[Outcome]:
 
 
 def _judge(case: PreludeCase, value: Any) -> str:
-    same = (value is None) if case.expect is None else (
-        type(value) is type(case.expect) and value == case.expect
-    )
+    if isinstance(case.expect, list) and isinstance(value, list):
+        # A set: any order, but each value once.
+        same = sorted(value, key=json.dumps) == sorted(case.expect, key=json.dumps)
+    else:
+        same = (value is None) if case.expect is None else (
+            type(value) is type(case.expect) and value == case.expect
+        )
     return "" if same else f"returned {_kql(value)} ({case.note}; {case.doc})"
 
 
@@ -105,4 +110,6 @@ def _kql(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return f"dynamic({json.dumps(value)})"
     return repr(value)
