@@ -11,11 +11,12 @@ import os
 import sys
 import time
 import tomllib
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from . import compare, engine, prelude_cases, scenarios, telemetry
+from . import engine, jobs, prelude_cases, scenarios, telemetry
 from .clock import Clock
-from .render import RenderError, render
+from .prelude import Prelude
 
 HERE = Path(__file__).resolve().parent.parent
 
@@ -45,6 +46,7 @@ def main() -> int:
     parser.add_argument("--only", default="", help="run only scenarios whose name contains this")
     parser.add_argument("--profile", action="append", default=[], help="only this hunt profile (repeatable)")
     parser.add_argument("--platform", action="append", default=[], help="only this platform (repeatable)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="how many to run at once")
     args = parser.parse_args()
     started = time.monotonic()
 
@@ -62,19 +64,10 @@ def main() -> int:
     if unknown:
         print(f"replay: tables.toml has no tables for platform {', '.join(unknown)}", file=sys.stderr)
         return 2
-    prelude = (HERE / "prelude.kql").read_text(encoding="utf-8")
+    prelude = Prelude.load(HERE / "prelude.kql")
     print(f"replay: {engine.version()}; profiles {', '.join(profiles)}; platforms {', '.join(platforms)}")
 
-    tally = Tally()
-    try:
-        functions = prelude_cases.load(HERE / "prelude_cases.toml")
-    except prelude_cases.CaseFileError as e:
-        tally.report("prelude cases", [str(e)])
-        functions = []
-    for cases in functions:
-        for outcome in prelude_cases.run(prelude, cases):
-            tally.report(f"prelude  {outcome.case.label}", [outcome.problem] if outcome.problem else [])
-
+    loaded, problems = [], []  # scenarios, and (label, problems) of files that cannot be used
     columns = telemetry.common_columns(schemas)
     for path in sorted((HERE / "scenarios").glob("*.toml")):
         if args.only not in path.stem:
@@ -82,38 +75,52 @@ def main() -> int:
         try:
             scenario = scenarios.load(path, columns, clock)
         except scenarios.ScenarioError as e:
-            tally.report(path.stem, [str(e)])
+            problems.append((path.stem, [str(e)]))
             continue
         strangers = sorted({p for c in scenario.cases for p in c.by_profile} - set(profiles))
         if strangers and not args.profile:
-            tally.report(scenario.id, [f"[expect.{strangers[0]}]: no hunt profile has that name"])
+            problems.append((scenario.id, [f"[expect.{strangers[0]}]: no hunt profile has that name"]))
             continue
-        _run_scenario(scenario, profiles, platforms, schemas, prelude, args.kqlsmith, clock, tally)
+        loaded.append(scenario)
+    try:
+        functions = prelude_cases.load(HERE / "prelude_cases.toml")
+    except prelude_cases.CaseFileError as e:
+        problems.append(("prelude cases", [str(e)]))
+        functions = []
+
+    # Render each query once; translate each text once (on both cores); then run the prelude's
+    # cases and every scenario x platform, each on a database of its own.
+    queries = {
+        (profile, platform, case.sets):
+            jobs.render_or_failure(args.kqlsmith.resolve(), profile, platform, case.sets)
+        for scenario in loaded for case in scenario.cases
+        for profile in profiles for platform in platforms
+    }
+    tables = {platform: {t: [c for c, _ in cols] for t, cols in schemas[platform].items()}
+              for platform in platforms}
+    tally = Tally()
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        pending = [pool.submit(jobs.prelude_cases, prelude, cases) for cases in functions]
+        texts = sorted({(q, key[1]) for key, q in queries.items() if not isinstance(q, jobs.Failure)})
+        translated = dict(zip(texts, pool.map(
+            jobs.translate, [prelude.for_query(q) for q, _ in texts], [q for q, _ in texts],
+            [tables[platform] for _, platform in texts])))
+        runnable = {key: q if isinstance(q, jobs.Failure) else translated[(q, key[1])]
+                    for key, q in queries.items()}
+        pending += [
+            pool.submit(jobs.scenario, scenario, platform, time_column, schemas[platform],
+                        profiles, runnable, clock.now)
+            for scenario in loaded for platform, time_column in platforms.items()
+        ]
+        for label, found in problems:
+            tally.report(label, found)
+        for future in pending:
+            for label, found in future.result():
+                tally.report(label, found)
 
     print(f"replay: {time.monotonic() - started:.1f}s")
     print(f"{tally.passed} passed, {tally.failed} failed")
     return 1 if tally.failed else 0
-
-
-def _run_scenario(scenario, profiles, platforms, schemas, prelude, kqlsmith, clock, tally) -> None:
-    for platform, time_column in platforms.items():
-        con = engine.connect()
-        try:
-            telemetry.build(con, schemas[platform], time_column, scenario.rows, clock)
-        except ValueError as e:
-            tally.report(f"{scenario.id}  {platform}", [f"{scenario.path.name}: {e}"])
-            continue
-        for case in scenario.cases:
-            name = f"{scenario.id}:{case.name}" if case.name else scenario.id
-            for profile in profiles:
-                label = f"{name:<44} {profile:<30} {platform}"
-                try:
-                    query = render(kqlsmith, profile, platform, case.sets)
-                    result = engine.run(con, prelude, query)
-                except (RenderError, engine.EngineError) as e:
-                    tally.report(label, [str(e)])
-                    continue
-                tally.report(label, compare.differences(case.expectation_for(profile), result, clock))
 
 
 def _platforms(folder: Path, only: list[str]) -> dict[str, str]:

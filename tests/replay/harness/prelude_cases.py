@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import engine
+from .prelude import Prelude
 
 #: Python type of a TOML argument -> KQL column type of the datatable.
 _KQL_TYPE = {str: "string", int: "long", bool: "bool", float: "real", list: "dynamic"}
@@ -76,7 +77,7 @@ def load(path: Path) -> list[list[PreludeCase]]:
     return functions
 
 
-def run(prelude: str, cases: list[PreludeCase]) -> list[Outcome]:
+def run(prelude: Prelude, cases: list[PreludeCase]) -> list[Outcome]:
     """One function's cases, as the rows of one datatable."""
     first = cases[0]
     arity = len(first.args)
@@ -85,7 +86,7 @@ def run(prelude: str, cases: list[PreludeCase]) -> list[Outcome]:
     call = f"{first.function}({', '.join(f'a{k}' for k in range(arity))})"
     query = f"datatable({header}) [{values}]\n| extend r = {call}\n| project i, r"
     try:
-        rows = dict(engine.run(engine.connect(), prelude, query).rows)
+        rows = dict(engine.run(engine.connect(), prelude.for_query(query), query).rows)
     except engine.EngineError as e:
         return [Outcome(c, f"the engine cannot run it: {e}") for c in cases]
     return [Outcome(c, _judge(c, rows.get(i, "no row"))) for i, c in enumerate(cases)]
