@@ -91,26 +91,49 @@ def main() -> int:
     # Render each query once; translate each text once (on both cores); then run the prelude's
     # cases and every scenario x platform, each on a database of its own.
     queries = {
-        (profile, platform, case.sets):
-            jobs.render_or_failure(args.kqlsmith.resolve(), profile, platform, case.sets)
-        for scenario in loaded for case in scenario.cases
-        for profile in profiles for platform in platforms
+        (profile, platform, case.sets): jobs.render_or_failure(
+            args.kqlsmith.resolve(), profile, platform, case.sets
+        )
+        for scenario in loaded
+        for case in scenario.cases
+        for profile in profiles
+        for platform in platforms
     }
-    tables = {platform: {t: [c for c, _ in cols] for t, cols in schemas[platform].items()}
-              for platform in platforms}
+    tables = {
+        platform: {t: [c for c, _ in cols] for t, cols in schemas[platform].items()} for platform in platforms
+    }
     tally = Tally()
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         pending = [pool.submit(jobs.prelude_cases, prelude, cases) for cases in functions]
         texts = sorted({(q, key[1]) for key, q in queries.items() if not isinstance(q, jobs.Failure)})
-        translated = dict(zip(texts, pool.map(
-            jobs.translate, [prelude.for_query(q) for q, _ in texts], [q for q, _ in texts],
-            [tables[platform] for _, platform in texts])))
-        runnable = {key: q if isinstance(q, jobs.Failure) else translated[(q, key[1])]
-                    for key, q in queries.items()}
+        translated = dict(
+            zip(
+                texts,
+                pool.map(
+                    jobs.translate,
+                    [prelude.for_query(q) for q, _ in texts],
+                    [q for q, _ in texts],
+                    [tables[platform] for _, platform in texts],
+                ),
+                strict=True,
+            )
+        )
+        runnable = {
+            key: q if isinstance(q, jobs.Failure) else translated[(q, key[1])] for key, q in queries.items()
+        }
         pending += [
-            pool.submit(jobs.scenario, scenario, platform, time_column, schemas[platform],
-                        profiles, runnable, clock.now)
-            for scenario in loaded for platform, time_column in platforms.items()
+            pool.submit(
+                jobs.scenario,
+                scenario,
+                platform,
+                time_column,
+                schemas[platform],
+                profiles,
+                runnable,
+                clock.now,
+            )
+            for scenario in loaded
+            for platform, time_column in platforms.items()
         ]
         for label, found in problems:
             tally.report(label, found)

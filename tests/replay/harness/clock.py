@@ -14,7 +14,7 @@ class Clock:
     """One fixed `now` (UTC, naive, as KQL datetimes are) that every relative time is taken from."""
 
     def __init__(self, now: dt.datetime | None = None) -> None:
-        self.now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        self.now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
     @staticmethod
     def is_relative(text: object) -> bool:

@@ -25,15 +25,17 @@ def differences(expected: Expectation, result: Result, clock: Clock) -> list[str
     got = Counter(_row(expected.columns, tuple(row[i] for i in index), clock) for row in result.rows)
     if want == got:
         return []
-    lines = [f"expected {sum(want.values())} row(s), returned {sum(got.values())}; "
-             "- expected but not returned, + returned but not expected:"]
+    lines = [
+        f"expected {sum(want.values())} row(s), returned {sum(got.values())}; "
+        "- expected but not returned, + returned but not expected:"
+    ]
     lines += [f"- {row}" for row in sorted((want - got).elements())]
     lines += [f"+ {row}" for row in sorted((got - want).elements())]
     return lines
 
 
 def _row(columns: tuple[str, ...], values: tuple[Any, ...], clock: Clock) -> str:
-    return ", ".join(f"{c}={_canonical(v, clock)}" for c, v in zip(columns, values))
+    return ", ".join(f"{c}={_canonical(v, clock)}" for c, v in zip(columns, values, strict=True))
 
 
 def _canonical(value: Any, clock: Clock) -> str:

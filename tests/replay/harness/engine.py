@@ -69,7 +69,7 @@ def execute(con: Any, translation: Translation) -> Result:
         raw = relation.fetchall()
     except Exception as e:  # as above
         raise EngineError(f"{type(e).__name__}: {e}") from None
-    return Result(names, [tuple(_value(v, t) for v, t in zip(row, types)) for row in raw])
+    return Result(names, [tuple(_value(v, t) for v, t in zip(row, types, strict=True)) for row in raw])
 
 
 def run(con: Any, prelude: str, query: str) -> Result:

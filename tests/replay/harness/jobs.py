@@ -39,8 +39,7 @@ def prelude_cases(prelude: Prelude, cases: list) -> Outcomes:
     ]
 
 
-def scenario(scenario, platform, time_column, table_schemas, profiles, runnable,
-                  now) -> Outcomes:
+def scenario(scenario, platform, time_column, table_schemas, profiles, runnable, now) -> Outcomes:
     """One scenario on one platform: its tables, then every case x profile over them."""
     clock = Clock(now)
     con = engine.connect()

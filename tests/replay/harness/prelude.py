@@ -24,9 +24,9 @@ class Prelude:
         text = path.read_text(encoding="utf-8")
         starts = list(_STATEMENT.finditer(text))
         statements = {}
-        for match, after in zip(starts, starts[1:] + [None]):
+        for match, after in zip(starts, starts[1:] + [None], strict=True):
             end = after.start() if after else len(text)
-            statements[match.group(2)] = text[match.start():end].rstrip() + "\n"
+            statements[match.group(2)] = text[match.start() : end].rstrip() + "\n"
         return Prelude(statements)
 
     def names(self) -> list[str]:

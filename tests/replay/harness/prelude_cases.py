@@ -64,8 +64,9 @@ def load(path: Path) -> list[list[PreludeCase]]:
                 raise CaseFileError(f"{at}: needs `args` (a list) and `note`")
             if ("expect" in case) == bool(case.get("null")):
                 raise CaseFileError(f"{at}: give either `expect` or `null = true`")
-            cases.append(PreludeCase(raw["name"], tuple(case["args"]), case.get("expect"),
-                                     case["note"], raw["doc"]))
+            cases.append(
+                PreludeCase(raw["name"], tuple(case["args"]), case.get("expect"), case["note"], raw["doc"])
+            )
         if not cases:
             raise CaseFileError(f"{where} ({raw['name']}): no cases")
         signature = {tuple(type(a) for a in c.args) for c in cases}
@@ -97,8 +98,10 @@ def _judge(case: PreludeCase, value: Any) -> str:
         # A set: any order, but each value once.
         same = sorted(value, key=json.dumps) == sorted(case.expect, key=json.dumps)
     else:
-        same = (value is None) if case.expect is None else (
-            type(value) is type(case.expect) and value == case.expect
+        same = (
+            (value is None)
+            if case.expect is None
+            else (type(value) is type(case.expect) and value == case.expect)
         )
     return "" if same else f"returned {_kql(value)} ({case.note}; {case.doc})"
 

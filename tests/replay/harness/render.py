@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from functools import lru_cache
 from pathlib import Path
 
 
@@ -11,7 +10,6 @@ class RenderError(Exception):
     pass
 
 
-@lru_cache(maxsize=None)
 def render(kqlsmith: Path, profile: str, platform: str, sets: tuple[str, ...]) -> str:
     command = [str(kqlsmith), "render", "--profile", profile, "--platform", platform]
     for option in sets:
@@ -21,7 +19,5 @@ def render(kqlsmith: Path, profile: str, platform: str, sets: tuple[str, ...]) -
     except OSError as e:
         raise RenderError(f"cannot run {kqlsmith}: {e}") from None
     if done.returncode != 0:
-        raise RenderError(
-            f"`{' '.join(command[1:])}` exited with {done.returncode}: {done.stderr.strip()}"
-        )
+        raise RenderError(f"`{' '.join(command[1:])}` exited with {done.returncode}: {done.stderr.strip()}")
     return done.stdout

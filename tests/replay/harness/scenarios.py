@@ -110,7 +110,7 @@ def load(path: Path, columns: dict[str, set[str]], clock: Clock) -> Scenario:
             merged = {**base, **row}
             _check_columns(merged, columns[table], at, allow_at=True)
             if "at" not in merged:
-                raise ScenarioError(f"{at}: missing `at`, the row's time relative to now (e.g. \"-2h\")")
+                raise ScenarioError(f'{at}: missing `at`, the row\'s time relative to now (e.g. "-2h")')
             try:
                 clock.at(merged["at"])
             except ValueError as e:
@@ -136,7 +136,7 @@ def load(path: Path, columns: dict[str, set[str]], clock: Clock) -> Scenario:
 
 def _case(name: str, sets: Any, expect: Any, where: str, clock: Clock) -> Case:
     if not isinstance(sets, list) or not all(isinstance(s, str) and "=" in s for s in sets):
-        raise ScenarioError(f"{where}: `set` must be a list of \"KEY=VALUE\" strings")
+        raise ScenarioError(f'{where}: `set` must be a list of "KEY=VALUE" strings')
     if expect is None:
         raise ScenarioError(f"{where}: missing [expect]: the rows the hunt must return")
     _table(expect, "expect", where)
@@ -180,7 +180,7 @@ def _check_columns(row: dict, columns: set[str], where: str, allow_at: bool) -> 
             continue
         if key in ("Timestamp", "TimeGenerated"):
             raise ScenarioError(
-                f"{where}: `{key}`: give the row's time as `at` (e.g. \"-2h\"); "
+                f'{where}: `{key}`: give the row\'s time as `at` (e.g. "-2h"); '
                 "the harness sets each platform's time columns"
             )
         if key not in columns:

@@ -52,8 +52,13 @@ def common_columns(schemas: dict[str, dict[str, list[tuple[str, str]]]]) -> dict
     return tables
 
 
-def build(con: Any, table_schemas: dict[str, list[tuple[str, str]]], time_column: str,
-          rows: dict[str, list[dict[str, Any]]], clock: Clock) -> None:
+def build(
+    con: Any,
+    table_schemas: dict[str, list[tuple[str, str]]],
+    time_column: str,
+    rows: dict[str, list[dict[str, Any]]],
+    clock: Clock,
+) -> None:
     """Create each table on *con* and insert the scenario's rows for this platform."""
     for table, columns in table_schemas.items():
         names = [name for name, _ in columns]
@@ -72,8 +77,9 @@ def build(con: Any, table_schemas: dict[str, list[tuple[str, str]]], time_column
             con.executemany(f'INSERT INTO "{table}" VALUES ({placeholders})', values)
 
 
-def _value(table: str, name: str, kind: str, row: dict[str, Any], report_id: int,
-           time_column: str, clock: Clock) -> Any:
+def _value(
+    table: str, name: str, kind: str, row: dict[str, Any], report_id: int, time_column: str, clock: Clock
+) -> Any:
     if name in (time_column, "Timestamp", "TimeGenerated"):
         # Sentinel's tables carry Defender's Timestamp beside TimeGenerated: both are the event's time.
         return clock.at(row["at"])
