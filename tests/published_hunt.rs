@@ -1,6 +1,6 @@
 //! The classic profile renders the published hunt (../shared/seed/) token for token, for each
 //! platform: comments and white space aside, and with the misspelt alias `IPAddres` read as
-//! `IPAddress`.
+//! `IPAddress`. The syntax trees kqlsmith's parser makes of both are equal too.
 //!
 //! The published text is read at run time from `<workspace>/../shared/seed` (or the folder in
 //! `KQLSMITH_SEED`); without it the test says SKIPPED and passes.
@@ -134,5 +134,32 @@ fn the_classic_profile_renders_the_published_hunt() {
             );
         }
         assert_eq!(expected.len(), actual.len(), "{name}: different lengths");
+
+        let published = kqlsmith_syntax::parse(&rename_alias(&published)).unwrap();
+        let rendered = kqlsmith_syntax::parse(&rendered).unwrap();
+        assert_eq!(published, rendered, "{name}: the syntax trees differ");
     }
+}
+
+/// `text` with the whole word `IPAddres` spelt `IPAddress` (`IPAddresses` is left alone).
+fn rename_alias(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("IPAddres") {
+        let after = &rest[at + "IPAddres".len()..];
+        let whole_word = !after.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        out.push_str(&rest[..at]);
+        out.push_str(if whole_word { "IPAddress" } else { "IPAddres" });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn the_alias_is_renamed_as_a_whole_word_only() {
+    assert_eq!(
+        rename_alias("extend IPAddres = tostring(IPAddresses)\n| distinct IPAddres)"),
+        "extend IPAddress = tostring(IPAddresses)\n| distinct IPAddress)"
+    );
 }

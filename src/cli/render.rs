@@ -24,19 +24,19 @@ fn after_help() -> String {
     )
 }
 
-/// The keys as an indented paragraph of lines under 100 columns.
+/// The keys, comma-separated, as indented lines of at most 96 columns.
 fn textwrap_keys(keys: &[String]) -> String {
-    let mut lines = vec![String::from(" ")];
-    for key in keys {
-        let line = lines.last_mut().expect("there is always a line");
-        if line.len() + key.len() + 2 > 96 {
-            lines.push(format!("  {key},"));
-        } else {
-            line.push_str(&format!(" {key},"));
+    let mut lines = Vec::new();
+    let mut line = String::from(" ");
+    for (index, key) in keys.iter().enumerate() {
+        let comma = if index + 1 < keys.len() { "," } else { "" };
+        if line.len() + 1 + key.len() + comma.len() > 96 {
+            lines.push(std::mem::replace(&mut line, String::from(" ")));
         }
+        line.push_str(&format!(" {key}{comma}"));
     }
-    let text = lines.join("\n");
-    text.trim_end_matches(',').to_string()
+    lines.push(line);
+    lines.join("\n")
 }
 
 const AFTER_HELP: &str = "\
@@ -60,7 +60,8 @@ comments explain every key. --device and --window are short for --set device.nam
 --set search.window=TIMESPAN, and win over --set.
 
 Exit status: 0 rendered; 2 bad profile, value, option or file (nothing printed or written);
-70 internal error: kqlsmith generated a query it cannot check (a bug; please report it).";
+70 internal error: kqlsmith generated a query that its own parser rejects (a bug; the
+message shows the query).";
 
 /// Render a hunt profile into KQL for Defender XDR, Sentinel, or both.
 #[derive(clap::Args)]
@@ -271,9 +272,31 @@ fn profile_failure(error: ProfileError) -> Failure {
 }
 
 fn render_failure(error: RenderError) -> Failure {
-    match error {
+    match &error {
         RenderError::Platform { .. } => Failure::Usage(error_line(&error)),
         RenderError::Template(_) => Failure::Internal(error_line(&error)),
+        RenderError::Unparsable {
+            platform,
+            query,
+            error: parse_error,
+        } => {
+            let origin = format!("<query generated for {platform}>");
+            let span =
+                parse_error.span.start.min(query.len())..parse_error.span.end.min(query.len());
+            let report = [Level::ERROR.primary_title(error.to_string()).element(
+                Snippet::source(query.as_str())
+                    .path(origin.as_str())
+                    .annotation(
+                        AnnotationKind::Primary
+                            .span(span)
+                            .label(&parse_error.message),
+                    ),
+            )];
+            Failure::Internal(format!(
+                "{}\nThis is a bug in kqlsmith. The generated query was:\n{query}",
+                renderer().render(&report)
+            ))
+        }
     }
 }
 
@@ -282,7 +305,7 @@ fn error_line(error: &dyn std::fmt::Display) -> String {
 }
 
 /// A rustc-style message: the file, line and column, the source line and a caret under the
-/// offending text. Colour only when stderr is a terminal.
+/// offending text.
 fn snippet(invalid: &InvalidProfile) -> String {
     let title = match &invalid.field {
         Some(field) => format!("invalid profile field `{field}`"),
@@ -300,10 +323,48 @@ fn snippet(invalid: &InvalidProfile) -> String {
             .path(invalid.origin.as_str())
             .annotation(AnnotationKind::Primary.span(span).label(&invalid.message)),
     )];
-    let renderer = if std::io::stderr().is_terminal() {
+    format!("{}\n", renderer().render(&report))
+}
+
+/// Colour only when stderr is a terminal.
+fn renderer() -> Renderer {
+    if std::io::stderr().is_terminal() {
         Renderer::styled()
     } else {
         Renderer::plain()
-    };
-    format!("{}\n", renderer.render(&report))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generated_query_that_does_not_parse_is_an_internal_error_showing_the_text() {
+        let query = "let CompromisedDevice = \"x\";\nDeviceNetworkEvents\n| where\n".to_string();
+        let error = kqlsmith_syntax::parse(&query).unwrap_err();
+        let failure = render_failure(RenderError::Unparsable {
+            platform: "defender".into(),
+            query: query.clone(),
+            error,
+        });
+        let Failure::Internal(message) = failure else {
+            panic!("not an internal error")
+        };
+        assert!(message.contains("its own parser rejects"), "{message}");
+        assert!(message.contains("at line 4, column 1"), "{message}");
+        assert!(
+            message.contains("--> <query generated for defender>:"),
+            "{message}"
+        );
+        assert!(message.ends_with(&query), "{message}");
+    }
+
+    #[test]
+    fn shell_words_are_quoted_when_needed() {
+        assert_eq!(shell_word("ws-042"), "ws-042");
+        assert_eq!(shell_word(""), "''");
+        assert_eq!(shell_word("48 hours"), "'48 hours'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+    }
 }

@@ -19,14 +19,40 @@ pub enum RenderError {
     Platform { platform: String, message: String },
     #[error("the template failed: {0}")]
     Template(#[from] askama::Error),
+    /// The generated query is not valid KQL by kqlsmith's own parser: a bug in a template or
+    /// in the escaping, never the user's input.
+    #[error(
+        "kqlsmith generated a query for {platform} that its own parser rejects, at line {}, column {}: {}",
+        .error.line, .error.column, .error.message
+    )]
+    Unparsable {
+        platform: String,
+        /// The offending text.
+        query: String,
+        error: kqlsmith_syntax::ParseError,
+    },
 }
 
-/// Renders `hunt` into the KQL of `platform`. The text ends with one line break.
+/// Renders `hunt` into the KQL of `platform`. The text ends with one line break, and
+/// kqlsmith's parser has accepted it: a query that does not parse is an error, never output.
 pub fn render(hunt: &InternalConnections, platform: &Platform) -> Result<String, RenderError> {
     let query = InternalConnectionsQuery::new(hunt, platform)?.render()?;
     // Each block of the template brings its own leading line break (see the template's
     // header), so the text starts with one when the first block is printed.
-    Ok(format!("{}\n", query.trim_start_matches('\n').trim_end()))
+    let query = format!("{}\n", query.trim_start_matches('\n').trim_end());
+    check(query, platform)
+}
+
+/// `query` if kqlsmith's parser accepts it, else [`RenderError::Unparsable`] with the text.
+fn check(query: String, platform: &Platform) -> Result<String, RenderError> {
+    match kqlsmith_syntax::parse(&query) {
+        Ok(_) => Ok(query),
+        Err(error) => Err(RenderError::Unparsable {
+            platform: platform.name.clone(),
+            query,
+            error,
+        }),
+    }
 }
 
 /// The file a rendered query is written to: `<hunt>.<platform>.kql`.
@@ -61,24 +87,21 @@ struct Comparison {
 
 impl Comparison {
     /// Keeps rows whose column is one of `values`.
-    fn one_of(values: &[&str]) -> Comparison {
-        if let [value] = values {
-            Comparison {
-                operator: Kql::fixed("=="),
-                operand: Kql::string(value),
-            }
-        } else {
-            Comparison {
-                operator: Kql::fixed("in"),
-                operand: Kql::list(values.iter().map(|v| Kql::string(v))),
-            }
+    fn one_of<S: AsRef<str>>(values: &[S]) -> Comparison {
+        Comparison {
+            operator: Kql::fixed(if values.len() == 1 { "==" } else { "in" }),
+            operand: operand(values),
         }
     }
 
     /// Leaves out rows whose column is one of `values`; `None` when there are none.
     /// `not_equal` is the operator for one value compared exactly (the published query
     /// writes `<>` in one place and `!=` in another).
-    fn none_of(values: &[&str], any_case: bool, not_equal: &'static str) -> Option<Comparison> {
+    fn none_of<S: AsRef<str>>(
+        values: &[S],
+        any_case: bool,
+        not_equal: &'static str,
+    ) -> Option<Comparison> {
         let operator = match (values.len(), any_case) {
             (0, _) => return None,
             (1, false) => not_equal,
@@ -86,14 +109,18 @@ impl Comparison {
             (_, false) => "!in",
             (_, true) => "!in~",
         };
-        let operand = match values {
-            [value] => Kql::string(value),
-            _ => Kql::list(values.iter().map(|v| Kql::string(v))),
-        };
         Some(Comparison {
             operator: Kql::fixed(operator),
-            operand,
+            operand: operand(values),
         })
+    }
+}
+
+/// One value as a string literal, several as a parenthesised list.
+fn operand<S: AsRef<str>>(values: &[S]) -> Kql {
+    match values {
+        [value] => Kql::string(value.as_ref()),
+        _ => Kql::list(values.iter().map(|v| Kql::string(v.as_ref()))),
     }
 }
 
@@ -240,16 +267,6 @@ impl InternalConnectionsQuery {
             .iter()
             .map(|a| a.as_str())
             .collect();
-        let texts = |values: &[crate::model::Text]| -> Vec<String> {
-            values.iter().map(|v| v.as_str().to_string()).collect()
-        };
-        let processes = texts(&filters.excluded_processes);
-        let account_names = texts(&filters.excluded_account_names);
-        let account_sids: Vec<&str> = filters
-            .excluded_account_sids
-            .iter()
-            .map(|s| s.as_str())
-            .collect();
         let any_case = filters.case_insensitive_names;
         let port_sets: Vec<PortSetView> = filters
             .benign_port_sets
@@ -276,7 +293,8 @@ impl InternalConnectionsQuery {
             time,
             first_ipv4_address: ipv4_addresses_only,
             action_types: Comparison::one_of(&action_types),
-            excluded_processes: Comparison::none_of(&strs(&processes), any_case, "<>"),
+            // The published query writes `<>` here and `!=` for the account.
+            excluded_processes: Comparison::none_of(&filters.excluded_processes, any_case, "<>"),
             unmap_ipv4: hunt.search.unmap_ipv4,
             private_only: filters.private_only,
             // Remote addresses of connections may be IPv6 whatever the profile says.
@@ -285,8 +303,12 @@ impl InternalConnectionsQuery {
                 .iter()
                 .map(|r| RangeView::new(r, false))
                 .collect(),
-            excluded_account_names: Comparison::none_of(&strs(&account_names), any_case, "!="),
-            excluded_account_sids: Comparison::none_of(&account_sids, false, "!="),
+            excluded_account_names: Comparison::none_of(
+                &filters.excluded_account_names,
+                any_case,
+                "!=",
+            ),
+            excluded_account_sids: Comparison::none_of(&filters.excluded_account_sids, false, "!="),
             benign_port_sets,
             kept_benign_port_sets,
             connection_columns,
@@ -313,10 +335,6 @@ impl InternalConnectionsQuery {
 /// `name = value`.
 fn assign(name: &str, value: Kql) -> Kql {
     Kql::assignment(&Kql::ident(name), &value)
-}
-
-fn strs(values: &[String]) -> Vec<&str> {
-    values.iter().map(String::as_str).collect()
 }
 
 #[cfg(test)]
@@ -592,11 +610,11 @@ mod tests {
 
     #[test]
     fn a_time_column_that_is_not_a_plain_name_is_quoted() {
-        let platform = Platform {
-            name: "custom".into(),
-            title: "Custom\nworkspace".into(),
-            time_column: "Event Time".into(),
-        };
+        let platform = Platform::from_toml(
+            "name = \"custom\"\ntitle = \"Custom\\nworkspace\"\ntime_column = \"Event Time\"\n",
+            "custom.toml",
+        )
+        .unwrap();
         let text = render(&hunt(&[]), &platform).unwrap();
         assert!(has_line(
             &text,
@@ -604,6 +622,28 @@ mod tests {
         ));
         // A line break in the platform's title cannot end the comment it is printed in.
         assert!(text.contains("for Custom workspace."));
+    }
+
+    #[test]
+    fn a_query_the_parser_rejects_is_an_error_with_its_text() {
+        let broken = "let CompromisedDevice = \"x\";\nDeviceNetworkEvents\n| where\n".to_string();
+        let Err(RenderError::Unparsable {
+            platform,
+            query,
+            error,
+        }) = check(broken.clone(), &defender())
+        else {
+            panic!("the broken query was accepted")
+        };
+        assert_eq!(platform, "defender");
+        assert_eq!(query, broken);
+        assert_eq!(error.line, 4);
+        let good = query_of_default();
+        assert_eq!(check(good.clone(), &defender()).unwrap(), good);
+    }
+
+    fn query_of_default() -> String {
+        query(&hunt(&[]))
     }
 
     #[test]
