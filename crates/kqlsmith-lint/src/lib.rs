@@ -1,5 +1,6 @@
 //! KQL linting: platform schemas, the semantic model, rules and diagnostics.
 
 pub mod platform;
+pub mod schema;
 
 pub use platform::{Platform, PlatformError};
