@@ -1,6 +1,12 @@
 //! KQL linting: platform schemas, the semantic model, rules and diagnostics.
 
+pub mod config;
+pub mod diagnostic;
+pub mod functions;
 pub mod platform;
+pub mod rules;
 pub mod schema;
 
+pub use config::{Config, ConfigError};
+pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 pub use platform::{Platform, PlatformError};

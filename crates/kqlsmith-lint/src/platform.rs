@@ -254,6 +254,11 @@ impl Platform {
             })
     }
 
+    /// Whether a platform of this name ships with kqlsmith.
+    pub fn is_builtin_name(name: &str) -> bool {
+        Platform::shipped().iter().any(|p| p.name == name)
+    }
+
     /// The platform's tables. Parsed on first use and shared by every clone.
     pub fn schema(&self) -> &Schema {
         self.schema.get_or_init(|| match &self.schema_text {

@@ -1,0 +1,27 @@
+//! Rule KQL201 `join-without-kind`: `join` without `kind=`: the default drops duplicate left keys.
+
+use crate::rules::declare_rule;
+
+declare_rule! {
+/// ## What it does
+/// Reports a `join` with no `kind=`.
+///
+/// ## Why is this bad
+/// KQL's default join kind is `innerunique`: it keeps only one row for each key of the left
+/// side before joining, so left rows are silently lost. Few people expect that (in SQL an
+/// inner join keeps them all), and a query reviewed as an inner join then misses rows.
+/// (Kusto's analyzer: KS508.)
+///
+/// ## Example
+/// ```kql
+/// DeviceProcessEvents
+/// | where Timestamp > ago(1d)
+/// | join (DeviceNetworkEvents | where Timestamp > ago(1d)) on DeviceId
+/// ```
+///
+/// ## Fix
+/// Say which join is meant: `join kind=inner` for every match, or `join kind=innerunique` to
+/// keep today's behaviour explicitly. The fix offered writes `kind=innerunique`, which keeps
+/// what the query does today.
+    "KQL201", "join-without-kind", Warning, "`join` without `kind=`: the default drops duplicate left keys"
+}
