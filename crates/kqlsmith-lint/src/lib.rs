@@ -8,6 +8,7 @@ pub mod output;
 pub mod platform;
 pub mod rules;
 pub mod schema;
+pub mod suppression;
 
 pub use config::{Config, ConfigError};
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
