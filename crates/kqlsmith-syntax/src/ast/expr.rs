@@ -1,0 +1,426 @@
+//! Scalar expressions and literals.
+
+use serde::Serialize;
+
+use super::{Ident, TabularExpr};
+use crate::span::Span;
+
+/// A scalar expression, or a tabular one where KQL accepts both (call arguments, `in`
+/// lists, parentheses).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Expr {
+    /// A column, variable, table or `$left`/`$right`.
+    Name(Ident),
+    /// A name with `*` in it, as in `union Device*` or `project-away Tmp*`.
+    Wildcard(Ident),
+    /// `*`, as in `count(*)`, `arg_max(Timestamp, *)`, `distinct *`.
+    Star(Span),
+    Literal(Literal),
+    Binary(Box<BinaryExpr>),
+    Unary(Box<UnaryExpr>),
+    Call(Box<Call>),
+    /// `object.member`
+    Member(Box<MemberExpr>),
+    /// `object[index]`
+    Index(Box<IndexExpr>),
+    /// `x in (...)`, `x !in~ (...)`, `x has_any (...)`
+    In(Box<InExpr>),
+    /// `x between (low .. high)`
+    Between(Box<BetweenExpr>),
+    /// Parentheses, kept so the printed text is faithful.
+    Paren(Box<ParenExpr>),
+    /// `name = value`, an argument passed by name (`columnsConflict='keep'`).
+    NamedArg(Box<NamedArg>),
+    /// A tabular expression used as a value: `toscalar(T | count)`, `x in (T | project y)`.
+    Query(Box<TabularExpr>),
+}
+
+impl Expr {
+    pub fn span(&self) -> Span {
+        match self {
+            Expr::Name(i) | Expr::Wildcard(i) => i.span,
+            Expr::Star(s) => *s,
+            Expr::Literal(l) => l.span,
+            Expr::Binary(b) => b.span,
+            Expr::Unary(u) => u.span,
+            Expr::Call(c) => c.span,
+            Expr::Member(m) => m.span,
+            Expr::Index(i) => i.span,
+            Expr::In(i) => i.span,
+            Expr::Between(b) => b.span,
+            Expr::Paren(p) => p.span,
+            Expr::NamedArg(n) => n.span,
+            Expr::Query(q) => q.span,
+        }
+    }
+
+    /// The expression inside any number of parentheses.
+    pub fn unparen(&self) -> &Expr {
+        match self {
+            Expr::Paren(p) => p.inner.unparen(),
+            other => other,
+        }
+    }
+
+    /// The name, if the expression is a plain name.
+    pub fn as_name(&self) -> Option<&Ident> {
+        match self {
+            Expr::Name(i) => Some(i),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BinaryExpr {
+    pub left: Expr,
+    pub op: BinaryOp,
+    pub right: Expr,
+    pub span: Span,
+}
+
+/// A binary operator: its kind, and its spelling in the source (`<>` for
+/// [`BinaryOpKind::NotEq`], a single `=` for [`BinaryOpKind::Eq`], `matches  regex`...).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BinaryOp {
+    pub kind: BinaryOpKind,
+    pub text: String,
+    pub span: Span,
+}
+
+impl BinaryOp {
+    /// An operator spelled the canonical way.
+    pub fn new(kind: BinaryOpKind) -> Self {
+        BinaryOp {
+            kind,
+            text: kind.as_str().to_string(),
+            span: Span::default(),
+        }
+    }
+}
+
+/// The binary operators, by precedence group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum BinaryOpKind {
+    Or,
+    And,
+    // Comparisons and string predicates share one precedence level.
+    Eq,
+    NotEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+    EqTilde,
+    NotTilde,
+    Has,
+    NotHas,
+    HasCs,
+    NotHasCs,
+    HasPrefix,
+    NotHasPrefix,
+    HasPrefixCs,
+    NotHasPrefixCs,
+    HasSuffix,
+    NotHasSuffix,
+    HasSuffixCs,
+    NotHasSuffixCs,
+    Contains,
+    NotContains,
+    ContainsCs,
+    NotContainsCs,
+    StartsWith,
+    NotStartsWith,
+    StartsWithCs,
+    NotStartsWithCs,
+    EndsWith,
+    NotEndsWith,
+    EndsWithCs,
+    NotEndsWithCs,
+    MatchesRegex,
+    /// `Column:"term"`, the search-style `has`.
+    Colon,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+impl BinaryOpKind {
+    /// The canonical spelling.
+    pub fn as_str(self) -> &'static str {
+        use BinaryOpKind::*;
+        match self {
+            Or => "or",
+            And => "and",
+            Eq => "==",
+            NotEq => "!=",
+            Lt => "<",
+            LtEq => "<=",
+            Gt => ">",
+            GtEq => ">=",
+            EqTilde => "=~",
+            NotTilde => "!~",
+            Has => "has",
+            NotHas => "!has",
+            HasCs => "has_cs",
+            NotHasCs => "!has_cs",
+            HasPrefix => "hasprefix",
+            NotHasPrefix => "!hasprefix",
+            HasPrefixCs => "hasprefix_cs",
+            NotHasPrefixCs => "!hasprefix_cs",
+            HasSuffix => "hassuffix",
+            NotHasSuffix => "!hassuffix",
+            HasSuffixCs => "hassuffix_cs",
+            NotHasSuffixCs => "!hassuffix_cs",
+            Contains => "contains",
+            NotContains => "!contains",
+            ContainsCs => "contains_cs",
+            NotContainsCs => "!contains_cs",
+            StartsWith => "startswith",
+            NotStartsWith => "!startswith",
+            StartsWithCs => "startswith_cs",
+            NotStartsWithCs => "!startswith_cs",
+            EndsWith => "endswith",
+            NotEndsWith => "!endswith",
+            EndsWithCs => "endswith_cs",
+            NotEndsWithCs => "!endswith_cs",
+            MatchesRegex => "matches regex",
+            Colon => ":",
+            Add => "+",
+            Sub => "-",
+            Mul => "*",
+            Div => "/",
+            Mod => "%",
+        }
+    }
+
+    /// The kind of a spelling; `<>` is [`BinaryOpKind::NotEq`].
+    pub fn from_text(text: &str) -> Option<Self> {
+        use BinaryOpKind::*;
+        match text {
+            "<>" => return Some(NotEq),
+            "=" => return Some(Eq),
+            _ => {}
+        }
+        if text.starts_with("matches") {
+            return Some(MatchesRegex);
+        }
+        const ALL: [BinaryOpKind; 41] = [
+            Or,
+            And,
+            Eq,
+            NotEq,
+            Lt,
+            LtEq,
+            Gt,
+            GtEq,
+            EqTilde,
+            NotTilde,
+            Has,
+            NotHas,
+            HasCs,
+            NotHasCs,
+            HasPrefix,
+            NotHasPrefix,
+            HasPrefixCs,
+            NotHasPrefixCs,
+            HasSuffix,
+            NotHasSuffix,
+            HasSuffixCs,
+            NotHasSuffixCs,
+            Contains,
+            NotContains,
+            ContainsCs,
+            NotContainsCs,
+            StartsWith,
+            NotStartsWith,
+            StartsWithCs,
+            NotStartsWithCs,
+            EndsWith,
+            NotEndsWith,
+            EndsWithCs,
+            NotEndsWithCs,
+            MatchesRegex,
+            Colon,
+            Add,
+            Sub,
+            Mul,
+            Div,
+            Mod,
+        ];
+        ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Binding strength: higher binds tighter.
+    pub fn precedence(self) -> u8 {
+        use BinaryOpKind::*;
+        match self {
+            Or => 1,
+            And => 2,
+            Add | Sub => 4,
+            Mul | Div | Mod => 5,
+            _ => 3,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UnaryExpr {
+    pub op: UnaryOp,
+    pub operand: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum UnaryOp {
+    Neg,
+    Plus,
+}
+
+/// `name(args)`; aggregates such as `count()` and `not(x)` are calls too.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Call {
+    pub name: Ident,
+    pub args: Vec<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MemberExpr {
+    pub object: Expr,
+    pub member: Ident,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IndexExpr {
+    pub object: Expr,
+    pub index: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InExpr {
+    pub expr: Expr,
+    pub op: InOp,
+    pub op_span: Span,
+    /// The parenthesised items; a subquery or a dynamic array is one item.
+    pub list: Vec<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum InOp {
+    In,
+    NotIn,
+    InCi,
+    NotInCi,
+    HasAny,
+    HasAll,
+}
+
+impl InOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InOp::In => "in",
+            InOp::NotIn => "!in",
+            InOp::InCi => "in~",
+            InOp::NotInCi => "!in~",
+            InOp::HasAny => "has_any",
+            InOp::HasAll => "has_all",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BetweenExpr {
+    pub expr: Expr,
+    pub negated: bool,
+    pub low: Expr,
+    pub high: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ParenExpr {
+    pub inner: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NamedArg {
+    pub name: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// A literal: its value, and its spelling in the source (`raw`), which is what is printed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Literal {
+    pub value: LiteralValue,
+    pub raw: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum LiteralValue {
+    /// The decoded value: escapes resolved, adjacent literals joined.
+    String(String),
+    Bool(bool),
+    /// An integer: `42`, `0x2A`.
+    Long(i64),
+    Real(f64),
+    /// `30m`, `1.5h`, `timespan(1d)`: the length in ticks (100 ns) when it is written with a
+    /// unit, `None` for the `timespan(d.hh:mm:ss)` forms.
+    Timespan(Option<i64>),
+    /// `datetime(...)`: the text between the parentheses, trimmed.
+    Datetime(String),
+    /// `guid(...)`: the text between the parentheses, trimmed.
+    Guid(String),
+    /// `dynamic(...)`: the source text of the value.
+    Dynamic(String),
+    /// A constant of a named type: `int(null)`, `real(nan)`, `long(-1)`, `bool(true)`.
+    Typed {
+        type_name: String,
+        body: String,
+    },
+    /// Bare `null`.
+    Null,
+}
+
+impl Literal {
+    /// A string literal whose printed form decodes to exactly `value`.
+    pub fn string(value: &str) -> Self {
+        Literal {
+            raw: crate::literal::quote_string(value),
+            value: LiteralValue::String(value.into()),
+            span: Span::default(),
+        }
+    }
+
+    pub fn long(value: i64) -> Self {
+        Literal {
+            raw: value.to_string(),
+            value: LiteralValue::Long(value),
+            span: Span::default(),
+        }
+    }
+
+    pub fn bool(value: bool) -> Self {
+        Literal {
+            raw: value.to_string(),
+            value: LiteralValue::Bool(value),
+            span: Span::default(),
+        }
+    }
+
+    /// The decoded text of a string literal.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            LiteralValue::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}

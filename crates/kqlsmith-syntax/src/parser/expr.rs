@@ -1,0 +1,379 @@
+//! Scalar expressions: the Pratt parser for precedence, primaries and literals.
+
+use std::sync::LazyLock;
+
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+
+use super::{Children, Converter, MAX_EXPR_DEPTH, P, Rule, span};
+use crate::ast::*;
+use crate::error::ParseError;
+use crate::literal::{decode_string_literal, timespan_unit_ticks};
+use crate::span::Span;
+
+/// KQL's precedence, loosest first: `or`, `and`, comparisons and string predicates (with
+/// `in` and `between`), `+ -`, `* / %`, unary signs, then `.member` and `[index]`.
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::or_op, Assoc::Left))
+        .op(Op::infix(Rule::and_op, Assoc::Left))
+        .op(Op::infix(Rule::cmp_op, Assoc::Left)
+            | Op::postfix(Rule::in_op)
+            | Op::postfix(Rule::between_op))
+        .op(Op::infix(Rule::add_op, Assoc::Left))
+        .op(Op::infix(Rule::mul_op, Assoc::Left))
+        .op(Op::prefix(Rule::neg_op) | Op::prefix(Rule::pos_op))
+        .op(Op::postfix(Rule::member) | Op::postfix(Rule::index))
+});
+
+type Depth = (Expr, u32);
+
+impl Converter<'_, '_> {
+    /// An `expr` pair. Tracks the depth of the tree it builds: `self.nested` holds, on
+    /// return, the deepest expression converted so far at this level.
+    pub(super) fn expr(&self, pair: P<'_>) -> Result<Expr, ParseError> {
+        let outer = self.nested.get();
+        let (expr, depth) = PRATT
+            .map_primary(|p| {
+                self.nested.set(0);
+                let e = self.primary(p)?;
+                self.check_depth(e, self.nested.get() + 1)
+            })
+            .map_prefix(|op, rhs| {
+                let (operand, d) = rhs?;
+                let kind = if op.as_rule() == Rule::neg_op {
+                    UnaryOp::Neg
+                } else {
+                    UnaryOp::Plus
+                };
+                let span = Span::new(op.as_span().start(), operand.span().end);
+                self.check_depth(
+                    Expr::Unary(Box::new(UnaryExpr {
+                        op: kind,
+                        operand,
+                        span,
+                    })),
+                    d + 1,
+                )
+            })
+            .map_postfix(|lhs, op| {
+                let (lhs, d) = lhs?;
+                self.nested.set(0);
+                let e = self.postfix(lhs, op)?;
+                self.check_depth(e, d.max(self.nested.get()) + 1)
+            })
+            .map_infix(|lhs, op, rhs| {
+                let (left, dl) = lhs?;
+                let (right, dr) = rhs?;
+                let text = op.as_str();
+                let kind = BinaryOpKind::from_text(text).ok_or_else(|| {
+                    self.error(span(&op), format!("found `{text}`, expected an operator"))
+                })?;
+                let op = BinaryOp {
+                    kind,
+                    text: text.to_string(),
+                    span: span(&op),
+                };
+                let span = left.span().to(right.span());
+                self.check_depth(
+                    Expr::Binary(Box::new(BinaryExpr {
+                        left,
+                        op,
+                        right,
+                        span,
+                    })),
+                    dl.max(dr) + 1,
+                )
+            })
+            .parse(pair.into_inner())?;
+        self.nested.set(outer.max(depth));
+        Ok(expr)
+    }
+
+    fn check_depth(&self, expr: Expr, depth: u32) -> Result<Depth, ParseError> {
+        if depth > MAX_EXPR_DEPTH {
+            return Err(self.error(
+                expr.span(),
+                format!("found an expression nested deeper than {MAX_EXPR_DEPTH} levels, expected a shallower one: split it with `let` statements"),
+            ));
+        }
+        Ok((expr, depth))
+    }
+
+    /// A `pipe_expr` where a value is expected: a plain expression stays one, a query with
+    /// stages (or a tabular source) becomes [`Expr::Query`].
+    pub(super) fn pipe_value(&self, pair: P<'_>) -> Result<Expr, ParseError> {
+        Ok(match self.tabular(pair)? {
+            TabularExpr {
+                source: Source::Expr(e),
+                stages,
+                ..
+            } if stages.is_empty() => e,
+            t => Expr::Query(Box::new(t)),
+        })
+    }
+
+    fn primary(&self, pair: P<'_>) -> Result<Expr, ParseError> {
+        let sp = span(&pair);
+        Ok(match pair.as_rule() {
+            Rule::paren => {
+                let inner =
+                    self.pipe_value(pair.into_inner().next().expect("paren has a query"))?;
+                Expr::Paren(Box::new(ParenExpr { inner, span: sp }))
+            }
+            Rule::star => Expr::Star(sp),
+            Rule::bracket_ident => Expr::Name(self.name(pair)?),
+            Rule::call_or_name => {
+                let mut c = Children::of(pair);
+                let name = self.name(c.next())?;
+                match c.pairs.next() {
+                    None => Expr::Name(name),
+                    Some(args) => {
+                        let args = args
+                            .into_inner()
+                            .map(|a| self.arg(a))
+                            .collect::<Result<_, _>>()?;
+                        Expr::Call(Box::new(Call {
+                            name,
+                            args,
+                            span: sp,
+                        }))
+                    }
+                }
+            }
+            _ => self.literal(pair)?,
+        })
+    }
+
+    fn arg(&self, pair: P<'_>) -> Result<Expr, ParseError> {
+        let sp = span(&pair);
+        let mut c = Children::of(pair);
+        let first = c.next();
+        match c.pairs.next() {
+            None => self.pipe_value(first),
+            Some(value) => {
+                let name = self.name(first)?;
+                let value = self.pipe_value(value)?;
+                Ok(Expr::NamedArg(Box::new(NamedArg {
+                    name,
+                    value,
+                    span: sp,
+                })))
+            }
+        }
+    }
+
+    fn postfix(&self, lhs: Expr, op: P<'_>) -> Result<Expr, ParseError> {
+        let span = lhs.span().to(span(&op));
+        let rule = op.as_rule();
+        let mut c = Children::of(op);
+        Ok(match rule {
+            Rule::member => {
+                let m = c.next();
+                if m.as_rule() == Rule::index {
+                    // `x.[0]` is `x[0]`.
+                    let index =
+                        self.expr(m.into_inner().next().expect("index has an expression"))?;
+                    return Ok(Expr::Index(Box::new(IndexExpr {
+                        object: lhs,
+                        index,
+                        span,
+                    })));
+                }
+                let member = if m.as_rule() == Rule::string_lit {
+                    let name = decode_string_literal(m.as_str()).unwrap_or_default();
+                    Ident {
+                        name,
+                        quoted: Some(m.as_str().to_string()),
+                        span: super::span(&m),
+                    }
+                } else {
+                    self.name(m)?
+                };
+                Expr::Member(Box::new(MemberExpr {
+                    object: lhs,
+                    member,
+                    span,
+                }))
+            }
+            Rule::index => {
+                let index = self.expr(c.next())?;
+                Expr::Index(Box::new(IndexExpr {
+                    object: lhs,
+                    index,
+                    span,
+                }))
+            }
+            Rule::in_op => {
+                let kind = c.next();
+                let op_span = super::span(&kind);
+                let op = match kind.as_str() {
+                    "in" => InOp::In,
+                    "!in" => InOp::NotIn,
+                    "in~" => InOp::InCi,
+                    "!in~" => InOp::NotInCi,
+                    "has_any" => InOp::HasAny,
+                    _ => InOp::HasAll,
+                };
+                let list = c
+                    .rest()
+                    .map(|p| self.pipe_value(p))
+                    .collect::<Result<_, _>>()?;
+                Expr::In(Box::new(InExpr {
+                    expr: lhs,
+                    op,
+                    op_span,
+                    list,
+                    span,
+                }))
+            }
+            _ => {
+                let negated = c.next().as_str().starts_with('!');
+                let low = self.expr(c.next())?;
+                let high = self.expr(c.next())?;
+                Expr::Between(Box::new(BetweenExpr {
+                    expr: lhs,
+                    negated,
+                    low,
+                    high,
+                    span,
+                }))
+            }
+        })
+    }
+
+    /// A literal pair: `string_lit`, `number`, `dyn_number`, `typed_literal`, `dynamic_lit`,
+    /// `bool_lit`, `null_lit`.
+    pub(super) fn literal(&self, pair: P<'_>) -> Result<Expr, ParseError> {
+        let sp = span(&pair);
+        let raw = pair.as_str().to_string();
+        let value = match pair.as_rule() {
+            Rule::string_lit => {
+                LiteralValue::String(decode_string_literal(&raw).ok_or_else(|| {
+                    self.error(
+                        sp,
+                        "found a malformed string literal, expected a closing quote",
+                    )
+                })?)
+            }
+            Rule::number | Rule::dyn_number => match self.number(&raw, sp)? {
+                Some(value) => value,
+                // A digit-led name such as `2022Cves`.
+                None => {
+                    return Ok(Expr::Name(Ident {
+                        name: raw,
+                        quoted: None,
+                        span: sp,
+                    }));
+                }
+            },
+            Rule::bool_lit => LiteralValue::Bool(raw.eq_ignore_ascii_case("true")),
+            Rule::null_lit => LiteralValue::Null,
+            Rule::dynamic_lit => {
+                let open = raw.find('(').map_or(0, |i| i + 1);
+                let close = raw.rfind(')').unwrap_or(raw.len()).max(open);
+                LiteralValue::Dynamic(raw[open..close].trim().to_string())
+            }
+            Rule::typed_literal => {
+                let mut c = Children::of(pair);
+                let kind = c.next().as_str().to_string();
+                let body = c.next().as_str().trim().to_string();
+                match kind.as_str() {
+                    "datetime" | "date" => LiteralValue::Datetime(body),
+                    "guid" | "uniqueid" => LiteralValue::Guid(body),
+                    "timespan" | "time" => {
+                        let ticks = match self.number(&body, sp) {
+                            Ok(Some(LiteralValue::Timespan(t))) => t,
+                            _ => None,
+                        };
+                        LiteralValue::Timespan(ticks)
+                    }
+                    _ => LiteralValue::Typed {
+                        type_name: kind,
+                        body,
+                    },
+                }
+            }
+            other => return Err(self.error(sp, format!("found {other:?}, expected an expression"))),
+        };
+        Ok(Expr::Literal(Literal {
+            value,
+            raw,
+            span: sp,
+        }))
+    }
+
+    /// `42`, `0x2A`, `1.5`, `1e3`, `-7`, or a timespan such as `30m` or `1.5h`; `None` for
+    /// digits followed by letters that are no unit, which KQL reads as a name.
+    fn number(&self, text: &str, sp: Span) -> Result<Option<LiteralValue>, ParseError> {
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        };
+        let sign = if negative { -1.0 } else { 1.0 };
+        if digits == "inf" || digits == "nan" {
+            return Ok(Some(LiteralValue::Real(if digits == "inf" {
+                sign * f64::INFINITY
+            } else {
+                f64::NAN
+            })));
+        }
+        if let Some(hex) = digits
+            .strip_prefix("0x")
+            .or_else(|| digits.strip_prefix("0X"))
+        {
+            let value = u64::from_str_radix(hex, 16).map_err(|_| {
+                self.error(
+                    sp,
+                    format!("found `{text}`, expected a hexadecimal number that fits in 64 bits"),
+                )
+            })?;
+            let value = value as i64;
+            return Ok(Some(LiteralValue::Long(if negative {
+                value.wrapping_neg()
+            } else {
+                value
+            })));
+        }
+        let bytes = digits.as_bytes();
+        let mut end = bytes
+            .iter()
+            .position(|b| !b.is_ascii_digit() && *b != b'.')
+            .unwrap_or(bytes.len());
+        if end < bytes.len() && (bytes[end] == b'e' || bytes[end] == b'E') {
+            let mut j = end + 1;
+            if j < bytes.len() && (bytes[j] == b'+' || bytes[j] == b'-') {
+                j += 1;
+            }
+            if j < bytes.len() && bytes[j].is_ascii_digit() {
+                end = j + bytes[j..].iter().take_while(|b| b.is_ascii_digit()).count();
+            }
+        }
+        let (number, unit) = digits.split_at(end);
+        if unit.is_empty() {
+            if !number.contains(['.', 'e', 'E'])
+                && let Ok(v) = number.parse::<i64>()
+            {
+                return Ok(Some(LiteralValue::Long(if negative { -v } else { v })));
+            }
+            let v: f64 = number
+                .parse()
+                .map_err(|_| self.error(sp, format!("found `{text}`, expected a number")))?;
+            return Ok(Some(LiteralValue::Real(sign * v)));
+        }
+        let Some(ticks) = timespan_unit_ticks(unit) else {
+            if negative || text.starts_with('+') || number.contains(['.', 'e', 'E']) {
+                return Err(self.error(
+                    sp,
+                    format!("found `{text}`, expected a number or a timespan with a unit of d, h, m, s, ms, microsecond or tick"),
+                ));
+            }
+            return Ok(None);
+        };
+        let v: f64 = number
+            .parse()
+            .map_err(|_| self.error(sp, format!("found `{text}`, expected a number")))?;
+        Ok(Some(LiteralValue::Timespan(Some(
+            (sign * v * ticks).round() as i64,
+        ))))
+    }
+}

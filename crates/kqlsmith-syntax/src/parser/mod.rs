@@ -1,0 +1,378 @@
+//! The pest parser and the conversion of its pairs into the typed tree.
+//!
+//! pest's `Pair` and `Rule` stay in this module: the rest of the crate, and every crate that
+//! uses it, sees only the tree of `crate::ast`. One method a grammar rule.
+
+mod expr;
+mod query;
+
+use std::cell::Cell;
+
+use pest::Parser as _;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::{Pair, Pairs};
+
+use crate::ast::*;
+use crate::error::{ParseError, describe_found};
+use crate::scan::{self, MAX_NESTING};
+use crate::span::{LineIndex, Span};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "kql.pest"]
+struct KqlParser;
+
+type P<'s> = Pair<'s, Rule>;
+
+/// Expressions nested deeper than this (operands of operands...) are refused, so that the
+/// tree can be walked recursively without overflowing the stack.
+pub(crate) const MAX_EXPR_DEPTH: u32 = 1000;
+
+pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
+    let index = LineIndex::new(source);
+    if let Err(offset) = scan::check_nesting(source) {
+        let message = format!(
+            "found nesting deeper than {MAX_NESTING} levels (brackets or signs), expected a shallower query: split it with `let` statements"
+        );
+        return Err(ParseError::at(
+            &index,
+            Span::new(offset, offset + 1),
+            message,
+        ));
+    }
+    let mut pairs = match KqlParser::parse(Rule::script, source) {
+        Ok(pairs) => pairs,
+        Err(error) => return Err(syntax_error(source, &index, error)),
+    };
+    let converter = Converter {
+        index: &index,
+        nested: Cell::new(0),
+    };
+    let script = pairs.next().ok_or_else(|| {
+        ParseError::at(&index, Span::new(0, 0), "found nothing, expected a query")
+    })?;
+    let statements = converter.statements(script.into_inner())?;
+    Ok(Script {
+        statements,
+        comments: scan::comments(source),
+        span: Span::new(0, source.len()),
+    })
+}
+
+/// Turns pest's error into words: what stands at the error, and what could stand there.
+fn syntax_error(
+    source: &str,
+    index: &LineIndex<'_>,
+    error: pest::error::Error<Rule>,
+) -> ParseError {
+    let offset = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let (found, span) = describe_found(source, offset);
+    let mut expected: Vec<String> = Vec::new();
+    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        for rule in positives {
+            if let Some(word) = describe_rule(*rule)
+                && !expected.contains(&word)
+            {
+                expected.push(word);
+            }
+        }
+    }
+    if let ErrorVariant::CustomError { message } = &error.variant {
+        return ParseError::at(index, span, format!("found {found}: {message}"));
+    }
+    let message = match expected.len() {
+        0 => format!("found {found}, which is not valid here"),
+        1 => format!("found {found}, expected {}", expected[0]),
+        n => {
+            let shown = expected.len().min(8);
+            let mut list = expected[..shown - 1].join(", ");
+            list.push_str(&format!(" or {}", expected[shown - 1]));
+            if n > shown {
+                list.push_str(", ...");
+            }
+            format!("found {found}, expected {list}")
+        }
+    };
+    ParseError::at(index, span, message)
+}
+
+/// Words for a grammar rule in an error message; `None` for rules a person need not hear of.
+fn describe_rule(rule: Rule) -> Option<String> {
+    use Rule::*;
+    let words = match rule {
+        EOI => "end of input",
+        script | statement | let_stmt | set_stmt | declare_stmt => "a statement",
+        pipe_expr | source => "a query",
+        stage | stage_seq => "`|` and a query operator",
+        operator | where_op | extend_op | project_op | project_away_op | project_keep_op
+        | project_rename_op | project_reorder_op | project_smart_op | summarize_op | join_op
+        | distinct_op | sort_op | take_op | top_op | top_nested_op | top_hitters_op | count_op
+        | mv_expand_op | mv_apply_op | parse_op | parse_kv_op | union_op | lookup_op
+        | make_series_op | evaluate_op | render_op | as_op | serialize_op | getschema_op
+        | invoke_op | fork_op | facet_op | scan_op | partition_op | sample_op
+        | sample_distinct_op | search_op | find_op | reduce_op | consume_op => "a query operator",
+        range_src | print_src | datatable_src | externaldata_src => "a query",
+        kw_where | kw_filter | kw_extend | kw_project | kw_project_away | kw_project_keep
+        | kw_project_rename | kw_project_reorder | kw_project_smart | kw_summarize
+        | kw_distinct | kw_sort | kw_order | kw_take | kw_limit | kw_top | kw_top_nested
+        | kw_top_hitters | kw_count | kw_sample | kw_sample_distinct | kw_mv_expand
+        | kw_mv_apply | kw_parse | kw_parse_where | kw_parse_kv | kw_union | kw_join
+        | kw_lookup | kw_make_series | kw_evaluate | kw_render | kw_serialize | kw_getschema
+        | kw_invoke | kw_consume | kw_reduce | kw_fork | kw_facet | kw_partition | kw_scan
+        | kw_search | kw_find => "a query operator",
+        expr | primary | paren | string_lit | string_part | number | typed_literal
+        | dynamic_lit | bool_lit | null_lit | star | call_or_name | neg_op | pos_op | literal => {
+            "an expression"
+        }
+        ident | bracket_ident | name | option_name => "a name",
+        wildcard => "a column name or wildcard",
+        type_name | param_type | tabular_type => "a type name",
+        or_op | and_op | cmp_op | add_op | mul_op | infix => "an operator",
+        in_op | in_kind => "`in`",
+        between_op | between_kind => "`between`",
+        member => "`.`",
+        index => "`[`",
+        call_args | arg => "`(`",
+        op_param | param_name => "a parameter such as `kind=`",
+        sort_dir => "`asc` or `desc`",
+        nulls => "`nulls first` or `nulls last`",
+        typed_column => "a column declaration `name:type`",
+        fn_param => "a parameter `name:type`",
+        column_expr | column_list => "a column or `Name = expression`",
+        rename => "`NewName = OldName`",
+        parse_column | parse_pattern => "a parse pattern",
+        dyn_array | dyn_object | dyn_pair | dyn_number => "a dynamic value",
+        other => {
+            let rule_name = format!("{other:?}");
+            return rule_name
+                .strip_prefix("kw_")
+                .map(|kw| format!("`{}`", kw.replace('_', "-")));
+        }
+    };
+    Some(words.to_string())
+}
+
+/// Converts pest pairs into the tree; remembers the depth of the expression just converted
+/// (see `MAX_EXPR_DEPTH`).
+pub(crate) struct Converter<'i, 's> {
+    index: &'i LineIndex<'s>,
+    nested: Cell<u32>,
+}
+
+fn span(pair: &P<'_>) -> Span {
+    let s = pair.as_span();
+    Span::new(s.start(), s.end())
+}
+
+/// The children of a pair, with a look at the next one.
+struct Children<'s> {
+    pairs: std::iter::Peekable<Pairs<'s, Rule>>,
+    span: Span,
+}
+
+impl<'s> Children<'s> {
+    fn of(pair: P<'s>) -> Self {
+        let span = span(&pair);
+        Children {
+            pairs: pair.into_inner().peekable(),
+            span,
+        }
+    }
+
+    /// The next child, which the grammar guarantees.
+    fn next(&mut self) -> P<'s> {
+        // The grammar fixes the children's shape; a missing one is a bug in this module.
+        self.pairs.next().expect("grammar guarantees this child")
+    }
+
+    /// The next child if it is of this rule.
+    fn take(&mut self, rule: Rule) -> Option<P<'s>> {
+        self.pairs.next_if(|p| p.as_rule() == rule)
+    }
+
+    fn peek_rule(&mut self) -> Option<Rule> {
+        self.pairs.peek().map(|p| p.as_rule())
+    }
+
+    fn rest(self) -> impl Iterator<Item = P<'s>> {
+        self.pairs
+    }
+}
+
+impl Converter<'_, '_> {
+    fn error(&self, span: Span, message: impl Into<String>) -> ParseError {
+        ParseError::at(self.index, span, message)
+    }
+
+    fn statements(&self, pairs: Pairs<'_, Rule>) -> Result<Vec<Statement>, ParseError> {
+        pairs
+            .filter(|p| p.as_rule() != Rule::EOI)
+            .map(|p| self.statement(p))
+            .collect()
+    }
+
+    fn statement(&self, pair: P<'_>) -> Result<Statement, ParseError> {
+        Ok(match pair.as_rule() {
+            Rule::let_stmt => Statement::Let(self.let_stmt(pair)?),
+            Rule::set_stmt => {
+                let mut c = Children::of(pair);
+                c.next(); // set
+                let option = c.next();
+                let name = Ident {
+                    name: option.as_str().to_string(),
+                    quoted: None,
+                    span: span(&option),
+                };
+                let value = match c.pairs.next() {
+                    Some(v) => Some(self.option_value(v)?),
+                    None => None,
+                };
+                Statement::Set(SetStatement {
+                    name,
+                    value,
+                    span: c.span,
+                })
+            }
+            Rule::declare_stmt => {
+                let mut c = Children::of(pair);
+                c.next();
+                c.next();
+                let span = c.span;
+                let params = c
+                    .rest()
+                    .map(|p| self.fn_param(p))
+                    .collect::<Result<_, _>>()?;
+                Statement::Declare(DeclareStatement { params, span })
+            }
+            _ => Statement::Query(self.tabular(pair)?),
+        })
+    }
+
+    fn let_stmt(&self, pair: P<'_>) -> Result<LetStatement, ParseError> {
+        let mut c = Children::of(pair);
+        c.next(); // let
+        let name = self.name(c.next())?;
+        let value = c.next();
+        let value = if value.as_rule() == Rule::function_def {
+            LetValue::Function(self.function_def(value)?)
+        } else {
+            let tabular = self.tabular(value)?;
+            match tabular {
+                TabularExpr {
+                    source: Source::Expr(e),
+                    stages,
+                    ..
+                } if stages.is_empty() => LetValue::Expr(e),
+                t => LetValue::Tabular(t),
+            }
+        };
+        Ok(LetStatement {
+            name,
+            value,
+            span: c.span,
+        })
+    }
+
+    fn function_def(&self, pair: P<'_>) -> Result<FunctionDef, ParseError> {
+        let mut c = Children::of(pair);
+        let view = c.take(Rule::kw_view).is_some();
+        let mut params = Vec::new();
+        while let Some(p) = c.take(Rule::fn_param) {
+            params.push(self.fn_param(p)?);
+        }
+        let body = self.statements(c.next().into_inner())?;
+        Ok(FunctionDef {
+            view,
+            params,
+            body,
+            span: c.span,
+        })
+    }
+
+    fn fn_param(&self, pair: P<'_>) -> Result<FunctionParam, ParseError> {
+        let mut c = Children::of(pair);
+        let name = self.name(c.next())?;
+        let ty_pair = c
+            .next()
+            .into_inner()
+            .next()
+            .expect("param_type has a child");
+        let ty = if ty_pair.as_rule() == Rule::tabular_type {
+            let mut columns = Vec::new();
+            let mut open = false;
+            for p in ty_pair.into_inner() {
+                match p.as_rule() {
+                    Rule::star => open = true,
+                    _ => columns.push(self.typed_column(p)?),
+                }
+            }
+            ParamType::Tabular { columns, open }
+        } else {
+            ParamType::Scalar(self.plain_ident(&ty_pair))
+        };
+        let default = match c.pairs.next() {
+            Some(p) => Some(self.expr(p)?),
+            None => None,
+        };
+        Ok(FunctionParam {
+            name,
+            ty,
+            default,
+            span: c.span,
+        })
+    }
+
+    fn typed_column(&self, pair: P<'_>) -> Result<TypedColumn, ParseError> {
+        let mut c = Children::of(pair);
+        let name = self.name(c.next())?;
+        let type_name = self.plain_ident(&c.next());
+        Ok(TypedColumn {
+            name,
+            type_name,
+            span: c.span,
+        })
+    }
+
+    fn option_value(&self, pair: P<'_>) -> Result<Expr, ParseError> {
+        let inner = pair.into_inner().next().expect("value has a child");
+        match inner.as_rule() {
+            Rule::literal => self.literal(inner.into_inner().next().expect("literal has a child")),
+            _ => Ok(Expr::Name(self.name(inner)?)),
+        }
+    }
+
+    /// An identifier token as a name, spelled as in the source.
+    fn plain_ident(&self, pair: &P<'_>) -> Ident {
+        Ident {
+            name: pair.as_str().to_string(),
+            quoted: None,
+            span: span(pair),
+        }
+    }
+
+    /// `ident` or `bracket_ident`.
+    fn name(&self, pair: P<'_>) -> Result<Ident, ParseError> {
+        match pair.as_rule() {
+            Rule::bracket_ident => {
+                let quoted = pair.as_str().to_string();
+                let sp = span(&pair);
+                let lit = pair
+                    .into_inner()
+                    .next()
+                    .expect("bracket_ident has a string");
+                let name =
+                    crate::literal::decode_string_literal(lit.as_str()).ok_or_else(|| {
+                        self.error(sp, "found a malformed bracketed name, expected ['name']")
+                    })?;
+                Ok(Ident {
+                    name,
+                    quoted: Some(quoted),
+                    span: sp,
+                })
+            }
+            _ => Ok(self.plain_ident(&pair)),
+        }
+    }
+}

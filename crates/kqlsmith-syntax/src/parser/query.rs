@@ -1,0 +1,779 @@
+//! Tabular expressions and the query operators.
+
+use super::{Children, Converter, P, Rule, span};
+use crate::ast::*;
+use crate::error::ParseError;
+
+type R<T> = Result<T, ParseError>;
+
+impl Converter<'_, '_> {
+    /// A `pipe_expr`: a source and its stages.
+    pub(super) fn tabular(&self, pair: P<'_>) -> R<TabularExpr> {
+        let mut c = Children::of(pair);
+        let source_pair = c.next();
+        let source = match source_pair.as_rule() {
+            Rule::expr => Source::Expr(self.expr(source_pair)?),
+            _ => Source::Operator(Box::new(self.operator(source_pair)?)),
+        };
+        let span = c.span;
+        let stages = c.rest().map(|p| self.stage(p)).collect::<R<_>>()?;
+        Ok(TabularExpr {
+            source,
+            stages,
+            span,
+        })
+    }
+
+    fn stage(&self, pair: P<'_>) -> R<Stage> {
+        let sp = span(&pair);
+        let operator = self.operator(pair.into_inner().next().expect("stage has an operator"))?;
+        Ok(Stage { operator, span: sp })
+    }
+
+    /// A `stage_seq`: stages with no source; the first may omit its `|`.
+    fn stage_seq(&self, pair: P<'_>) -> R<Vec<Stage>> {
+        let mut c = Children::of(pair);
+        let first = c.next();
+        let mut stages = vec![Stage {
+            span: span(&first),
+            operator: self.operator(first)?,
+        }];
+        for p in c.rest() {
+            stages.push(self.stage(p)?);
+        }
+        Ok(stages)
+    }
+
+    fn params(&self, c: &mut Children<'_>) -> R<Vec<OpParam>> {
+        let mut params = Vec::new();
+        while let Some(p) = c.take(Rule::op_param) {
+            let sp = span(&p);
+            let mut pc = Children::of(p);
+            let name = self.plain_ident(&pc.next());
+            let value = self.option_value(pc.next())?;
+            params.push(OpParam {
+                name,
+                value,
+                span: sp,
+            });
+        }
+        Ok(params)
+    }
+
+    fn column_list(&self, pair: P<'_>) -> R<Vec<ColumnExpr>> {
+        pair.into_inner().map(|p| self.column_expr(p)).collect()
+    }
+
+    fn column_expr(&self, pair: P<'_>) -> R<ColumnExpr> {
+        let mut c = Children::of(pair);
+        let first = c.next();
+        let Some(expr) = c.pairs.next() else {
+            return Ok(ColumnExpr {
+                target: None,
+                expr: self.expr(first)?,
+                span: c.span,
+            });
+        };
+        let target = if first.as_rule() == Rule::name_tuple {
+            AssignTarget::Tuple(first.into_inner().map(|n| self.name(n)).collect::<R<_>>()?)
+        } else {
+            AssignTarget::Name(self.name(first)?)
+        };
+        Ok(ColumnExpr {
+            target: Some(target),
+            expr: self.expr(expr)?,
+            span: c.span,
+        })
+    }
+
+    fn optional_columns(&self, c: &mut Children<'_>) -> R<Vec<ColumnExpr>> {
+        match c.take(Rule::column_list) {
+            Some(list) => self.column_list(list),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn exprs<'s>(&self, pairs: impl Iterator<Item = P<'s>>) -> R<Vec<Expr>> {
+        pairs.map(|p| self.expr(p)).collect()
+    }
+
+    /// A name or wildcard of `project-away`, `project-keep`, `project-reorder`.
+    fn pattern(&self, pair: P<'_>) -> R<Expr> {
+        if pair.as_rule() == Rule::wildcard {
+            return Ok(Expr::Wildcard(self.plain_ident(&pair)));
+        }
+        Ok(Expr::Name(self.name(pair)?))
+    }
+
+    /// `subquery`, `wildcard` or `expr` as a table operand.
+    fn table_ref(&self, pair: P<'_>) -> R<TableRef> {
+        let sp = span(&pair);
+        let (query, parenthesized) = match pair.as_rule() {
+            Rule::subquery => (
+                self.tabular(pair.into_inner().next().expect("subquery has a query"))?,
+                true,
+            ),
+            rule => {
+                let source = if rule == Rule::wildcard {
+                    Expr::Wildcard(self.plain_ident(&pair))
+                } else {
+                    self.expr(pair)?
+                };
+                (
+                    TabularExpr {
+                        source: Source::Expr(source),
+                        stages: Vec::new(),
+                        span: sp,
+                    },
+                    false,
+                )
+            }
+        };
+        Ok(TableRef {
+            query,
+            parenthesized,
+            span: sp,
+        })
+    }
+
+    fn sort_key(&self, pair: P<'_>) -> R<SortKey> {
+        let mut c = Children::of(pair);
+        let expr = self.expr(c.next())?;
+        let direction = c.take(Rule::sort_dir).map(|d| direction(d.as_str()));
+        let nulls = c.take(Rule::nulls).map(|n| {
+            if n.as_str().ends_with("first") {
+                NullsPosition::First
+            } else {
+                NullsPosition::Last
+            }
+        });
+        Ok(SortKey {
+            expr,
+            direction,
+            nulls,
+            span: c.span,
+        })
+    }
+
+    fn with_props(&self, pair: Option<P<'_>>) -> R<Option<Vec<Property>>> {
+        let Some(pair) = pair else { return Ok(None) };
+        let mut c = Children::of(pair);
+        c.next(); // with
+        Ok(Some(c.rest().map(|p| self.prop(p)).collect::<R<_>>()?))
+    }
+
+    fn prop(&self, pair: P<'_>) -> R<Property> {
+        let mut c = Children::of(pair);
+        let name = self.name(c.next())?;
+        let values = self.exprs(c.next().into_inner())?;
+        Ok(Property {
+            name,
+            values,
+            span: c.span,
+        })
+    }
+
+    fn mv_item(&self, pair: P<'_>) -> R<MvItem> {
+        let mut c = Children::of(pair);
+        let column = self.column_expr(c.next())?;
+        let to_type = match c.take(Rule::kw_to) {
+            Some(_) => {
+                c.next(); // typeof
+                Some(self.plain_ident(&c.next()))
+            }
+            None => None,
+        };
+        Ok(MvItem {
+            column,
+            to_type,
+            span: c.span,
+        })
+    }
+
+    fn mv_items(&self, c: &mut Children<'_>) -> R<(Vec<MvItem>, Option<Expr>)> {
+        let mut items = Vec::new();
+        while let Some(p) = c.take(Rule::mv_item) {
+            items.push(self.mv_item(p)?);
+        }
+        let limit = match c.take(Rule::mv_limit) {
+            Some(l) => Some(self.expr(l.into_inner().nth(1).expect("limit has a count"))?),
+            None => None,
+        };
+        Ok((items, limit))
+    }
+
+    fn join(&self, c: &mut Children<'_>) -> R<Join> {
+        let mut kind = None;
+        let mut hints = Vec::new();
+        for p in self.params(c)? {
+            if kind.is_none() && p.name.name == "kind" {
+                kind = Some(p);
+            } else {
+                hints.push(p);
+            }
+        }
+        let right = self.table_ref(c.next())?;
+        let on = match c.take(Rule::kw_on) {
+            Some(_) => self.exprs(c.pairs.by_ref())?,
+            None => Vec::new(),
+        };
+        Ok(Join {
+            kind,
+            hints,
+            right,
+            on,
+        })
+    }
+
+    pub(super) fn operator(&self, pair: P<'_>) -> R<Operator> {
+        let rule = pair.as_rule();
+        let mut c = Children::of(pair);
+        let keyword = c.next();
+        Ok(match rule {
+            Rule::where_op => Operator::Where {
+                filter_keyword: keyword.as_rule() == Rule::kw_filter,
+                predicate: self.expr(c.next())?,
+            },
+            Rule::extend_op => Operator::Extend {
+                columns: self.column_list(c.next())?,
+            },
+            Rule::project_op => Operator::Project {
+                columns: self.optional_columns(&mut c)?,
+            },
+            Rule::project_away_op | Rule::project_keep_op => {
+                let columns = c
+                    .next()
+                    .into_inner()
+                    .map(|p| self.pattern(p))
+                    .collect::<R<_>>()?;
+                if rule == Rule::project_away_op {
+                    Operator::ProjectAway { columns }
+                } else {
+                    Operator::ProjectKeep { columns }
+                }
+            }
+            Rule::project_rename_op => {
+                let renames = c
+                    .rest()
+                    .map(|p| {
+                        let sp = span(&p);
+                        let mut rc = Children::of(p);
+                        Ok(Rename {
+                            new: self.name(rc.next())?,
+                            old: self.name(rc.next())?,
+                            span: sp,
+                        })
+                    })
+                    .collect::<R<_>>()?;
+                Operator::ProjectRename { renames }
+            }
+            Rule::project_reorder_op => {
+                let columns = c
+                    .rest()
+                    .map(|p| {
+                        let sp = span(&p);
+                        let mut rc = Children::of(p);
+                        let column = self.pattern(rc.next())?;
+                        let order = rc.pairs.next().map(|o| o.as_str().to_string());
+                        Ok(ReorderItem {
+                            column,
+                            order,
+                            span: sp,
+                        })
+                    })
+                    .collect::<R<_>>()?;
+                Operator::ProjectReorder { columns }
+            }
+            Rule::project_smart_op => Operator::ProjectSmart,
+            Rule::summarize_op => {
+                let params = self.params(&mut c)?;
+                let aggregates = self.optional_columns(&mut c)?;
+                let by = match c.take(Rule::by_clause) {
+                    Some(b) => self.column_list(b.into_inner().nth(1).expect("by has columns"))?,
+                    None => Vec::new(),
+                };
+                Operator::Summarize {
+                    params,
+                    aggregates,
+                    by,
+                }
+            }
+            Rule::join_op => Operator::Join(self.join(&mut c)?),
+            Rule::lookup_op => Operator::Lookup(self.join(&mut c)?),
+            Rule::union_op => {
+                let params = self.params(&mut c)?;
+                let tables = c.rest().map(|p| self.table_ref(p)).collect::<R<_>>()?;
+                Operator::Union { params, tables }
+            }
+            Rule::distinct_op => {
+                let params = self.params(&mut c)?;
+                Operator::Distinct {
+                    params,
+                    columns: self.column_list(c.next())?,
+                }
+            }
+            Rule::sort_op => {
+                let order_keyword = keyword.as_rule() == Rule::kw_order;
+                let params = self.params(&mut c)?;
+                c.next(); // by
+                let keys = c.rest().map(|p| self.sort_key(p)).collect::<R<_>>()?;
+                Operator::Sort {
+                    params,
+                    keys,
+                    order_keyword,
+                }
+            }
+            Rule::take_op => {
+                let limit_keyword = keyword.as_rule() == Rule::kw_limit;
+                let params = self.params(&mut c)?;
+                Operator::Take {
+                    params,
+                    count: self.expr(c.next())?,
+                    limit_keyword,
+                }
+            }
+            Rule::top_op => {
+                let params = self.params(&mut c)?;
+                let count = self.expr(c.next())?;
+                c.next(); // by
+                Operator::Top {
+                    params,
+                    count,
+                    by: self.sort_key(c.next())?,
+                }
+            }
+            Rule::top_hitters_op => {
+                let count = self.expr(c.next())?;
+                c.next(); // of
+                let of = self.expr(c.next())?;
+                let by = match c.take(Rule::kw_by) {
+                    Some(_) => Some(self.expr(c.next())?),
+                    None => None,
+                };
+                Operator::TopHitters { count, of, by }
+            }
+            Rule::top_nested_op => {
+                let mut clauses = vec![self.top_nested(keyword)?];
+                for p in c.rest() {
+                    clauses.push(self.top_nested(p)?);
+                }
+                Operator::TopNested { clauses }
+            }
+            Rule::count_op => Operator::Count,
+            Rule::sample_op => {
+                let params = self.params(&mut c)?;
+                Operator::Sample {
+                    params,
+                    count: self.expr(c.next())?,
+                }
+            }
+            Rule::sample_distinct_op => {
+                let params = self.params(&mut c)?;
+                let count = self.expr(c.next())?;
+                c.next(); // of
+                Operator::SampleDistinct {
+                    params,
+                    count,
+                    of: self.expr(c.next())?,
+                }
+            }
+            Rule::mv_expand_op => {
+                let params = self.params(&mut c)?;
+                let (items, limit) = self.mv_items(&mut c)?;
+                Operator::MvExpand {
+                    params,
+                    items,
+                    limit,
+                }
+            }
+            Rule::mv_apply_op => {
+                let params = self.params(&mut c)?;
+                let (items, limit) = self.mv_items(&mut c)?;
+                c.next(); // on
+                Operator::MvApply {
+                    params,
+                    items,
+                    limit,
+                    body: self.stage_seq(c.next())?,
+                }
+            }
+            Rule::parse_op => {
+                let parse_where = keyword.as_rule() == Rule::kw_parse_where;
+                let params = self.params(&mut c)?;
+                let source = self.expr(c.next())?;
+                c.next(); // with
+                let pattern = c
+                    .next()
+                    .into_inner()
+                    .map(|p| self.parse_item(p))
+                    .collect::<R<_>>()?;
+                Operator::Parse {
+                    parse_where,
+                    params,
+                    source,
+                    pattern,
+                }
+            }
+            Rule::parse_kv_op => {
+                let source = self.expr(c.next())?;
+                c.next(); // as
+                let mut columns = Vec::new();
+                while let Some(p) = c.take(Rule::typed_column) {
+                    columns.push(self.typed_column(p)?);
+                }
+                Operator::ParseKv {
+                    source,
+                    columns,
+                    with: self.with_props(c.pairs.next())?,
+                }
+            }
+            Rule::make_series_op => Operator::MakeSeries(self.make_series(&mut c)?),
+            Rule::evaluate_op => {
+                let params = self.params(&mut c)?;
+                Operator::Evaluate {
+                    params,
+                    plugin: self.expr(c.next())?,
+                }
+            }
+            Rule::render_op => {
+                let chart = self.plain_ident(&c.next());
+                Operator::Render {
+                    chart,
+                    with: self.with_props(c.pairs.next())?,
+                }
+            }
+            Rule::as_op => {
+                let params = self.params(&mut c)?;
+                Operator::As {
+                    params,
+                    name: self.name(c.next())?,
+                }
+            }
+            Rule::serialize_op => Operator::Serialize {
+                columns: self.optional_columns(&mut c)?,
+            },
+            Rule::getschema_op => Operator::Getschema,
+            Rule::invoke_op => Operator::Invoke {
+                call: self.expr(c.next())?,
+            },
+            Rule::consume_op => Operator::Consume {
+                params: self.params(&mut c)?,
+            },
+            Rule::reduce_op => {
+                let params = self.params(&mut c)?;
+                c.next(); // by
+                let by = self.expr(c.next())?;
+                c.take(Rule::kw_with);
+                let with = c.rest().map(|p| self.prop(p)).collect::<R<_>>()?;
+                Operator::Reduce { params, by, with }
+            }
+            Rule::fork_op => {
+                let branches = c
+                    .rest()
+                    .map(|b| {
+                        let sp = span(&b);
+                        let mut bc = Children::of(b);
+                        let name = match bc.peek_rule() {
+                            Some(Rule::stage_seq) => None,
+                            _ => Some(self.name(bc.next())?),
+                        };
+                        Ok(ForkBranch {
+                            name,
+                            stages: self.stage_seq(bc.next())?,
+                            span: sp,
+                        })
+                    })
+                    .collect::<R<_>>()?;
+                Operator::Fork { branches }
+            }
+            Rule::facet_op => {
+                c.next(); // by
+                let mut columns = Vec::new();
+                while matches!(c.peek_rule(), Some(Rule::ident | Rule::bracket_ident)) {
+                    columns.push(self.name(c.next())?);
+                }
+                let with = match c.take(Rule::kw_with) {
+                    Some(_) => Some(self.stage_seq(c.next())?),
+                    None => None,
+                };
+                Operator::Facet { columns, with }
+            }
+            Rule::partition_op => {
+                let params = self.params(&mut c)?;
+                c.next(); // by
+                let by = self.expr(c.next())?;
+                let body = c.next();
+                let body = if body.as_rule() == Rule::stage_seq {
+                    PartitionBody::Stages(self.stage_seq(body)?)
+                } else {
+                    PartitionBody::Query(Box::new(self.tabular(body)?))
+                };
+                Operator::Partition { params, by, body }
+            }
+            Rule::scan_op => Operator::Scan(self.scan(&mut c)?),
+            Rule::search_op | Rule::find_op => {
+                let params = self.params(&mut c)?;
+                let tables = match c.take(Rule::search_in) {
+                    Some(s) => Some(
+                        s.into_inner()
+                            .skip(1)
+                            .map(|p| self.table_ref(p))
+                            .collect::<R<_>>()?,
+                    ),
+                    None => None,
+                };
+                if rule == Rule::search_op {
+                    Operator::Search {
+                        params,
+                        tables,
+                        predicate: self.expr(c.next())?,
+                    }
+                } else {
+                    c.next(); // where
+                    let predicate = self.expr(c.next())?;
+                    let project = match c.pairs.next() {
+                        Some(fp) => {
+                            let mut fc = Children::of(fp);
+                            let kw = fc.next();
+                            if kw.as_rule() == Rule::kw_project_smart {
+                                Some(FindProject::Smart)
+                            } else {
+                                Some(FindProject::Columns(self.column_list(fc.next())?))
+                            }
+                        }
+                        None => None,
+                    };
+                    Operator::Find {
+                        params,
+                        tables,
+                        predicate,
+                        project,
+                    }
+                }
+            }
+            Rule::range_src => {
+                let column = self.name(c.next())?;
+                c.next(); // from
+                let from = self.expr(c.next())?;
+                c.next(); // to
+                let to = self.expr(c.next())?;
+                c.next(); // step
+                Operator::Range {
+                    column,
+                    from,
+                    to,
+                    step: self.expr(c.next())?,
+                }
+            }
+            Rule::print_src => Operator::Print {
+                columns: self.optional_columns(&mut c)?,
+            },
+            Rule::datatable_src | Rule::externaldata_src => {
+                let params = self.params(&mut c)?;
+                let mut columns = Vec::new();
+                while let Some(p) = c.take(Rule::typed_column) {
+                    columns.push(self.typed_column(p)?);
+                }
+                let mut values = Vec::new();
+                while let Some(p) = c.take(Rule::expr) {
+                    values.push(self.expr(p)?);
+                }
+                if rule == Rule::datatable_src {
+                    Operator::Datatable {
+                        params,
+                        columns,
+                        values,
+                    }
+                } else {
+                    Operator::Externaldata {
+                        params,
+                        columns,
+                        urls: values,
+                        with: self.with_props(c.pairs.next())?,
+                    }
+                }
+            }
+            other => {
+                return Err(self.error(
+                    c.span,
+                    format!("found {other:?}, expected a query operator"),
+                ));
+            }
+        })
+    }
+
+    fn top_nested(&self, pair: P<'_>) -> R<TopNestedClause> {
+        let mut c = Children::of(pair);
+        c.next(); // top-nested
+        let count = match c.take(Rule::expr) {
+            Some(p) => Some(self.expr(p)?),
+            None => None,
+        };
+        c.next(); // of
+        let of = self.column_expr(c.next())?;
+        let others = match c.take(Rule::others) {
+            Some(o) => Some(self.expr(o.into_inner().nth(2).expect("others has a value"))?),
+            None => None,
+        };
+        c.next(); // by
+        let by = self.column_expr(c.next())?;
+        let direction = c.take(Rule::sort_dir).map(|d| direction(d.as_str()));
+        Ok(TopNestedClause {
+            count,
+            of,
+            others,
+            by,
+            direction,
+            span: c.span,
+        })
+    }
+
+    fn parse_item(&self, pair: P<'_>) -> R<ParsePatternItem> {
+        Ok(match pair.as_rule() {
+            Rule::star => ParsePatternItem::Star(span(&pair)),
+            Rule::string_lit => match self.literal(pair)? {
+                Expr::Literal(l) => ParsePatternItem::Literal(l),
+                other => {
+                    return Err(self.error(
+                        other.span(),
+                        "found an expression, expected a string in the parse pattern",
+                    ));
+                }
+            },
+            _ => {
+                let mut c = Children::of(pair);
+                let name = self.name(c.next())?;
+                let type_name = c.pairs.next().map(|t| self.plain_ident(&t));
+                ParsePatternItem::Column {
+                    name,
+                    type_name,
+                    span: c.span,
+                }
+            }
+        })
+    }
+
+    fn make_series(&self, c: &mut Children<'_>) -> R<MakeSeries> {
+        let params = self.params(c)?;
+        let mut aggregates = Vec::new();
+        while let Some(p) = c.take(Rule::series_agg) {
+            let sp = span(&p);
+            let mut ac = Children::of(p);
+            let column = self.column_expr(ac.next())?;
+            let default = match ac.take(Rule::kw_default) {
+                Some(_) => Some(self.expr(ac.next())?),
+                None => None,
+            };
+            aggregates.push(SeriesAggregate {
+                column,
+                default,
+                span: sp,
+            });
+        }
+        c.next(); // on
+        let on = self.expr(c.next())?;
+        let mut rc = Children::of(c.next());
+        let range = if rc.take(Rule::kw_in).is_some() {
+            rc.next(); // range
+            SeriesRange::InRange {
+                start: self.expr(rc.next())?,
+                stop: self.expr(rc.next())?,
+                step: self.expr(rc.next())?,
+            }
+        } else {
+            let from = match rc.take(Rule::kw_from) {
+                Some(_) => Some(self.expr(rc.next())?),
+                None => None,
+            };
+            let to = match rc.take(Rule::kw_to) {
+                Some(_) => Some(self.expr(rc.next())?),
+                None => None,
+            };
+            rc.next(); // step
+            SeriesRange::FromTo {
+                from,
+                to,
+                step: self.expr(rc.next())?,
+            }
+        };
+        let by = match c.take(Rule::by_clause) {
+            Some(b) => self.column_list(b.into_inner().nth(1).expect("by has columns"))?,
+            None => Vec::new(),
+        };
+        Ok(MakeSeries {
+            params,
+            aggregates,
+            on,
+            range,
+            by,
+        })
+    }
+
+    fn scan(&self, c: &mut Children<'_>) -> R<Scan> {
+        let params = self.params(c)?;
+        let order_by = match c.take(Rule::scan_order) {
+            Some(o) => o
+                .into_inner()
+                .skip(2)
+                .map(|k| self.sort_key(k))
+                .collect::<R<_>>()?,
+            None => Vec::new(),
+        };
+        let partition_by = match c.take(Rule::scan_partition) {
+            Some(p) => self.exprs(p.into_inner().skip(2))?,
+            None => Vec::new(),
+        };
+        let declare = match c.take(Rule::scan_declare) {
+            Some(d) => d
+                .into_inner()
+                .skip(1)
+                .map(|p| self.fn_param(p))
+                .collect::<R<_>>()?,
+            None => Vec::new(),
+        };
+        c.next(); // with
+        let steps = c
+            .pairs
+            .by_ref()
+            .map(|s| {
+                let sp = span(&s);
+                let mut sc = Children::of(s);
+                sc.next(); // step
+                let name = self.name(sc.next())?;
+                let output = sc
+                    .take(Rule::kw_output)
+                    .map(|_| self.plain_ident(&sc.next()));
+                let condition = self.expr(sc.next())?;
+                let assignments = sc
+                    .rest()
+                    .map(|a| {
+                        let mut ac = Children::of(a);
+                        Ok((self.name(ac.next())?, self.expr(ac.next())?))
+                    })
+                    .collect::<R<_>>()?;
+                Ok(ScanStep {
+                    name,
+                    output,
+                    condition,
+                    assignments,
+                    span: sp,
+                })
+            })
+            .collect::<R<_>>()?;
+        Ok(Scan {
+            params,
+            order_by,
+            partition_by,
+            declare,
+            steps,
+        })
+    }
+}
+
+fn direction(text: &str) -> SortDirection {
+    if text == "asc" {
+        SortDirection::Asc
+    } else {
+        SortDirection::Desc
+    }
+}

@@ -1,0 +1,328 @@
+//! The tree the parser builds for the published hunt and for each construct linters read.
+
+use kqlsmith_syntax::ast::*;
+use kqlsmith_syntax::parse;
+
+fn query(source: &str) -> TabularExpr {
+    let script = parse(source).unwrap_or_else(|e| panic!("{source}: {e}"));
+    match script.statements.into_iter().last() {
+        Some(Statement::Query(q)) => q,
+        other => panic!("expected a query, got {other:?}"),
+    }
+}
+
+fn round_trip(source: &str) {
+    let script = parse(source).unwrap_or_else(|e| panic!("{source}: {e}"));
+    let printed = script.to_string();
+    let again =
+        parse(&printed).unwrap_or_else(|e| panic!("printed text does not parse: {e}\n{printed}"));
+    assert_eq!(again, script, "printed:\n{printed}");
+}
+
+#[test]
+fn parses_the_published_hunt_in_both_dialects() {
+    for dialect in ["defender", "sentinel"] {
+        let path = format!(
+            "{}/../../../shared/seed/internal-connections.{dialect}.kql",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            eprintln!("SKIPPED: no seed hunt at {path}");
+            return;
+        };
+        let script = parse(&text).unwrap_or_else(|e| panic!("{dialect}: {e}"));
+        assert_eq!(script.statements.len(), 4);
+        let Statement::Let(first) = &script.statements[0] else {
+            panic!("first statement is a let")
+        };
+        assert_eq!(first.name.name, "CompromisedDevice");
+        assert!(
+            matches!(&first.value, LetValue::Expr(Expr::Literal(l)) if l.as_str() == Some("compromiseddevice"))
+        );
+        let Statement::Query(q) = &script.statements[3] else {
+            panic!("last statement is the query")
+        };
+        let keywords: Vec<_> = q.stages.iter().map(|s| s.operator.keyword()).collect();
+        assert_eq!(
+            keywords,
+            [
+                "where",
+                "where",
+                "where",
+                "where",
+                "extend",
+                "where",
+                "where",
+                "summarize",
+                "project",
+                "join",
+                "where",
+                "project"
+            ]
+        );
+        let Operator::Join(join) = &q.stages[9].operator else {
+            panic!("stage 10 is the join")
+        };
+        assert_eq!(join.kind_name(), Some("inner"));
+        assert!(join.right.parenthesized);
+        assert_eq!(join.right.query.stages.len(), 4);
+        let Expr::Binary(on) = &join.on[0] else {
+            panic!("join condition is a comparison")
+        };
+        assert_eq!(on.op.kind, BinaryOpKind::Eq);
+        assert!(
+            matches!(&on.left, Expr::Member(m) if m.object.as_name().is_some_and(Ident::is_join_side) && m.member.name == "RemoteIP")
+        );
+        // `<>` keeps its spelling and means `!=`.
+        let Operator::Where {
+            predicate: Expr::Binary(ne),
+            ..
+        } = &q.stages[3].operator
+        else {
+            panic!("stage 4 compares")
+        };
+        assert_eq!(
+            (ne.op.kind, ne.op.text.as_str()),
+            (BinaryOpKind::NotEq, "<>")
+        );
+        assert!(
+            script
+                .comments
+                .iter()
+                .any(|c| c.text == "//Customizable h = hours, d = days")
+        );
+        assert_eq!(parse(&script.to_string()).unwrap(), script);
+    }
+}
+
+#[test]
+fn spans_locate_nodes_in_the_source() {
+    let source = "T\n| where Name has 'x'";
+    let q = query(source);
+    let stage = &q.stages[0];
+    assert_eq!(
+        &source[stage.span.start..stage.span.end],
+        "| where Name has 'x'"
+    );
+    let Operator::Where {
+        predicate: Expr::Binary(b),
+        ..
+    } = &stage.operator
+    else {
+        panic!()
+    };
+    assert_eq!(&source[b.op.span.start..b.op.span.end], "has");
+    assert_eq!(&source[b.right.span().start..b.right.span().end], "'x'");
+}
+
+#[test]
+fn precedence_follows_kql() {
+    let q = query("T | where a == 1 or b + 2 * 3 > 4 and c in (1, 2)");
+    let Operator::Where {
+        predicate: Expr::Binary(or),
+        ..
+    } = &q.stages[0].operator
+    else {
+        panic!()
+    };
+    assert_eq!(or.op.kind, BinaryOpKind::Or);
+    let Expr::Binary(and) = &or.right else {
+        panic!("and binds tighter than or")
+    };
+    assert_eq!(and.op.kind, BinaryOpKind::And);
+    assert!(matches!(&and.right, Expr::In(i) if i.op == InOp::In && i.list.len() == 2));
+    let Expr::Binary(gt) = &and.left else {
+        panic!()
+    };
+    let Expr::Binary(plus) = &gt.left else {
+        panic!("+ binds tighter than >")
+    };
+    assert_eq!(plus.op.kind, BinaryOpKind::Add);
+    assert!(matches!(&plus.right, Expr::Binary(m) if m.op.kind == BinaryOpKind::Mul));
+}
+
+#[test]
+fn literals_keep_value_and_spelling() {
+    let q = query(
+        r#"print a = "x\"y", b = @'c:\d', c = h'hidden', d = 1.5h, e = 0x10, f = datetime(2024-01-02), g = dynamic([1, "a"]), h = int(null), i = true, j = 10ms"#,
+    );
+    let Source::Operator(op) = &q.source else {
+        panic!()
+    };
+    let Operator::Print { columns } = op.as_ref() else {
+        panic!()
+    };
+    let values: Vec<&LiteralValue> = columns
+        .iter()
+        .map(|c| match &c.expr {
+            Expr::Literal(l) => &l.value,
+            e => panic!("{e:?}"),
+        })
+        .collect();
+    assert_eq!(values[0], &LiteralValue::String("x\"y".into()));
+    assert_eq!(values[1], &LiteralValue::String("c:\\d".into()));
+    assert_eq!(values[2], &LiteralValue::String("hidden".into()));
+    assert_eq!(values[3], &LiteralValue::Timespan(Some(54_000_000_000)));
+    assert_eq!(values[4], &LiteralValue::Long(16));
+    assert_eq!(values[5], &LiteralValue::Datetime("2024-01-02".into()));
+    assert_eq!(values[6], &LiteralValue::Dynamic("[1, \"a\"]".into()));
+    assert_eq!(
+        values[7],
+        &LiteralValue::Typed {
+            type_name: "int".into(),
+            body: "null".into()
+        }
+    );
+    assert_eq!(values[8], &LiteralValue::Bool(true));
+    assert_eq!(values[9], &LiteralValue::Timespan(Some(100_000)));
+    let Expr::Literal(first) = &columns[0].expr else {
+        panic!()
+    };
+    assert_eq!(first.raw, r#""x\"y""#);
+}
+
+#[test]
+fn operators_have_structured_fields() {
+    let q = query(
+        "T | summarize Count = count(), make_set(A) by bin(Timestamp, 1h), B \
+         | project-away Tmp*, X | project-rename New = Old | top 5 by Count desc nulls last \
+         | mv-expand Items to typeof(string) limit 10 | parse Line with * 'user=' User:string ' ' * \
+         | sort by A asc, B | take 3",
+    );
+    let ops: Vec<&Operator> = q.stages.iter().map(|s| &s.operator).collect();
+    let Operator::Summarize { aggregates, by, .. } = ops[0] else {
+        panic!()
+    };
+    assert_eq!(aggregates[0].name().map(|n| n.name.as_str()), Some("Count"));
+    assert!(aggregates[1].name().is_none());
+    assert!(matches!(&by[0].expr, Expr::Call(c) if c.name.name == "bin" && c.args.len() == 2));
+    let Operator::ProjectAway { columns } = ops[1] else {
+        panic!()
+    };
+    assert!(matches!(&columns[0], Expr::Wildcard(w) if w.name == "Tmp*"));
+    let Operator::ProjectRename { renames } = ops[2] else {
+        panic!()
+    };
+    assert_eq!(
+        (renames[0].new.name.as_str(), renames[0].old.name.as_str()),
+        ("New", "Old")
+    );
+    let Operator::Top { by, .. } = ops[3] else {
+        panic!()
+    };
+    assert_eq!(
+        (by.direction, by.nulls),
+        (Some(SortDirection::Desc), Some(NullsPosition::Last))
+    );
+    let Operator::MvExpand { items, limit, .. } = ops[4] else {
+        panic!()
+    };
+    assert_eq!(
+        items[0].to_type.as_ref().map(|t| t.name.as_str()),
+        Some("string")
+    );
+    assert!(limit.is_some());
+    let Operator::Parse { pattern, .. } = ops[5] else {
+        panic!()
+    };
+    assert_eq!(pattern.len(), 5);
+    assert!(
+        matches!(&pattern[2], ParsePatternItem::Column { name, type_name: Some(t), .. } if name.name == "User" && t.name == "string")
+    );
+    let Operator::Sort { keys, .. } = ops[6] else {
+        panic!()
+    };
+    assert_eq!(keys.len(), 2);
+    assert!(matches!(
+        ops[7],
+        Operator::Take {
+            limit_keyword: false,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn let_binds_scalars_tables_and_functions() {
+    let script = parse(
+        "let n = 5; let T = X | where a > n; let f = (t:(*), k:string = 'x') { t | where c == k }; \
+         let m = materialize(T | take 1); f(T, 'y')",
+    )
+    .unwrap();
+    let values: Vec<&LetValue> = script
+        .statements
+        .iter()
+        .filter_map(|s| {
+            if let Statement::Let(l) = s {
+                Some(&l.value)
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert!(matches!(values[0], LetValue::Expr(Expr::Literal(_))));
+    assert!(matches!(values[1], LetValue::Tabular(t) if t.stages.len() == 1));
+    let LetValue::Function(def) = values[2] else {
+        panic!()
+    };
+    assert_eq!(def.params.len(), 2);
+    assert!(matches!(
+        &def.params[0].ty,
+        ParamType::Tabular { open: true, .. }
+    ));
+    assert!(def.params[1].default.is_some());
+    assert!(
+        matches!(values[3], LetValue::Expr(Expr::Call(c)) if matches!(&c.args[0], Expr::Query(_)))
+    );
+}
+
+#[test]
+fn bracketed_names_keep_their_spelling() {
+    let q = query("T | project ['a b'], [\"c\"]");
+    let Operator::Project { columns } = &q.stages[0].operator else {
+        panic!()
+    };
+    let Expr::Name(n) = &columns[0].expr else {
+        panic!()
+    };
+    assert_eq!(
+        (n.name.as_str(), n.quoted.as_deref()),
+        ("a b", Some("['a b']"))
+    );
+    round_trip("T | project ['a b'], [\"c\"]");
+}
+
+#[test]
+fn every_operator_prints_back() {
+    for source in [
+        "T | where x == 1 | filter y != 2",
+        "T | extend a = 1, b | project a, c = b | project-keep a* | project-reorder b desc, a",
+        "T | join kind=leftouter hint.strategy=broadcast (U | where z) on $left.a == $right.b, c",
+        "T | lookup kind=leftouter U on k",
+        "union withsource=Src isfuzzy=true T1, (T2 | take 1), Dev*",
+        "T | distinct a, b | count",
+        "T | top-nested 3 of A by count(), top-nested 2 of B with others = 0 by max(x) desc",
+        "T | sample 10 | sample-distinct 5 of a",
+        "T | mv-apply x to typeof(long) on (summarize count() | take 1)",
+        "T | parse-where kind=regex flags=i Line with 'a(.*)' Rest:string",
+        "T | parse-kv Text as (a:string, b:long) with (pair_delimiter=';', kv_delimiter=':')",
+        "T | make-series count() default = 0 on Timestamp from ago(1d) to now() step 1h by Host",
+        "T | make-series avg(x) on Timestamp in range(ago(1d), now(), 1h)",
+        "T | evaluate bag_unpack(Props, columnsConflict='keep') | render timechart with (title='x', ycolumns=a, b)",
+        "T | as hint.materialized=true X | serialize n = row_number() | getschema",
+        "T | invoke f(1) | fork (take 1) named = (count)",
+        "T | facet by a, b with (take 3) | partition by k (top 1 by t)",
+        "search in (T1, T2) \"x\" | find in (T) where y has 'z' project a, b",
+        "range x from 1 to 10 step 2 | where x between (2 .. 5) and x !between (7 .. 8)",
+        "datatable (a:string, b:long) ['x', 1, 'y', 2] | where b in~ ('1') and a !in (T | project a)",
+        "externaldata (a:string) [h@'https://example.com/x.csv'] with (format='csv', ignoreFirstRecord=true)",
+        "set notruncation; let x = view () { T }; declare query_parameters(p:string = 'a'); x",
+        "T | where a has_any ('x', 'y') and b has_all (z) and c matches regex '^a' and d !contains_cs 'q'",
+        "T | extend d = Props.a.b, e = Props['k'][0], f = -x + +y, g = tolower(['odd name'])",
+        "T | scan with_match_id=id declare (s:string = '') with (step a: x > 1 => s = 'a'; step b output=none: x < 1;)",
+        "print x = 2abc, y = 1dd",
+        "T | where x = true and Col:'term'",
+    ] {
+        round_trip(source);
+    }
+}
