@@ -7,6 +7,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod lint;
+mod rules;
+
 /// Generate and lint KQL hunting queries for Microsoft Defender XDR and Microsoft Sentinel.
 #[derive(Parser)]
 #[command(name = "kqlsmith", version, about, long_about = None)]
@@ -16,9 +19,15 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    Lint(lint::LintArgs),
+    Rules(rules::RulesArgs),
+}
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {}
+    match cli.command {
+        Command::Lint(args) => lint::run(args),
+        Command::Rules(args) => rules::run(args),
+    }
 }

@@ -114,6 +114,12 @@ impl Config {
         } else {
             start.parent()?
         };
+        // The folder of a bare file name (`q.kql`) is the current one.
+        let start = if start.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            start
+        };
         let start = std::path::absolute(start).ok()?;
         start
             .ancestors()
@@ -401,6 +407,11 @@ mod tests {
         );
         std::fs::write(root.join("a").join(FILE_NAME), "").unwrap();
         assert_eq!(Config::find(&deep), Some(root.join("a").join(FILE_NAME)));
+        // A bare file name is looked up from the current folder.
+        assert_eq!(
+            Config::find(Path::new("q.kql")),
+            Config::find(&std::env::current_dir().unwrap())
+        );
         std::fs::remove_dir_all(&root).unwrap();
     }
 }

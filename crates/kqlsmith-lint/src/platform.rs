@@ -40,6 +40,9 @@ pub struct SchemaSource {
     pub source: String,
     /// When (year and month).
     pub date: String,
+    /// Types that correct the file: `"Table.Column" = "type"`.
+    #[serde(default)]
+    pub corrections: std::collections::BTreeMap<String, String>,
 }
 
 /// How a platform function is called.
@@ -154,9 +157,15 @@ impl Platform {
                     path: path.display().to_string(),
                     source,
                 })?;
-            let schema = Schema::parse(&schema_text).map_err(|e| PlatformError::Invalid {
+            let mut schema = Schema::parse(&schema_text).map_err(|e| PlatformError::Invalid {
                 path: path.display().to_string(),
                 message: e.to_string(),
+            })?;
+            apply_corrections(&mut schema, &source.corrections).map_err(|message| {
+                PlatformError::Invalid {
+                    path: origin.to_string(),
+                    message,
+                }
             })?;
             platform.schema = Arc::new(OnceLock::from(schema));
             platform.schema_text = Some(schema_text.into());
@@ -263,8 +272,15 @@ impl Platform {
     pub fn schema(&self) -> &Schema {
         self.schema.get_or_init(|| match &self.schema_text {
             // Shipped schemas are checked by the tests; a user's file was checked at load.
-            Some(text) => Schema::parse(text)
-                .unwrap_or_else(|e| panic!("schema of platform `{}`: {e}", self.name)),
+            Some(text) => {
+                let mut schema = Schema::parse(text)
+                    .unwrap_or_else(|e| panic!("schema of platform `{}`: {e}", self.name));
+                if let Some(source) = &self.schema_source {
+                    apply_corrections(&mut schema, &source.corrections)
+                        .unwrap_or_else(|e| panic!("platform `{}`: {e}", self.name));
+                }
+                schema
+            }
             None => Schema::default(),
         })
     }
@@ -278,6 +294,31 @@ impl Platform {
     pub fn is_case_insensitive_name(&self, column: &str) -> bool {
         self.case_insensitive_names.iter().any(|c| c == column)
     }
+}
+
+/// Retypes the columns named `Table.Column` in `corrections`.
+fn apply_corrections(
+    schema: &mut Schema,
+    corrections: &std::collections::BTreeMap<String, String>,
+) -> Result<(), String> {
+    for (place, ty) in corrections {
+        let (table, column) = place
+            .split_once('.')
+            .ok_or_else(|| format!("correction `{place}` is not `Table.Column`"))?;
+        let ty = crate::schema::ColumnType::parse(ty)
+            .ok_or_else(|| format!("correction `{place}`: `{ty}` is not a KQL type"))?;
+        let exists = schema
+            .table(table)
+            .is_some_and(|t| t.column(column).is_some());
+        if !exists {
+            return Err(format!("correction `{place}`: no such table column"));
+        }
+        schema.merge_table(crate::schema::Table {
+            name: table.into(),
+            columns: vec![Column::new(column, ty)],
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -309,6 +350,9 @@ mod tests {
         let signins = sentinel.schema().table("SigninLogs").unwrap();
         assert!(signins.column("TimeGenerated").is_some());
         assert!(signins.column("Timestamp").is_none());
+        // Corrected from the compiled list's `string`.
+        let info = defender.schema().table("DeviceNetworkInfo").unwrap();
+        assert_eq!(info.column("IPAddresses").unwrap().ty, ColumnType::Dynamic);
         let source = defender.schema_source.as_ref().unwrap();
         assert!(source.source.contains("447cd18") && source.date == "2026-07");
     }

@@ -1,6 +1,9 @@
 //! Rule KQL402 `angle-bracket-not-equal`: `<>` instead of `!=`.
 
-use crate::rules::declare_rule;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::ir::{Expr, ExprKind};
+use crate::rules::{Context, declare_rule};
+use crate::visit::{Visitor, walk_script};
 
 declare_rule! {
 /// ## What it does
@@ -20,4 +23,28 @@ declare_rule! {
 /// ## Fix
 /// Write `!=`. The fix does it; the meaning is the same.
     "KQL402", "angle-bracket-not-equal", Warning, "`<>` instead of `!=`"
+}
+
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    struct NotEqual<'o>(&'o mut Vec<Diagnostic>);
+    impl Visitor for NotEqual<'_> {
+        fn expr(&mut self, expr: &Expr) {
+            if let ExprKind::Binary { op, op_span, .. } = &expr.kind
+                && op == "<>"
+            {
+                self.0.push(
+                    Diagnostic::new(
+                        &RULE,
+                        op_span.clone(),
+                        "`<>` is a legacy spelling of `!=`; write `!=`".into(),
+                    )
+                    .with_fix(Fix::safe(
+                        "write `!=`",
+                        vec![Edit::replace(op_span.clone(), "!=")],
+                    )),
+                );
+            }
+        }
+    }
+    walk_script(cx.script, &mut NotEqual(out));
 }

@@ -1,6 +1,10 @@
 //! Rule KQL202 `case-sensitive-name-comparison`: `==` on a device or account name, which is compared ignoring case.
 
-use crate::rules::declare_rule;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::ir::{Expr, ExprKind};
+use crate::rules::{Context, declare_rule};
+use crate::semantic::Resolution;
+use crate::visit::{Visitor, walk_script};
 
 declare_rule! {
 /// ## What it does
@@ -26,4 +30,76 @@ declare_rule! {
 /// Compare ignoring case: `=~`, `!~`, `in~`, `!in~`. The fix is marked unsafe because it
 /// changes which rows match.
     "KQL202", "case-sensitive-name-comparison", Warning, "`==` on a device or account name, which is compared ignoring case"
+}
+
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    struct Comparisons<'c, 'o> {
+        cx: &'c Context<'c>,
+        out: &'o mut Vec<Diagnostic>,
+    }
+    impl Visitor for Comparisons<'_, '_> {
+        fn expr(&mut self, expr: &Expr) {
+            let ExprKind::Binary {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            } = &expr.kind
+            else {
+                return;
+            };
+            let insensitive = match op.as_str() {
+                "==" => "=~",
+                "!=" | "<>" => "!~",
+                "in" => "in~",
+                "!in" => "!in~",
+                _ => return,
+            };
+            let is_name_column = |e: &Expr| match &e.kind {
+                ExprKind::Name(ident) => {
+                    self.cx.platform.is_case_insensitive_name(&ident.name)
+                        && matches!(
+                            self.cx.model.resolution_at(ident.span.start),
+                            Some(Resolution::Column(_))
+                        )
+                }
+                _ => false,
+            };
+            let is_column = |e: &Expr| match &e.kind {
+                ExprKind::Name(ident) => matches!(
+                    self.cx.model.resolution_at(ident.span.start),
+                    Some(Resolution::Column(_) | Resolution::Open)
+                ),
+                _ => false,
+            };
+            // Two columns stored by the platform are in the same case: only a value typed
+            // into the query can differ.
+            let column = if is_name_column(lhs) && !is_column(rhs) {
+                lhs
+            } else if is_name_column(rhs) && !is_column(lhs) && !op.contains("in") {
+                rhs
+            } else {
+                return;
+            };
+            let ExprKind::Name(name) = &column.kind else {
+                return;
+            };
+            self.out.push(
+                Diagnostic::new(
+                    &RULE,
+                    op_span.clone(),
+                    format!(
+                        "`{op}` compares `{}` case-sensitively, but names are stored in \
+                         whatever case the platform saw; use `{insensitive}`",
+                        name.name
+                    ),
+                )
+                .with_fix(Fix::unsafe_(
+                    format!("compare ignoring case with `{insensitive}`"),
+                    vec![Edit::replace(op_span.clone(), insensitive)],
+                )),
+            );
+        }
+    }
+    walk_script(cx.script, &mut Comparisons { cx, out });
 }

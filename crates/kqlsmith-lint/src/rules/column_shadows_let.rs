@@ -1,6 +1,8 @@
 //! Rule KQL105 `column-shadows-let`: A column that hides a `let` binding of the same name.
 
-use crate::rules::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::output::position;
+use crate::rules::{Context, declare_rule};
 
 declare_rule! {
 /// ## What it does
@@ -26,4 +28,24 @@ declare_rule! {
 /// ## Fix
 /// Give the column another name (`SourceDevice = DeviceName`).
     "KQL105", "column-shadows-let", Warning, "A column that hides a `let` binding of the same name"
+}
+
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    for def in &cx.model.defs {
+        let Some(index) = def.shadows else { continue };
+        let binding = &cx.model.lets[index];
+        let line = position(cx.source, binding.name.span.start).line;
+        out.push(
+            Diagnostic::new(
+                &RULE,
+                def.ident.span.clone(),
+                format!(
+                    "column `{name}` hides `let {name}` (line {line}): from here on `{name}` \
+                     means the column; give the column another name",
+                    name = def.ident.name
+                ),
+            )
+            .with_label(binding.name.span.clone(), "the `let` it hides"),
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! Rule KQL303 `missing-time-filter`: A table scanned with no time filter.
 
-use crate::rules::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::rules::{Context, declare_rule};
 
 declare_rule! {
 /// ## What it does
@@ -22,4 +23,26 @@ declare_rule! {
 /// ## Fix
 /// Filter on the time column first: `| where Timestamp > ago(1d)`.
     "KQL303", "missing-time-filter", Warning, "A table scanned with no time filter"
+}
+
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let time = &cx.platform.time_column;
+    for scan in &cx.model.scans {
+        if !scan.has_time_column
+            || scan.time_filter.is_some()
+            || scan.foreign_time_filter.is_some()
+            || scan.filtered_later
+        {
+            continue;
+        }
+        out.push(Diagnostic::new(
+            &RULE,
+            scan.table.span.clone(),
+            format!(
+                "`{}` is read with no filter on `{time}`, so the query scans its whole \
+                 retention; add `| where {time} > ago(1d)` (or the window meant) right after it",
+                scan.table.name
+            ),
+        ));
+    }
 }

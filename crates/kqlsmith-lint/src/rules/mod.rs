@@ -6,6 +6,80 @@ mod registry;
 pub(crate) use registry::declare_rule;
 pub use registry::{RuleInfo, find, select};
 
+use crate::diagnostic::Diagnostic;
+use crate::ir::Script;
+use crate::platform::Platform;
+use crate::semantic::Model;
+
+/// What a rule looks at.
+pub struct Context<'a> {
+    pub source: &'a str,
+    pub script: &'a Script,
+    pub model: &'a Model,
+    pub platform: &'a Platform,
+}
+
+impl Context<'_> {
+    /// The shipped platforms other than this one.
+    pub fn other_platforms(&self) -> impl Iterator<Item = Platform> + '_ {
+        Platform::builtins()
+            .into_iter()
+            .filter(|p| p.name != self.platform.name)
+    }
+
+    /// Whether `name` is another platform's time column (and not this one's).
+    pub fn is_foreign_time_column(&self, name: &str) -> bool {
+        name != self.platform.time_column && self.other_platforms().any(|p| p.time_column == name)
+    }
+}
+
+/// A rule's check: reads the context, pushes its findings.
+pub type Check = fn(&Context, &mut Vec<Diagnostic>);
+
+/// Every rule that checks a parsed script, with its check (`syntax-error` comes from the
+/// parser instead).
+pub fn checks() -> &'static [(&'static RuleInfo, Check)] {
+    CHECKS
+}
+
+static CHECKS: &[(&RuleInfo, Check)] = &[
+    (&unknown_table::RULE, unknown_table::check),
+    (&unknown_column::RULE, unknown_column::check),
+    (
+        &removed_column_reference::RULE,
+        removed_column_reference::check,
+    ),
+    (&undefined_name::RULE, undefined_name::check),
+    (&column_shadows_let::RULE, column_shadows_let::check),
+    (&unused_let::RULE, unused_let::check),
+    (&wrong_argument_count::RULE, wrong_argument_count::check),
+    (&join_without_kind::RULE, join_without_kind::check),
+    (
+        &case_sensitive_name_comparison::RULE,
+        case_sensitive_name_comparison::check,
+    ),
+    (
+        &extract_from_stringified_array::RULE,
+        extract_from_stringified_array::check,
+    ),
+    (
+        &boolean_compared_to_number::RULE,
+        boolean_compared_to_number::check,
+    ),
+    (&contains_operator::RULE, contains_operator::check),
+    (&tolower_comparison::RULE, tolower_comparison::check),
+    (&missing_time_filter::RULE, missing_time_filter::check),
+    (&time_filter_not_first::RULE, time_filter_not_first::check),
+    (&search_operator::RULE, search_operator::check),
+    (&foreign_time_column::RULE, foreign_time_column::check),
+    (
+        &angle_bracket_not_equal::RULE,
+        angle_bracket_not_equal::check,
+    ),
+    (&obsolete_function::RULE, obsolete_function::check),
+    (&foreign_time_filter::RULE, foreign_time_filter::check),
+];
+
 pub mod angle_bracket_not_equal;
 pub mod boolean_compared_to_number;
 pub mod case_sensitive_name_comparison;
@@ -13,6 +87,7 @@ pub mod column_shadows_let;
 pub mod contains_operator;
 pub mod extract_from_stringified_array;
 pub mod foreign_time_column;
+pub mod foreign_time_filter;
 pub mod join_without_kind;
 pub mod missing_time_filter;
 pub mod obsolete_function;
@@ -53,6 +128,7 @@ static ALL: &[&RuleInfo] = &[
     &foreign_time_column::RULE,
     &angle_bracket_not_equal::RULE,
     &obsolete_function::RULE,
+    &foreign_time_filter::RULE,
 ];
 
 #[cfg(test)]
@@ -75,6 +151,19 @@ mod tests {
             );
         }
         assert!(all().len() >= 15);
+    }
+
+    #[test]
+    fn every_rule_but_syntax_error_has_a_check() {
+        let checked: Vec<_> = checks().iter().map(|(r, _)| r.code).collect();
+        for rule in all() {
+            assert_eq!(
+                checked.contains(&rule.code),
+                rule.code != "KQL001",
+                "{}",
+                rule.code
+            );
+        }
     }
 
     #[test]

@@ -38,10 +38,7 @@ pub(crate) use declare_rule;
 
 /// Which rules a selector names: a code (`KQL301`), a code prefix (`KQL3`, `KQL30`), a rule
 /// name (`contains-operator`) or `ALL`. `None` when it names no rule.
-pub fn select<'a>(
-    rules: &'a [&'static RuleInfo],
-    selector: &str,
-) -> Option<Vec<&'static RuleInfo>> {
+pub fn select(rules: &[&'static RuleInfo], selector: &str) -> Option<Vec<&'static RuleInfo>> {
     let upper = selector.to_ascii_uppercase();
     let matched: Vec<&'static RuleInfo> = rules
         .iter()

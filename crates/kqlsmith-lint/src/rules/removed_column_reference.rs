@@ -1,6 +1,8 @@
 //! Rule KQL103 `removed-column-reference`: A column used after a stage that removed it.
 
-use crate::rules::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::rules::{Context, declare_rule};
+use crate::semantic::Resolution;
 
 declare_rule! {
 /// ## What it does
@@ -23,4 +25,25 @@ declare_rule! {
 /// Filter before the stage that removes the column, or keep the column (add it to the
 /// `project` list or the `by` clause).
     "KQL103", "removed-column-reference", Error, "A column used after a stage that removed it"
+}
+
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    for name in &cx.model.names {
+        let Resolution::Removed(stage) = &name.resolution else {
+            continue;
+        };
+        let keyword = &cx.source[stage.clone()];
+        out.push(
+            Diagnostic::new(
+                &RULE,
+                name.ident.span.clone(),
+                format!(
+                    "column `{}` was removed by an earlier `{keyword}`; use it before that \
+                     stage or keep it there",
+                    name.ident.name
+                ),
+            )
+            .with_label(stage.clone(), format!("`{}` removed here", name.ident.name)),
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! Rule KQL304 `time-filter-not-first`: The time filter comes after other stages.
 
-use crate::rules::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::rules::{Context, declare_rule};
 
 declare_rule! {
 /// ## What it does
@@ -21,4 +22,26 @@ declare_rule! {
 /// ## Fix
 /// Move the time filter directly after the table name.
     "KQL304", "time-filter-not-first", Warning, "The time filter comes after other stages"
+}
+
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    for scan in &cx.model.scans {
+        let Some(index) = scan.time_filter.filter(|&i| i > 0) else {
+            continue;
+        };
+        let filter = scan.stages[index].clone();
+        out.push(
+            Diagnostic::new(
+                &RULE,
+                filter,
+                format!(
+                    "the time filter on `{}` comes after {index} other stage{}; move it directly \
+                     after the table so the engine skips old data first",
+                    scan.table.name,
+                    if index == 1 { "" } else { "s" }
+                ),
+            )
+            .with_label(scan.table.span.clone(), "the table read"),
+        );
+    }
 }
