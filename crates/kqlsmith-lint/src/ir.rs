@@ -174,8 +174,10 @@ pub enum StageKind {
     },
     /// `serialize [Name = expr, ...]`.
     Serialize(Vec<Assignment>),
-    /// Operators that keep the rows' columns as they are (`as`, `render`, `consume`, ...).
+    /// Operators that keep the rows' columns as they are (`render`, `consume`, ...).
     Passthrough,
+    /// `as Name`: names the rows so far; columns unchanged.
+    As(Ident),
     /// `evaluate plugin(...)`: the plugin decides the columns.
     Evaluate(Call),
     /// `invoke f(...)`.

@@ -301,9 +301,8 @@ impl Lowering<'_> {
                 },
             },
             O::Getschema => StageKind::Getschema,
-            O::As { .. } | O::Render { .. } | O::Consume { .. } | O::Search { .. } => {
-                StageKind::Passthrough
-            }
+            O::As { name, .. } => StageKind::As(ident(name)),
+            O::Render { .. } | O::Consume { .. } | O::Search { .. } => StageKind::Passthrough,
             other => StageKind::Other {
                 name: other.keyword().to_string(),
             },

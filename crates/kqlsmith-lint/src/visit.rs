@@ -113,6 +113,7 @@ fn stage(s: &Stage, v: &mut impl Visitor, depth: usize) {
         | StageKind::Distinct(None)
         | StageKind::Count
         | StageKind::Passthrough
+        | StageKind::As(_)
         | StageKind::Getschema
         | StageKind::Other { .. } => {}
     }

@@ -25,7 +25,13 @@ declare_rule! {
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for binding in cx.model.lets.iter().filter(|l| l.uses == 0) {
+    // `as` names and query parameters (kind `Other`) are not `let` statements.
+    let unused = cx
+        .model
+        .lets
+        .iter()
+        .filter(|l| l.uses == 0 && l.kind != crate::semantic::LetKind::Other);
+    for binding in unused {
         // Delete the whole statement and the line break after it.
         let mut end = binding.span.end;
         let rest = &cx.source[end.min(cx.source.len())..];

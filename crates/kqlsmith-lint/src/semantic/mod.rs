@@ -801,6 +801,19 @@ impl<'a> Analyzer<'a> {
                 set.replace(next.columns().to_vec(), keyword);
             }
             StageKind::Passthrough => {}
+            StageKind::As(name) => {
+                // `| as T` names the rows so far: later in the query, `T` reads them.
+                let index = self.model.lets.len();
+                self.model.lets.push(LetInfo {
+                    name: name.clone(),
+                    span: stage.span.clone(),
+                    uses: 0,
+                    kind: LetKind::Other,
+                    nested: true,
+                });
+                self.let_columns.insert(index, set.clone());
+                self.scope.push((name.name.clone(), index));
+            }
             StageKind::Evaluate(call) => {
                 for arg in &call.args {
                     self.expr(arg, set, table.clone(), true);
@@ -916,7 +929,14 @@ impl<'a> Analyzer<'a> {
         {
             let star = call.args.iter().any(|e| matches!(e.kind, ExprKind::Star));
             let cols = if star {
-                before.columns().to_vec()
+                // `Last = arg_max(Timestamp, *)`: the maximised value is named `Last`; `*`
+                // brings every column (the maximised one included).
+                let mut cols = Vec::new();
+                if let (Some(name), Some(first)) = (a.names.first(), call.args.first()) {
+                    cols.push(Column::new(name.name.as_str(), self.model.type_of(first)));
+                }
+                cols.extend(before.columns().iter().cloned());
+                cols
             } else {
                 call.args
                     .iter()
