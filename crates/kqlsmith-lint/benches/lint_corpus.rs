@@ -67,6 +67,18 @@ fn lint_whole_corpus(bencher: divan::Bencher) {
     });
 }
 
+/// Parsing alone, for comparison: the part of linting that is the parser's.
+#[divan::bench(sample_count = 20)]
+fn parse_whole_corpus(bencher: divan::Bencher) {
+    let files = corpus();
+    bencher.bench_local(|| {
+        files
+            .iter()
+            .filter(|(source, _)| kqlsmith_syntax::parse(divan::black_box(source)).is_ok())
+            .count()
+    });
+}
+
 /// Parsing Sentinel's 925-table schema from its embedded text, as the first lint does.
 #[divan::bench(sample_count = 20)]
 fn parse_sentinel_schema() -> usize {

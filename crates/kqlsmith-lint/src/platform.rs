@@ -232,7 +232,8 @@ impl Platform {
         Platform::shipped().to_vec()
     }
 
-    fn shipped() -> &'static [Platform] {
+    /// The shipped platforms, parsed once a process.
+    pub(crate) fn shipped() -> &'static [Platform] {
         static BUILTINS: OnceLock<Vec<Platform>> = OnceLock::new();
         BUILTINS.get_or_init(|| {
             BUILTIN

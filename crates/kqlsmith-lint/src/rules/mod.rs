@@ -21,9 +21,9 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     /// The shipped platforms other than this one.
-    pub fn other_platforms(&self) -> impl Iterator<Item = Platform> + '_ {
-        Platform::builtins()
-            .into_iter()
+    pub fn other_platforms(&self) -> impl Iterator<Item = &'static Platform> + '_ {
+        Platform::shipped()
+            .iter()
             .filter(|p| p.name != self.platform.name)
     }
 

@@ -222,10 +222,10 @@ impl<'a> Analyzer<'a> {
             let_columns: HashMap::new(),
             let_scans: HashMap::new(),
             params: Vec::new(),
-            foreign_time_columns: Platform::builtins()
-                .into_iter()
+            foreign_time_columns: Platform::shipped()
+                .iter()
                 .filter(|p| p.time_column != platform.time_column)
-                .map(|p| p.time_column)
+                .map(|p| p.time_column.clone())
                 .collect(),
             depth: 0,
         }
@@ -234,13 +234,6 @@ impl<'a> Analyzer<'a> {
     /// Builds the model of `script`.
     pub fn analyze(mut self, script: &Script) -> Model {
         self.statements(&script.statements, false);
-        self.model.by_start = self
-            .model
-            .names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.ident.span.start, i))
-            .collect();
         self.model
     }
 
@@ -1132,6 +1125,9 @@ impl<'a> Analyzer<'a> {
                 row_scope: rows,
             }
         };
+        self.model
+            .by_start
+            .insert(ident.span.start, self.model.names.len());
         self.model.names.push(NameUse {
             ident: ident.clone(),
             resolution,
@@ -1272,8 +1268,17 @@ pub fn mentions_name(expr: &Expr, name: &str) -> bool {
 /// The candidate closest to `name`, if it is close enough to be a likely typo.
 pub fn closest<'n>(name: &str, candidates: impl Iterator<Item = &'n str>) -> Option<String> {
     let lower = name.to_ascii_lowercase();
+    // Names much longer or shorter cannot score high; skipping them keeps this cheap when the
+    // candidates are all 925 Sentinel tables.
+    // Typos rarely change the first letter either.
+    let slack = 2 + name.len() / 4;
+    let first = lower.bytes().next();
     candidates
-        .filter(|c| *c != name)
+        .filter(|c| {
+            *c != name
+                && c.len().abs_diff(name.len()) <= slack
+                && c.bytes().next().map(|b| b.to_ascii_lowercase()) == first
+        })
         .map(|c| {
             let score = if c.eq_ignore_ascii_case(name) {
                 1.0
