@@ -957,6 +957,29 @@ impl<'a> Analyzer<'a> {
             }
             return;
         }
+        // `percentiles(X, 50, 95)` makes `percentile_X_50` and `percentile_X_95`.
+        if let ExprKind::Call(call) = &a.expr.kind
+            && a.names.is_empty()
+            && matches!(call.name.name.as_str(), "percentile" | "percentiles")
+            && let Some(column) = call
+                .args
+                .first()
+                .and_then(|e| implicit_name(e, FunctionKind::Scalar))
+        {
+            for arg in &call.args[1..] {
+                let value = match &arg.kind {
+                    ExprKind::Literal(Literal::Long(n)) => n.to_string(),
+                    ExprKind::Literal(Literal::Real(r)) => r.to_string().replace('.', "_"),
+                    _ => {
+                        *unnamed += 1;
+                        next.set(&format!("Column{unnamed}"), ColumnType::Unknown);
+                        continue;
+                    }
+                };
+                next.set(&format!("percentile_{column}_{value}"), ColumnType::Real);
+            }
+            return;
+        }
         let ty = match &a.expr.kind {
             ExprKind::Call(call) => match call.name.name.as_str() {
                 "count" | "countif" | "dcount" | "dcountif" | "count_distinct" => ColumnType::Long,
