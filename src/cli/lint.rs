@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use kqlsmith_lint::output::{self, FileReport};
 use kqlsmith_lint::{Config, Linter, Platform, Severity, rules};
 
-/// Lint KQL queries: schema-aware checks with precise locations and fixes.
+/// Lint KQL queries: schema-aware checks with precise locations and fixes
 ///
 /// Each file is checked against a platform's tables and columns (Defender XDR advanced hunting
 /// or Sentinel). The platform comes from --platform, else from `kqlsmith.toml` (the nearest one
@@ -20,19 +20,16 @@ use kqlsmith_lint::{Config, Linter, Platform, Severity, rules};
 /// or I/O error.
 ///
 /// Examples:
-///
-///   kqlsmith lint hunts/                       every .kql file below hunts/
-///
-///   kqlsmith lint --platform sentinel q.kql    lint as a Sentinel query
-///
-///   kqlsmith lint --format sarif . > kql.sarif for code scanning
-///
-///   kqlsmith lint --fix hunts/                 apply the safe fixes in place
+///   kqlsmith lint hunts/                        every .kql file below hunts/
+///   kqlsmith lint --platform sentinel q.kql     lint as a Sentinel query
+///   kqlsmith lint --format sarif . > kql.sarif  for code scanning
+///   kqlsmith lint --fix hunts/                  apply the safe fixes in place
 ///
 /// Rules are listed by `kqlsmith rules`; `kqlsmith rules KQL301` explains one. Silence one
 /// finding with a comment `// kqlsmith: ignore KQL301` on the line before it or at the end of
 /// its line, or a whole file with `// kqlsmith: ignore-file KQL301`.
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct LintArgs {
     /// Files or folders to lint (folders are searched for .kql files); `-` reads standard input.
     #[arg(required = true, value_name = "PATH")]
@@ -168,6 +165,15 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
         });
     }
 
+    // Machine formats keep stdout to the format; their notes go to stderr.
+    if args.format != Format::Human {
+        let mut stderr = anstream::stderr().lock();
+        for report in &reports {
+            for note in &report.notes {
+                let _ = writeln!(stderr, "note: {}: {note}", report.path);
+            }
+        }
+    }
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal();
