@@ -141,6 +141,8 @@ pub struct Model {
     pub calls: Vec<CallUse>,
     pub defs: Vec<ColumnDef>,
     pub scans: Vec<TableScan>,
+    /// The columns of each query statement's result, in order (top level only).
+    pub outputs: Vec<ColumnSet>,
     /// Index into `names` by the start of the name's span.
     by_start: HashMap<usize, usize>,
 }
@@ -242,7 +244,10 @@ impl<'a> Analyzer<'a> {
             match statement {
                 Statement::Let(l) => self.let_statement(l, nested),
                 Statement::Query(p) => {
-                    self.pipeline(p);
+                    let columns = self.pipeline(p);
+                    if !nested {
+                        self.model.outputs.push(columns);
+                    }
                 }
                 Statement::Other(_) => {}
             }
@@ -1313,4 +1318,160 @@ pub fn closest<'n>(name: &str, candidates: impl Iterator<Item = &'n str>) -> Opt
         .filter(|(score, _)| *score >= 0.88)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The result columns of `query` on `platform`, or `None` when the set is open.
+    fn output(platform: &str, query: &str) -> Option<Vec<String>> {
+        let platform = Platform::builtin(platform).unwrap();
+        let script = crate::lower::parse(query).unwrap();
+        let extra = Schema::default();
+        let watchlists = Default::default();
+        let model = Analyzer::new(&platform, &extra, &watchlists).analyze(&script);
+        let set = model.outputs.last().unwrap();
+        (!set.is_open()).then(|| set.columns().iter().map(|c| c.name.to_string()).collect())
+    }
+
+    #[test]
+    fn summarize_names_aggregates_and_keeps_by_columns_first() {
+        assert_eq!(
+            output(
+                "defender",
+                "DeviceNetworkEvents | summarize count(), Ports = make_set(RemotePort), \
+                 dcount(RemoteIP), countif(RemotePort == 3389) by DeviceId, bin(Timestamp, 1h)"
+            )
+            .unwrap(),
+            [
+                "DeviceId",
+                "Timestamp",
+                "count_",
+                "Ports",
+                "dcount_RemoteIP",
+                "countif_"
+            ]
+        );
+    }
+
+    #[test]
+    fn arg_max_star_keeps_every_column_and_a_named_one_renames_the_maximised_value() {
+        let all = output(
+            "defender",
+            "DeviceInfo | summarize arg_max(Timestamp, *) by DeviceId",
+        )
+        .unwrap();
+        let table = Platform::builtin("defender").unwrap();
+        let table = table.schema().table("DeviceInfo").unwrap();
+        assert_eq!(all.len(), table.columns.len());
+        assert_eq!(all[0], "DeviceId");
+        let named = output(
+            "defender",
+            "DeviceInfo | summarize Last = arg_max(Timestamp, *) by DeviceId",
+        )
+        .unwrap();
+        assert_eq!(&named[..2], ["DeviceId", "Last"]);
+        assert!(named.contains(&"Timestamp".to_string()));
+    }
+
+    #[test]
+    fn join_suffixes_clashing_right_columns_and_semi_joins_keep_one_side() {
+        let inner = output(
+            "defender",
+            "DeviceProcessEvents | project DeviceId, FileName \
+             | join kind=inner (DeviceNetworkEvents | project DeviceId, RemoteIP) on DeviceId",
+        )
+        .unwrap();
+        assert_eq!(inner, ["DeviceId", "FileName", "DeviceId1", "RemoteIP"]);
+        let semi = output(
+            "defender",
+            "DeviceProcessEvents | project DeviceId, FileName \
+             | join kind=leftsemi (DeviceNetworkEvents | project DeviceId) on DeviceId",
+        )
+        .unwrap();
+        assert_eq!(semi, ["DeviceId", "FileName"]);
+        let lookup = output(
+            "defender",
+            "DeviceProcessEvents | project DeviceId, FileName \
+             | lookup (DeviceInfo | project DeviceId, OSPlatform) on DeviceId",
+        )
+        .unwrap();
+        assert_eq!(lookup, ["DeviceId", "FileName", "OSPlatform"]);
+    }
+
+    #[test]
+    fn project_family_extend_parse_and_mv_expand_change_the_columns() {
+        assert_eq!(
+            output(
+                "defender",
+                "DeviceNetworkEvents | project DeviceName, RemoteIP, RemotePort, LocalIP \
+                 | project-away LocalIP | project-rename Port = RemotePort \
+                 | extend Private = ipv4_is_private(RemoteIP) \
+                 | parse DeviceName with Host \".\" Domain \
+                 | mv-expand Item = pack_array(Port)"
+            )
+            .unwrap(),
+            [
+                "DeviceName",
+                "RemoteIP",
+                "Port",
+                "Private",
+                "Host",
+                "Domain",
+                "Item"
+            ]
+        );
+        assert_eq!(
+            output(
+                "defender",
+                "DeviceInfo | project-keep Device* | distinct DeviceName, DeviceId"
+            )
+            .unwrap(),
+            ["DeviceName", "DeviceId"]
+        );
+        assert_eq!(output("defender", "DeviceInfo | count").unwrap(), ["Count"]);
+    }
+
+    #[test]
+    fn union_merges_columns_and_evaluate_opens_the_set() {
+        let union = output(
+            "sentinel",
+            "union withsource=Source (SigninLogs | project UserPrincipalName), \
+             (AuditLogs | project OperationName)",
+        )
+        .unwrap();
+        assert_eq!(union, ["UserPrincipalName", "OperationName", "Source"]);
+        assert!(output("sentinel", "SigninLogs | evaluate bag_unpack(DeviceDetail)").is_none());
+        assert!(output("defender", "NoSuchTable | project A").is_none());
+    }
+
+    #[test]
+    fn make_series_keeps_the_axis_the_series_and_the_by_columns() {
+        assert_eq!(
+            output(
+                "defender",
+                "DeviceNetworkEvents | make-series Connections = count() default = 0 \
+                 on Timestamp from ago(7d) to now() step 1h by DeviceId"
+            )
+            .unwrap(),
+            ["DeviceId", "Timestamp", "Connections"]
+        );
+    }
+
+    #[test]
+    fn types_follow_the_columns() {
+        let platform = Platform::builtin("defender").unwrap();
+        let script = crate::lower::parse(
+            "DeviceNetworkEvents | extend P = ipv4_is_private(RemoteIP), T = Timestamp, N = strlen(DeviceName)",
+        )
+        .unwrap();
+        let extra = Schema::default();
+        let watchlists = Default::default();
+        let model = Analyzer::new(&platform, &extra, &watchlists).analyze(&script);
+        let set = &model.outputs[0];
+        assert_eq!(set.get("P").unwrap().ty, ColumnType::Bool);
+        assert_eq!(set.get("T").unwrap().ty, ColumnType::DateTime);
+        assert_eq!(set.get("N").unwrap().ty, ColumnType::Long);
+    }
 }
