@@ -1,14 +1,23 @@
 //! Command-line interface: one module a subcommand.
 //!
 //! Exit codes, for every subcommand: 0 success, 1 findings (parse errors, lint errors,
-//! files that `fmt --check` would change), 2 usage or I/O errors.
+//! files that `fmt --check` would change), 2 usage or I/O errors, 70 internal errors
+//! (kqlsmith produced something it cannot stand behind, such as a query its own parser
+//! rejects: a bug).
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod lint;
+mod parse;
+mod render;
 mod rules;
+
+/// Exit status of a usage, input or I/O error.
+const EXIT_USAGE: u8 = 2;
+/// Exit status of an internal error (`EX_SOFTWARE` in sysexits.h).
+const EXIT_INTERNAL: u8 = 70;
 
 /// Generate and lint KQL hunting queries for Microsoft Defender XDR and Microsoft Sentinel.
 #[derive(Parser)]
@@ -22,6 +31,8 @@ struct Cli {
 enum Command {
     Lint(lint::LintArgs),
     Rules(rules::RulesArgs),
+    Render(render::RenderArgs),
+    Parse(parse::Args),
 }
 
 pub fn run() -> ExitCode {
@@ -29,5 +40,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Lint(args) => lint::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Render(args) => render::run(args),
+        Command::Parse(args) => parse::run(args),
     }
 }

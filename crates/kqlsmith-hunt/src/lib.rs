@@ -1,1 +1,25 @@
 //! Hunts: the typed hunt model, TOML profiles, askama rendering and KQL literal escaping.
+//!
+//! ```
+//! use kqlsmith_hunt::{profile, render};
+//! use kqlsmith_lint::Platform;
+//!
+//! let overrides = [profile::Override::new("device.name", "ws-042", "example")];
+//! let hunt = profile::load_default(&overrides).unwrap();
+//! let query = render::render(&hunt, &Platform::builtin("sentinel").unwrap()).unwrap();
+//! assert!(query.contains(r#"let CompromisedDevice = "ws-042";"#));
+//! assert!(query.contains("TimeGenerated > ago(SearchWindow)"));
+//! ```
+
+pub mod cidr;
+pub mod kql;
+pub mod model;
+pub mod profile;
+pub mod render;
+pub mod timespan;
+
+pub use cidr::Cidr;
+pub use model::InternalConnections;
+pub use profile::{Override, ProfileError};
+pub use render::{RenderError, render};
+pub use timespan::Timespan;

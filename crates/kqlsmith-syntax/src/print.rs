@@ -141,16 +141,20 @@ impl Display for TypedColumn {
 
 /// Whether a name can be written bare; others are written `['...']`.
 fn is_plain_name(name: &str) -> bool {
-    // A digit-led name such as `2022Cves`, unless it reads as a number or timespan.
+    // A digit-led name such as `2022Cves`, unless it would read as a number or timespan.
     let letters = name.trim_start_matches(|c: char| c.is_ascii_digit());
     if letters.len() < name.len() {
-        let lexes_as_name = letters.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        let hex = (name.starts_with("0x") || name.starts_with("0X"))
+            && name[2..].chars().all(|c| c.is_ascii_hexdigit());
+        let exponent = letters.starts_with(['e', 'E'])
+            && letters[1..].starts_with(|c: char| c.is_ascii_digit());
+        return letters.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
             && letters
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && !letters.starts_with(['e', 'E'])
+            && !hex
+            && !exponent
             && crate::literal::timespan_unit_ticks(letters).is_none();
-        return lexes_as_name;
     }
     let body = name.strip_prefix('$').unwrap_or(name);
     let mut chars = body.chars();

@@ -326,3 +326,67 @@ fn every_operator_prints_back() {
         round_trip(source);
     }
 }
+
+#[test]
+fn errors_say_where_and_what_in_words() {
+    let cases = [
+        (
+            "T | where",
+            (1, 10),
+            "found end of input, expected an expression",
+        ),
+        (
+            "T\n| where x in (1, 2",
+            (2, 19),
+            "found end of input, expected `)`, `,`",
+        ),
+        (
+            "T | extend a = 'open",
+            (1, 16),
+            "found a string literal that is never closed, expected a closing '",
+        ),
+        (
+            "T | where x == 1 | order x",
+            (1, 26),
+            "found `x`, expected a parameter such as `kind=` or `by`",
+        ),
+        (
+            "T | wher x",
+            (1, 5),
+            "found `wher`, expected a query operator",
+        ),
+        ("| where x", (1, 1), "found `|`, expected a statement"),
+        (
+            "print x = 1.5q",
+            (1, 11),
+            "found `1.5q`, expected a number or a timespan",
+        ),
+        ("T\nT", (2, 1), "found `T`, expected"),
+    ];
+    for (source, (line, column), message) in cases {
+        let error = parse(source).expect_err(source);
+        assert_eq!(
+            (error.line, error.column),
+            (line, column),
+            "{source}: {error}"
+        );
+        assert!(
+            error.message.starts_with(message),
+            "{source}: {}",
+            error.message
+        );
+        assert!(
+            !error.message.contains("kw_") && !error.message.contains("_op"),
+            "rule names leak: {}",
+            error.message
+        );
+        assert_eq!(
+            error.to_string(),
+            format!("{line}:{column}: {}", error.message)
+        );
+    }
+    // Columns count characters, not bytes.
+    let error = parse("print 'é', ~").unwrap_err();
+    assert_eq!((error.line, error.column), (1, 12));
+    assert_eq!(&"print 'é', ~"[error.span.start..error.span.end], "~");
+}

@@ -127,12 +127,27 @@ pub struct DeclareStatement {
 /// A name: a column, table, variable or function, `$left`/`$right`, or a bracketed name.
 ///
 /// `name` is the name itself (`a b` for `['a b']`); `quoted` keeps the bracketed spelling of
-/// the source (`['a b']`), so printing gives it back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+/// the source (`['a b']`), so printing gives it back unchanged. Equality compares `name`
+/// only: `['Name']` and `Name` are the same name.
+#[derive(Clone, Debug, Serialize)]
 pub struct Ident {
     pub name: String,
     pub quoted: Option<String>,
     pub span: Span,
+}
+
+impl PartialEq for Ident {
+    fn eq(&self, other: &Ident) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Ident {}
+
+impl std::hash::Hash for Ident {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
 }
 
 impl Ident {

@@ -41,7 +41,21 @@ pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
     }
     let mut pairs = match KqlParser::parse(Rule::script, source) {
         Ok(pairs) => pairs,
-        Err(error) => return Err(syntax_error(source, &index, error)),
+        Err(_) => {
+            // Parse again, collecting the literal tokens that were expected (`)`, `,`...):
+            // pest gathers them only when asked, at some cost, so only for invalid text.
+            pest::set_error_detail(true);
+            let detailed = KqlParser::parse(Rule::script, source);
+            pest::set_error_detail(false);
+            return Err(match detailed {
+                Err(error) => syntax_error(source, &index, error),
+                Ok(_) => ParseError::at(
+                    &index,
+                    Span::new(0, 0),
+                    "found text that parses only sometimes, expected a query",
+                ),
+            });
+        }
     };
     let converter = Converter {
         index: &index,
@@ -69,15 +83,48 @@ fn syntax_error(
         InputLocation::Span((s, _)) => s,
     };
     let (found, span) = describe_found(source, offset);
+    if let Some(quote) = source.get(offset..).and_then(|rest| {
+        ["```", "~~~", "'", "\""]
+            .into_iter()
+            .find(|q| rest.starts_with(q))
+    }) {
+        return ParseError::at(
+            index,
+            span,
+            format!("found a string literal that is never closed, expected a closing {quote}"),
+        );
+    }
     let mut expected: Vec<String> = Vec::new();
-    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
-        for rule in positives {
-            if let Some(word) = describe_rule(*rule)
-                && !expected.contains(&word)
-            {
-                expected.push(word);
+    let mut add = |word: String| {
+        if !expected.contains(&word) {
+            expected.push(word);
+        }
+    };
+    if let Some(attempts) = error.parse_attempts() {
+        // Punctuation that closes or separates; the other tokens (the letters of keywords,
+        // the characters that start a literal) read better as the rule words below.
+        const STRUCTURAL: [&str; 7] = [")", "]", "}", ",", ";", "..", "=>"];
+        for token in attempts.expected_tokens() {
+            let token = token.to_string();
+            if STRUCTURAL.contains(&token.as_str()) {
+                add(format!("`{token}`"));
             }
         }
+    }
+    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        for rule in positives {
+            if let Some(word) = describe_rule(*rule) {
+                add(word);
+            }
+        }
+    }
+    // What may continue any complete expression is noise when something else is expected.
+    const CONTINUATIONS: [&str; 5] = ["an operator", "`in`", "`between`", "`.`", "`[`"];
+    if expected
+        .iter()
+        .any(|w| !CONTINUATIONS.contains(&w.as_str()))
+    {
+        expected.retain(|w| !CONTINUATIONS.contains(&w.as_str()));
     }
     if let ErrorVariant::CustomError { message } = &error.variant {
         return ParseError::at(index, span, format!("found {found}: {message}"));
@@ -127,6 +174,7 @@ fn describe_rule(rule: Rule) -> Option<String> {
             "an expression"
         }
         ident | bracket_ident | name | option_name => "a name",
+        kw_dynamic => return None,
         wildcard => "a column name or wildcard",
         type_name | param_type | tabular_type => "a type name",
         or_op | and_op | cmp_op | add_op | mul_op | infix => "an operator",

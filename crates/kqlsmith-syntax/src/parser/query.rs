@@ -105,29 +105,25 @@ impl Converter<'_, '_> {
         Ok(Expr::Name(self.name(pair)?))
     }
 
-    /// `subquery`, `wildcard` or `expr` as a table operand.
+    /// `wildcard` or `expr` as a table operand; `(query)` is a parenthesised one.
     fn table_ref(&self, pair: P<'_>) -> R<TableRef> {
         let sp = span(&pair);
-        let (query, parenthesized) = match pair.as_rule() {
-            Rule::subquery => (
-                self.tabular(pair.into_inner().next().expect("subquery has a query"))?,
-                true,
-            ),
-            rule => {
-                let source = if rule == Rule::wildcard {
-                    Expr::Wildcard(self.plain_ident(&pair))
-                } else {
-                    self.expr(pair)?
-                };
-                (
-                    TabularExpr {
-                        source: Source::Expr(source),
-                        stages: Vec::new(),
-                        span: sp,
-                    },
-                    false,
-                )
-            }
+        let source = if pair.as_rule() == Rule::wildcard {
+            Expr::Wildcard(self.plain_ident(&pair))
+        } else {
+            self.expr(pair)?
+        };
+        let bare = |source: Expr| TabularExpr {
+            source: Source::Expr(source),
+            stages: Vec::new(),
+            span: sp,
+        };
+        let (query, parenthesized) = match source {
+            Expr::Paren(paren) => match paren.inner {
+                Expr::Query(query) => (*query, true),
+                inner => (bare(inner), true),
+            },
+            source => (bare(source), false),
         };
         Ok(TableRef {
             query,

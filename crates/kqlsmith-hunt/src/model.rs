@@ -1,0 +1,495 @@
+//! The typed model of the hunt *internal connections made by a compromised device*: every knob
+//! of the published query, named and typed. A profile (`profiles/hunts/*.toml`) is this model
+//! written in TOML; every value is checked while it is read, so that a wrong value is reported
+//! with its file, line and field.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::hash::Hash;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::cidr::Cidr;
+use crate::timespan::Timespan;
+
+/// The hunt: which device, when, which connections, which filters, how the remote device is
+/// named and what comes out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InternalConnections {
+    /// What the hunt is; read by exports to rule files.
+    pub hunt: Metadata,
+    /// The device under investigation.
+    pub device: Device,
+    /// How far back to look and which connection events count.
+    pub search: Search,
+    /// Connections left out before the remote devices are looked up.
+    pub filters: Filters,
+    /// How a remote address is turned into a device name.
+    pub remote_device: RemoteDevice,
+    /// The columns of the result and whether the query explains itself.
+    pub output: Output,
+}
+
+/// Name, title and description of a hunt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// Short name, used in file names: `internal-connections`.
+    pub name: HuntName,
+    /// One line for humans.
+    pub title: Text,
+    /// What the hunt finds and how to read its result.
+    pub description: Text,
+}
+
+/// The device under investigation and how its name is matched against `DeviceName`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Device {
+    /// The device name, as the investigator knows it: `ws-042` or `ws-042.contoso.com`.
+    pub name: Text,
+    /// How `name` is compared with `DeviceName`.
+    #[serde(rename = "match")]
+    pub matching: DeviceMatch,
+}
+
+/// How the device name is compared with `DeviceName`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeviceMatch {
+    /// `DeviceName == name`, as published: case and domain must be exactly as stored.
+    Exact,
+    /// `DeviceName =~ name`: any case, full name still needed.
+    CaseInsensitive,
+    /// Any case, and a host name also matches `host.domain.tld` (Defender stores the FQDN).
+    HostName,
+}
+
+/// The search window and the connection events that count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Search {
+    /// How far back to look: a KQL timespan longer than zero, such as `30m`, `48h` or `7d`.
+    #[serde(deserialize_with = "positive_timespan")]
+    pub window: Timespan,
+    /// The `DeviceNetworkEvents` action types that count as a connection.
+    #[serde(deserialize_with = "non_empty_unique")]
+    pub action_types: Vec<ActionType>,
+    /// Rewrite IPv4-mapped IPv6 remote addresses (`::ffff:10.0.0.5`) as plain IPv4
+    /// (`10.0.0.5`), so that they count as private and match the addresses devices report.
+    pub unmap_ipv4: bool,
+}
+
+/// The `ActionType` values of `DeviceNetworkEvents` that describe a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ActionType {
+    ConnectionSuccess,
+    ConnectionFailed,
+    ConnectionAttempt,
+    ConnectionRequest,
+    ConnectionAcknowledged,
+    ConnectionFound,
+    InboundConnectionAccepted,
+    ListeningConnectionCreated,
+}
+
+impl ActionType {
+    /// The value as stored in the `ActionType` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionType::ConnectionSuccess => "ConnectionSuccess",
+            ActionType::ConnectionFailed => "ConnectionFailed",
+            ActionType::ConnectionAttempt => "ConnectionAttempt",
+            ActionType::ConnectionRequest => "ConnectionRequest",
+            ActionType::ConnectionAcknowledged => "ConnectionAcknowledged",
+            ActionType::ConnectionFound => "ConnectionFound",
+            ActionType::InboundConnectionAccepted => "InboundConnectionAccepted",
+            ActionType::ListeningConnectionCreated => "ListeningConnectionCreated",
+        }
+    }
+}
+
+/// Connections left out before the remote devices are looked up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filters {
+    /// `InitiatingProcessFileName` values to leave out (`sensendr.exe`: Defender for
+    /// Endpoint's own device discovery).
+    #[serde(deserialize_with = "unique")]
+    pub excluded_processes: Vec<Text>,
+    /// `InitiatingProcessAccountName` values to leave out (`local service`). Account names
+    /// depend on the language of the system.
+    #[serde(deserialize_with = "unique")]
+    pub excluded_account_names: Vec<Text>,
+    /// `InitiatingProcessAccountSid` values to leave out (`S-1-5-19`, LocalService).
+    #[serde(deserialize_with = "unique")]
+    pub excluded_account_sids: Vec<Sid>,
+    /// Compare process and account names in any case (`!~`, `!in~`) rather than exactly.
+    pub case_insensitive_names: bool,
+    /// Keep only connections to private addresses (`ipv4_is_private`, plus `private_ranges`).
+    pub private_only: bool,
+    /// More ranges that count as private, IPv4 or IPv6, matched with `ipv6_is_match`
+    /// (`fc00::/7`: IPv6 unique local addresses).
+    #[serde(deserialize_with = "unique")]
+    pub private_ranges: Vec<Cidr>,
+    /// Drop remote addresses whose connected ports all belong to one of `benign_port_sets`.
+    pub benign_ports: bool,
+    /// Port sets that are known to be benign on their own.
+    #[serde(deserialize_with = "unique")]
+    pub benign_port_sets: Vec<PortSet>,
+}
+
+/// A set of ports known to be benign when a device connects to nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortSet {
+    /// What the traffic is: `Microsoft Edge media casting`.
+    pub name: Text,
+    /// The ports.
+    #[serde(deserialize_with = "non_empty_unique")]
+    pub ports: Vec<u16>,
+}
+
+/// How a remote address is turned into a device name, from `DeviceNetworkInfo`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteDevice {
+    /// Which addresses of a device's `IPAddresses` are looked up.
+    pub addresses: AddressSelection,
+    /// Addresses never used to name a device, such as link-local ranges that every network
+    /// reuses (`169.254.0.0/16`, `fe80::/10`).
+    #[serde(deserialize_with = "unique")]
+    pub excluded_ranges: Vec<Cidr>,
+    /// Which report of an address names the device.
+    pub resolve: Resolution,
+    /// How much further back than the search window to read `DeviceNetworkInfo`, so that a
+    /// device that reported its address before the window is still found (`0d`: no further).
+    pub lookback: Timespan,
+    /// How connections of the device to itself are left out.
+    pub exclude_self: SelfExclusion,
+}
+
+/// Which addresses of a device's `IPAddresses` are looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AddressSelection {
+    /// The first IPv4 address found by a regex over the text of `IPAddresses`, as published.
+    FirstIpv4,
+    /// Every address of every adapter, IPv4 and IPv6 (`mv-expand` of the array).
+    All,
+}
+
+/// Which `DeviceNetworkInfo` report of an address names the remote device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Resolution {
+    /// Every device that had the address at any time in the window, as published.
+    AnyInWindow,
+    /// The device that reported the address last before the connection.
+    NearestBefore,
+}
+
+/// How connections of the device to itself are left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SelfExclusion {
+    /// They are kept.
+    Off,
+    /// The remote device name equals the device's name (as published; any case unless the
+    /// device is matched exactly).
+    ByName,
+    /// The remote device has the device's `DeviceId`.
+    ByDeviceId,
+}
+
+/// The result: which columns, and whether the query carries explanatory comments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Output {
+    /// The columns of the result, in order.
+    #[serde(deserialize_with = "non_empty_unique")]
+    pub columns: Vec<OutputColumn>,
+    /// Emit `//` comments that explain each step.
+    pub comments: bool,
+}
+
+/// A column of the result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum OutputColumn {
+    /// The remote address (one row each).
+    RemoteIP,
+    /// The name of the device that had the remote address.
+    RemoteDeviceName,
+    /// The `DeviceId` of that device.
+    RemoteDeviceId,
+    /// Every remote port the device connected to at that address.
+    ConnectedPorts,
+    /// The name of the device under investigation, as stored.
+    CompromisedDevice,
+    /// The time of the last connection to the address.
+    LastConnectionTime,
+    /// The remaining columns are those of the last connection's `DeviceNetworkEvents` row.
+    RemoteUrl,
+    Protocol,
+    LocalIP,
+    InitiatingProcessFileName,
+    InitiatingProcessCommandLine,
+    InitiatingProcessAccountDomain,
+    InitiatingProcessAccountName,
+    InitiatingProcessAccountSid,
+    InitiatingProcessAccountUpn,
+}
+
+impl OutputColumn {
+    /// The column's name in the result.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputColumn::RemoteIP => "RemoteIP",
+            OutputColumn::RemoteDeviceName => "RemoteDeviceName",
+            OutputColumn::RemoteDeviceId => "RemoteDeviceId",
+            OutputColumn::ConnectedPorts => "ConnectedPorts",
+            OutputColumn::CompromisedDevice => "CompromisedDevice",
+            OutputColumn::LastConnectionTime => "LastConnectionTime",
+            OutputColumn::RemoteUrl => "RemoteUrl",
+            OutputColumn::Protocol => "Protocol",
+            OutputColumn::LocalIP => "LocalIP",
+            OutputColumn::InitiatingProcessFileName => "InitiatingProcessFileName",
+            OutputColumn::InitiatingProcessCommandLine => "InitiatingProcessCommandLine",
+            OutputColumn::InitiatingProcessAccountDomain => "InitiatingProcessAccountDomain",
+            OutputColumn::InitiatingProcessAccountName => "InitiatingProcessAccountName",
+            OutputColumn::InitiatingProcessAccountSid => "InitiatingProcessAccountSid",
+            OutputColumn::InitiatingProcessAccountUpn => "InitiatingProcessAccountUpn",
+        }
+    }
+
+    /// True for the columns copied from the last connection's `DeviceNetworkEvents` row.
+    pub fn is_event_column(self) -> bool {
+        !matches!(
+            self,
+            OutputColumn::RemoteIP
+                | OutputColumn::RemoteDeviceName
+                | OutputColumn::RemoteDeviceId
+                | OutputColumn::ConnectedPorts
+                | OutputColumn::CompromisedDevice
+                | OutputColumn::LastConnectionTime
+        )
+    }
+}
+
+/// Text that is not blank: device, process and account names, titles.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Text(String);
+
+impl Text {
+    /// `value`, unless it is empty or only white space.
+    pub fn new(value: impl Into<String>) -> Result<Text, String> {
+        let value = value.into();
+        if value.trim().is_empty() {
+            Err("must not be empty".to_string())
+        } else {
+            Ok(Text(value))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
+        Text::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A hunt's short name: lower-case letters, digits and dashes, safe in a file name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct HuntName(String);
+
+impl HuntName {
+    pub fn new(value: impl Into<String>) -> Result<HuntName, String> {
+        let value = value.into();
+        let well_formed = value
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if well_formed && value.len() <= 64 {
+            Ok(HuntName(value))
+        } else {
+            Err(format!(
+                "`{value}` is not a hunt name: use at most 64 lower-case letters, digits and dashes, starting with a letter or digit"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for HuntName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for HuntName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<HuntName, D::Error> {
+        HuntName::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A Windows security identifier such as `S-1-5-19`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Sid(String);
+
+impl Sid {
+    pub fn new(value: impl Into<String>) -> Result<Sid, String> {
+        let value = value.into();
+        let mut parts = value.split('-');
+        let well_formed = parts.next() == Some("S") && parts.next() == Some("1") && {
+            let rest: Vec<&str> = parts.collect();
+            !rest.is_empty()
+                && rest
+                    .iter()
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        };
+        if well_formed {
+            Ok(Sid(value))
+        } else {
+            Err(format!(
+                "`{value}` is not a security identifier: write it as S-1- followed by numbers separated by dashes, such as S-1-5-19"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Sid {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Sid {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Sid, D::Error> {
+        Sid::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
+fn positive_timespan<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Timespan, D::Error> {
+    let span = Timespan::deserialize(deserializer)?;
+    if span.is_zero() {
+        return Err(serde::de::Error::custom(format!(
+            "the search window `{span}` is empty: it must be longer than zero, such as 48h"
+        )));
+    }
+    Ok(span)
+}
+
+fn unique<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Serialize + Eq + Hash,
+{
+    let items = Vec::<T>::deserialize(deserializer)?;
+    let mut seen = HashSet::new();
+    for item in &items {
+        if !seen.insert(item) {
+            // Show the value the way the profile writes it.
+            let shown = toml::Value::try_from(item)
+                .map(|value| value.to_string())
+                .unwrap_or_default();
+            return Err(serde::de::Error::custom(format!("{shown} is listed twice")));
+        }
+    }
+    Ok(items)
+}
+
+fn non_empty_unique<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Serialize + Eq + Hash,
+{
+    let items = unique(deserializer)?;
+    if items.is_empty() {
+        return Err(serde::de::Error::custom("the list must not be empty"));
+    }
+    Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_must_not_be_blank() {
+        assert!(Text::new("ws-042").is_ok());
+        assert!(Text::new("").is_err());
+        assert!(Text::new(" \t\n").is_err());
+    }
+
+    #[test]
+    fn hunt_names_are_safe_in_file_names() {
+        assert!(HuntName::new("internal-connections-classic").is_ok());
+        for bad in [
+            "",
+            "../x",
+            "a/b",
+            "Internal",
+            "-x",
+            "a b",
+            "a.kql",
+            &"x".repeat(65),
+        ] {
+            assert!(HuntName::new(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sids_are_checked() {
+        assert!(Sid::new("S-1-5-19").is_ok());
+        assert!(Sid::new("S-1-5-21-3623811015-3361044348-30300820-1013").is_ok());
+        for bad in [
+            "",
+            "S-1",
+            "S-1-",
+            "s-1-5-19",
+            "S-2-5",
+            "S-1-5-x",
+            "local service",
+        ] {
+            assert!(Sid::new(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn event_columns_are_those_of_the_network_event() {
+        assert!(OutputColumn::RemoteUrl.is_event_column());
+        assert!(OutputColumn::InitiatingProcessAccountUpn.is_event_column());
+        assert!(!OutputColumn::RemoteDeviceName.is_event_column());
+        assert!(!OutputColumn::LastConnectionTime.is_event_column());
+    }
+}

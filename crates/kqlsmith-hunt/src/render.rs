@@ -1,0 +1,667 @@
+//! Rendering a hunt into one platform's KQL: the view the template reads, computed from the
+//! typed model and the platform, and the askama template itself
+//! (`templates/internal-connections.kql`).
+
+use askama::Template;
+use kqlsmith_lint::Platform;
+
+use crate::cidr::Cidr;
+use crate::kql::{Kql, filters};
+use crate::model::{
+    AddressSelection, DeviceMatch, InternalConnections, OutputColumn, PortSet, Resolution,
+    SelfExclusion,
+};
+
+/// Why a query could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("platform `{platform}` cannot be used: {message}")]
+    Platform { platform: String, message: String },
+    #[error("the template failed: {0}")]
+    Template(#[from] askama::Error),
+    /// The generated query is not valid KQL by kqlsmith's own parser: a bug in a template or
+    /// in the escaping, never the user's input.
+    #[error(
+        "kqlsmith generated a query for {platform} that its own parser rejects, at line {}, column {}: {}",
+        .error.line, .error.column, .error.message
+    )]
+    Unparsable {
+        platform: String,
+        /// The offending text.
+        query: String,
+        error: kqlsmith_syntax::ParseError,
+    },
+}
+
+/// Renders `hunt` into the KQL of `platform`. The text ends with one line break, and
+/// kqlsmith's parser has accepted it: a query that does not parse is an error, never output.
+pub fn render(hunt: &InternalConnections, platform: &Platform) -> Result<String, RenderError> {
+    let query = InternalConnectionsQuery::new(hunt, platform)?.render()?;
+    // Each block of the template brings its own leading line break (see the template's
+    // header), so the text starts with one when the first block is printed.
+    let query = format!("{}\n", query.trim_start_matches('\n').trim_end());
+    check(query, platform)
+}
+
+/// `query` if kqlsmith's parser accepts it, else [`RenderError::Unparsable`] with the text.
+fn check(query: String, platform: &Platform) -> Result<String, RenderError> {
+    match kqlsmith_syntax::parse(&query) {
+        Ok(_) => Ok(query),
+        Err(error) => Err(RenderError::Unparsable {
+            platform: platform.name.clone(),
+            query,
+            error,
+        }),
+    }
+}
+
+/// The file a rendered query is written to: `<hunt>.<platform>.kql`.
+pub fn file_name(hunt: &InternalConnections, platform: &Platform) -> Result<String, RenderError> {
+    check_platform_name(platform)?;
+    Ok(format!("{}.{}.kql", hunt.hunt.name, platform.name))
+}
+
+/// A platform's name ends up in file names: keep it to letters, digits, `-` and `_`.
+fn check_platform_name(platform: &Platform) -> Result<(), RenderError> {
+    let ok = !platform.name.is_empty()
+        && platform
+            .name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(RenderError::Platform {
+            platform: platform.name.clone(),
+            message: "its name must be letters, digits, `-` and `_` only".to_string(),
+        })
+    }
+}
+
+/// `column op operand`, where the operand is one value or a list: `== "ConnectionSuccess"`,
+/// `!in~ ("a.exe", "b.exe")`.
+struct Comparison {
+    operator: Kql,
+    operand: Kql,
+}
+
+impl Comparison {
+    /// Keeps rows whose column is one of `values`.
+    fn one_of<S: AsRef<str>>(values: &[S]) -> Comparison {
+        Comparison {
+            operator: Kql::fixed(if values.len() == 1 { "==" } else { "in" }),
+            operand: operand(values),
+        }
+    }
+
+    /// Leaves out rows whose column is one of `values`; `None` when there are none.
+    /// `not_equal` is the operator for one value compared exactly (the published query
+    /// writes `<>` in one place and `!=` in another).
+    fn none_of<S: AsRef<str>>(
+        values: &[S],
+        any_case: bool,
+        not_equal: &'static str,
+    ) -> Option<Comparison> {
+        let operator = match (values.len(), any_case) {
+            (0, _) => return None,
+            (1, false) => not_equal,
+            (1, true) => "!~",
+            (_, false) => "!in",
+            (_, true) => "!in~",
+        };
+        Some(Comparison {
+            operator: Kql::fixed(operator),
+            operand: operand(values),
+        })
+    }
+}
+
+/// One value as a string literal, several as a parenthesised list.
+fn operand<S: AsRef<str>>(values: &[S]) -> Kql {
+    match values {
+        [value] => Kql::string(value.as_ref()),
+        _ => Kql::list(values.iter().map(|v| Kql::string(v.as_ref()))),
+    }
+}
+
+/// An address range and the function that tests an address against it.
+struct RangeView {
+    function: Kql,
+    literal: String,
+    comment: Kql,
+}
+
+impl RangeView {
+    /// `ipv4_is_in_range` where every address tested is IPv4 (as published), else
+    /// `ipv6_is_match`, which takes IPv4 and IPv6 addresses and ranges alike.
+    fn new(range: &Cidr, ipv4_addresses_only: bool) -> RangeView {
+        let function = if ipv4_addresses_only && range.is_ipv4() {
+            "ipv4_is_in_range"
+        } else {
+            "ipv6_is_match"
+        };
+        RangeView {
+            function: Kql::fixed(function),
+            literal: range.to_string(),
+            comment: Kql::comment_text(&range.to_string()),
+        }
+    }
+}
+
+/// A benign port set: its name for comments and its ports as a dynamic array.
+struct PortSetView {
+    name: Kql,
+    ports: Kql,
+    port_list: Kql,
+}
+
+impl PortSetView {
+    fn new(set: &PortSet) -> PortSetView {
+        let list = set
+            .ports
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        PortSetView {
+            name: Kql::comment_text(set.name.as_str()),
+            ports: Kql::dynamic_array(set.ports.iter().map(|&p| Kql::int(p))),
+            port_list: Kql::comment_text(&list),
+        }
+    }
+}
+
+/// What the template reads: every decision about the query's shape is made here, so that
+/// the template only prints.
+#[derive(Template)]
+#[template(path = "internal-connections.kql")]
+struct InternalConnectionsQuery {
+    comments: bool,
+    title: Kql,
+    profile: Kql,
+    platform: Kql,
+    device: String,
+    device_exact: bool,
+    device_case_insensitive: bool,
+    device_host_name: bool,
+    window: Kql,
+    time: Kql,
+    first_ipv4_address: bool,
+    action_types: Comparison,
+    excluded_processes: Option<Comparison>,
+    unmap_ipv4: bool,
+    private_only: bool,
+    private_ranges: Vec<RangeView>,
+    excluded_account_names: Option<Comparison>,
+    excluded_account_sids: Option<Comparison>,
+    benign_port_sets: Vec<PortSetView>,
+    kept_benign_port_sets: Vec<PortSetView>,
+    connection_columns: Vec<Kql>,
+    lookback: Option<Kql>,
+    excluded_ranges: Vec<RangeView>,
+    address_columns: Vec<Kql>,
+    nearest_before: bool,
+    self_by_name: bool,
+    self_by_device_id: bool,
+    name_equals: Kql,
+    result_columns: Vec<Kql>,
+}
+
+impl InternalConnectionsQuery {
+    fn new(hunt: &InternalConnections, platform: &Platform) -> Result<Self, RenderError> {
+        if platform.time_column.trim().is_empty() {
+            return Err(RenderError::Platform {
+                platform: platform.name.clone(),
+                message: "its time_column is empty".to_string(),
+            });
+        }
+        let time = Kql::ident(&platform.time_column);
+        let filters = &hunt.filters;
+        let remote = &hunt.remote_device;
+        let output = &hunt.output.columns;
+
+        let nearest_before = remote.resolve == Resolution::NearestBefore;
+        let by_device_id = remote.exclude_self == SelfExclusion::ByDeviceId;
+        let wants = |column: OutputColumn| output.contains(&column);
+        let keep_connection_time = nearest_before || wants(OutputColumn::LastConnectionTime);
+        let keep_remote_device_id = by_device_id || wants(OutputColumn::RemoteDeviceId);
+
+        // The columns kept from the last connection to each address, in the published order:
+        // the address, its ports, the event columns of the result, then the device.
+        let mut connection_columns = vec![Kql::ident("RemoteIP"), Kql::ident("ConnectedPorts")];
+        connection_columns.extend(
+            output
+                .iter()
+                .filter(|c| c.is_event_column())
+                .map(|c| Kql::ident(c.name())),
+        );
+        connection_columns.push(assign("CompromisedDevice", Kql::ident("DeviceName")));
+        if by_device_id {
+            connection_columns.push(assign("CompromisedDeviceId", Kql::ident("DeviceId")));
+        }
+        if keep_connection_time {
+            connection_columns.push(assign("LastConnectionTime", time.clone()));
+        }
+
+        // The columns of each address report.
+        let mut address_columns = vec![Kql::ident("IPAddress"), Kql::ident("DeviceName")];
+        if keep_remote_device_id {
+            address_columns.push(Kql::ident("DeviceId"));
+        }
+        if nearest_before {
+            address_columns.push(time.clone());
+        }
+
+        let result_columns = output
+            .iter()
+            .map(|&column| match column {
+                OutputColumn::RemoteDeviceName => assign(column.name(), Kql::ident("DeviceName")),
+                OutputColumn::RemoteDeviceId => assign(column.name(), Kql::ident("DeviceId")),
+                _ => Kql::ident(column.name()),
+            })
+            .collect();
+
+        let action_types: Vec<&str> = hunt
+            .search
+            .action_types
+            .iter()
+            .map(|a| a.as_str())
+            .collect();
+        let any_case = filters.case_insensitive_names;
+        let port_sets: Vec<PortSetView> = filters
+            .benign_port_sets
+            .iter()
+            .map(PortSetView::new)
+            .collect();
+        let (benign_port_sets, kept_benign_port_sets) = if filters.benign_ports {
+            (port_sets, Vec::new())
+        } else {
+            (Vec::new(), port_sets)
+        };
+        let ipv4_addresses_only = remote.addresses == AddressSelection::FirstIpv4;
+
+        Ok(InternalConnectionsQuery {
+            comments: hunt.output.comments,
+            title: Kql::comment_text(hunt.hunt.title.as_str()),
+            profile: Kql::comment_text(hunt.hunt.name.as_str()),
+            platform: Kql::comment_text(&platform.title),
+            device: hunt.device.name.as_str().to_string(),
+            device_exact: hunt.device.matching == DeviceMatch::Exact,
+            device_case_insensitive: hunt.device.matching == DeviceMatch::CaseInsensitive,
+            device_host_name: hunt.device.matching == DeviceMatch::HostName,
+            window: Kql::timespan(hunt.search.window),
+            time,
+            first_ipv4_address: ipv4_addresses_only,
+            action_types: Comparison::one_of(&action_types),
+            // The published query writes `<>` here and `!=` for the account.
+            excluded_processes: Comparison::none_of(&filters.excluded_processes, any_case, "<>"),
+            unmap_ipv4: hunt.search.unmap_ipv4,
+            private_only: filters.private_only,
+            // Remote addresses of connections may be IPv6 whatever the profile says.
+            private_ranges: filters
+                .private_ranges
+                .iter()
+                .map(|r| RangeView::new(r, false))
+                .collect(),
+            excluded_account_names: Comparison::none_of(
+                &filters.excluded_account_names,
+                any_case,
+                "!=",
+            ),
+            excluded_account_sids: Comparison::none_of(&filters.excluded_account_sids, false, "!="),
+            benign_port_sets,
+            kept_benign_port_sets,
+            connection_columns,
+            lookback: (!remote.lookback.is_zero()).then(|| Kql::timespan(remote.lookback)),
+            excluded_ranges: remote
+                .excluded_ranges
+                .iter()
+                .map(|r| RangeView::new(r, ipv4_addresses_only))
+                .collect(),
+            address_columns,
+            nearest_before,
+            self_by_name: remote.exclude_self == SelfExclusion::ByName,
+            self_by_device_id: by_device_id,
+            name_equals: Kql::fixed(if hunt.device.matching == DeviceMatch::Exact {
+                "=="
+            } else {
+                "=~"
+            }),
+            result_columns,
+        })
+    }
+}
+
+/// `name = value`.
+fn assign(name: &str, value: Kql) -> Kql {
+    Kql::assignment(&Kql::ident(name), &value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{self, Override};
+
+    fn hunt(changes: &[(&str, &str)]) -> InternalConnections {
+        let overrides: Vec<Override> = changes
+            .iter()
+            .map(|(key, value)| Override::new(*key, *value, "test"))
+            .collect();
+        profile::load_default(&overrides).unwrap()
+    }
+
+    fn classic(changes: &[(&str, &str)]) -> InternalConnections {
+        let overrides: Vec<Override> = changes
+            .iter()
+            .map(|(key, value)| Override::new(*key, *value, "test"))
+            .collect();
+        let text = include_str!("../../../profiles/hunts/internal-connections-classic.toml");
+        profile::load(text, "classic", &overrides).unwrap()
+    }
+
+    fn defender() -> Platform {
+        Platform::builtin("defender").unwrap()
+    }
+
+    fn query(hunt: &InternalConnections) -> String {
+        render(hunt, &defender()).unwrap()
+    }
+
+    /// The lines of `text` that are not comments, trimmed.
+    fn code_lines(text: &str) -> Vec<&str> {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with("//"))
+            .collect()
+    }
+
+    fn has_line(text: &str, line: &str) -> bool {
+        code_lines(text).contains(&line)
+    }
+
+    #[test]
+    fn each_platform_uses_its_own_time_column_only() {
+        for hunt in [hunt(&[]), classic(&[])] {
+            let defender = render(&hunt, &defender()).unwrap();
+            let sentinel = render(&hunt, &Platform::builtin("sentinel").unwrap()).unwrap();
+            assert!(defender.contains("| where Timestamp > ago(SearchWindow)"));
+            assert!(!defender.contains("TimeGenerated"));
+            assert!(sentinel.contains("| where TimeGenerated > ago(SearchWindow)"));
+            assert!(
+                !code_lines(&sentinel)
+                    .iter()
+                    .any(|l| l.contains("Timestamp"))
+            );
+            // The platforms differ in the time column and the title comment only.
+            let same = |text: &str| {
+                code_lines(text)
+                    .iter()
+                    .map(|l| l.replace("TimeGenerated", "Timestamp"))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(same(&defender), same(&sentinel));
+        }
+    }
+
+    #[test]
+    fn the_device_comes_first_as_a_let() {
+        let text = query(&hunt(&[
+            ("output.comments", "false"),
+            ("device.name", "ws-042"),
+        ]));
+        assert_eq!(
+            text.lines().next(),
+            Some(r#"let CompromisedDevice = "ws-042";"#)
+        );
+        assert!(!text.contains("//"));
+        assert!(text.ends_with("CompromisedDevice, LastConnectionTime\n"));
+    }
+
+    #[test]
+    fn the_device_match_mode_chooses_the_comparison() {
+        let line = |mode| {
+            let text = query(&hunt(&[("device.match", mode)]));
+            code_lines(&text)
+                .into_iter()
+                .find(|l| l.starts_with("| where DeviceName"))
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(line("exact"), "| where DeviceName == CompromisedDevice");
+        assert_eq!(
+            line("case-insensitive"),
+            "| where DeviceName =~ CompromisedDevice"
+        );
+        assert_eq!(
+            line("host-name"),
+            r#"| where DeviceName =~ CompromisedDevice or DeviceName startswith strcat(CompromisedDevice, ".")"#
+        );
+    }
+
+    #[test]
+    fn exclusions_pick_their_operator_from_count_and_case() {
+        let text = query(&hunt(&[
+            ("filters.excluded_processes", "a.exe,b.exe"),
+            ("filters.excluded_account_names", "local service"),
+            ("filters.excluded_account_sids", "S-1-5-19,S-1-5-20"),
+        ]));
+        assert!(has_line(
+            &text,
+            r#"| where InitiatingProcessFileName !in~ ("a.exe", "b.exe")"#
+        ));
+        assert!(has_line(
+            &text,
+            r#"| where InitiatingProcessAccountName !~ "local service""#
+        ));
+        assert!(has_line(
+            &text,
+            r#"| where InitiatingProcessAccountSid !in ("S-1-5-19", "S-1-5-20")"#
+        ));
+        let text = query(&hunt(&[
+            ("filters.case_insensitive_names", "false"),
+            ("filters.excluded_processes", "a.exe,b.exe"),
+            ("filters.excluded_account_names", "local service"),
+        ]));
+        assert!(has_line(
+            &text,
+            r#"| where InitiatingProcessFileName !in ("a.exe", "b.exe")"#
+        ));
+        assert!(has_line(
+            &text,
+            r#"| where InitiatingProcessAccountName != "local service""#
+        ));
+        let text = query(&hunt(&[
+            ("filters.excluded_processes", ""),
+            ("filters.excluded_account_sids", ""),
+        ]));
+        assert!(!text.contains("InitiatingProcessFileName"));
+        assert!(!text.contains("| where InitiatingProcessAccountSid"));
+    }
+
+    #[test]
+    fn several_action_types_are_a_list() {
+        let text = query(&hunt(&[(
+            "search.action_types",
+            "ConnectionSuccess,ConnectionFailed",
+        )]));
+        assert!(has_line(
+            &text,
+            r#"| where ActionType in ("ConnectionSuccess", "ConnectionFailed")"#
+        ));
+    }
+
+    #[test]
+    fn benign_ports_are_a_set_difference_when_on() {
+        let filter =
+            "| where array_length(set_difference(ConnectedPorts, dynamic([8008, 8009]))) > 0";
+        let off = query(&hunt(&[]));
+        assert!(!off.contains("set_difference"));
+        assert!(
+            off.contains("// Known benign, kept: Microsoft Edge media casting (ports 8008, 8009)")
+        );
+        let on = query(&hunt(&[("filters.benign_ports", "true")]));
+        assert!(has_line(&on, filter));
+        assert!(!on.contains("Known benign, kept"));
+        // Before the join, where ConnectedPorts exists whatever the output columns.
+        assert!(on.find(filter).unwrap() < on.find("| join").unwrap());
+    }
+
+    #[test]
+    fn private_addresses_include_the_extra_ranges() {
+        let text = query(&hunt(&[(
+            "filters.private_ranges",
+            "fc00::/7,100.64.0.0/10",
+        )]));
+        assert!(has_line(
+            &text,
+            r#"| extend IsPrivateAddress = ipv4_is_private(RemoteIP) or ipv6_is_match(RemoteIP, "fc00::/7") or ipv6_is_match(RemoteIP, "100.64.0.0/10")"#
+        ));
+        let text = query(&hunt(&[("filters.private_only", "false")]));
+        assert!(!text.contains("IsPrivateAddress"));
+    }
+
+    #[test]
+    fn remote_addresses_are_expanded_or_taken_by_regex() {
+        let all = query(&hunt(&[]));
+        assert!(has_line(
+            &all,
+            "| mv-expand NetworkAddress = todynamic(IPAddresses)"
+        ));
+        assert!(has_line(
+            &all,
+            "| extend IPAddress = tostring(NetworkAddress.IPAddress)"
+        ));
+        assert!(has_line(
+            &all,
+            r#"| where not(ipv6_is_match(IPAddress, "169.254.0.0/16"))"#
+        ));
+        assert!(!all.contains("IPRegex"));
+        let first = query(&hunt(&[("remote_device.addresses", "first-ipv4")]));
+        assert!(has_line(
+            &first,
+            "| extend IPAddress = extract(IPRegex, 0, tostring(IPAddresses))"
+        ));
+        // IPv4 ranges keep the IPv4 function only where every address tested is IPv4.
+        assert!(has_line(
+            &first,
+            r#"| where not(ipv4_is_in_range(IPAddress, "169.254.0.0/16"))"#
+        ));
+        assert!(has_line(
+            &first,
+            r#"| where not(ipv6_is_match(IPAddress, "fe80::/10"))"#
+        ));
+    }
+
+    #[test]
+    fn nearest_before_keeps_the_last_report_before_the_connection() {
+        let text = query(&hunt(&[]));
+        assert!(has_line(&text, "LastConnectionTime = Timestamp"));
+        assert!(has_line(
+            &text,
+            "| where Timestamp > ago(SearchWindow + 1d)"
+        ));
+        assert!(has_line(
+            &text,
+            "| distinct IPAddress, DeviceName, DeviceId, Timestamp)"
+        ));
+        assert!(has_line(&text, "| where Timestamp <= LastConnectionTime"));
+        assert!(has_line(
+            &text,
+            "| summarize arg_max(Timestamp, *) by RemoteIP"
+        ));
+        let text = query(&hunt(&[
+            ("remote_device.resolve", "any-in-window"),
+            ("remote_device.lookback", "0d"),
+            ("remote_device.exclude_self", "by-name"),
+            ("output.columns", "RemoteIP,RemoteDeviceName"),
+        ]));
+        assert!(has_line(&text, "| where Timestamp > ago(SearchWindow)"));
+        assert!(has_line(&text, "| distinct IPAddress, DeviceName)"));
+        assert!(!text.contains("LastConnectionTime"));
+        assert!(has_line(
+            &text,
+            "| where not(CompromisedDevice =~ DeviceName)"
+        ));
+    }
+
+    #[test]
+    fn self_exclusion_by_device_id_carries_both_ids() {
+        let text = query(&hunt(&[("remote_device.exclude_self", "by-device-id")]));
+        assert!(has_line(&text, "CompromisedDeviceId = DeviceId,"));
+        assert!(has_line(&text, "| where CompromisedDeviceId != DeviceId"));
+        let text = query(&hunt(&[("remote_device.exclude_self", "off")]));
+        assert!(!text.contains("CompromisedDeviceId"));
+        assert!(!text.contains("not(CompromisedDevice"));
+    }
+
+    #[test]
+    fn output_columns_are_projected_in_order() {
+        let text = query(&hunt(&[(
+            "output.columns",
+            "CompromisedDevice,RemoteDeviceId,InitiatingProcessFileName,RemoteIP",
+        )]));
+        let last = code_lines(&text).last().copied().unwrap();
+        assert_eq!(
+            last,
+            "| project CompromisedDevice, RemoteDeviceId = DeviceId, InitiatingProcessFileName, RemoteIP"
+        );
+        assert!(has_line(&text, "InitiatingProcessFileName,"));
+    }
+
+    #[test]
+    fn a_time_column_that_is_not_a_plain_name_is_quoted() {
+        let platform = Platform::from_toml(
+            "name = \"custom\"\ntitle = \"Custom\\nworkspace\"\ntime_column = \"Event Time\"\n",
+            "custom.toml",
+        )
+        .unwrap();
+        let text = render(&hunt(&[]), &platform).unwrap();
+        assert!(has_line(
+            &text,
+            r#"| where ["Event Time"] > ago(SearchWindow)"#
+        ));
+        // A line break in the platform's title cannot end the comment it is printed in.
+        assert!(text.contains("for Custom workspace."));
+    }
+
+    #[test]
+    fn a_query_the_parser_rejects_is_an_error_with_its_text() {
+        let broken = "let CompromisedDevice = \"x\";\nDeviceNetworkEvents\n| where\n".to_string();
+        let Err(RenderError::Unparsable {
+            platform,
+            query,
+            error,
+        }) = check(broken.clone(), &defender())
+        else {
+            panic!("the broken query was accepted")
+        };
+        assert_eq!(platform, "defender");
+        assert_eq!(query, broken);
+        assert_eq!(error.line, 4);
+        let good = query_of_default();
+        assert_eq!(check(good.clone(), &defender()).unwrap(), good);
+    }
+
+    fn query_of_default() -> String {
+        query(&hunt(&[]))
+    }
+
+    #[test]
+    fn unusable_platforms_are_errors() {
+        let mut platform = defender();
+        platform.time_column = " ".into();
+        assert!(matches!(
+            render(&hunt(&[]), &platform),
+            Err(RenderError::Platform { .. })
+        ));
+        platform.name = "../x".into();
+        assert!(matches!(
+            file_name(&hunt(&[]), &platform),
+            Err(RenderError::Platform { .. })
+        ));
+        assert_eq!(
+            file_name(&hunt(&[]), &defender()).unwrap(),
+            "internal-connections.defender.kql"
+        );
+    }
+}
