@@ -28,10 +28,19 @@ fn profiles() -> Vec<PathBuf> {
     found
 }
 
-/// Renders every shipped profile for every platform; returns `(profile stem, file name,
-/// platform, lint exit status, diagnostic codes)` for each rendered file, or `None` (after
-/// saying SKIPPED) where the binary has no `render`.
-fn lint_rendered() -> Option<Vec<(String, String, Option<i32>, Vec<String>)>> {
+/// One rendered file, linted on its own platform.
+struct Linted {
+    /// The profile's file stem, e.g. `internal-connections-classic`.
+    profile: String,
+    /// The rendered file's name, `<hunt>.<platform>.kql`.
+    file: String,
+    status: Option<i32>,
+    codes: Vec<String>,
+}
+
+/// Renders every shipped profile for every platform and lints each file, or says SKIPPED and
+/// returns `None` where the binary has no `render`.
+fn lint_rendered() -> Option<Vec<Linted>> {
     if !kqlsmith(&["render", "--help"]).status.success() || profiles().is_empty() {
         eprintln!("SKIPPED: this build has no `kqlsmith render` or no hunt profiles");
         return None;
@@ -82,7 +91,12 @@ fn lint_rendered() -> Option<Vec<(String, String, Option<i32>, Vec<String>)>> {
                 .iter()
                 .map(|d| d["code"].as_str().unwrap().to_string())
                 .collect();
-            results.push((stem.clone(), name, linted.status.code(), codes));
+            results.push(Linted {
+                profile: stem.clone(),
+                file: name,
+                status: linted.status.code(),
+                codes,
+            });
         }
         std::fs::remove_dir_all(&out).unwrap();
     }
@@ -94,8 +108,8 @@ fn rendered_hunts_have_no_error_on_their_own_platform() {
     let Some(results) = lint_rendered() else {
         return;
     };
-    for (_, name, status, codes) in results {
-        assert_eq!(status, Some(0), "{name}: {codes:?}");
+    for r in results {
+        assert_eq!(r.status, Some(0), "{}: {:?}", r.file, r.codes);
     }
 }
 
@@ -106,15 +120,17 @@ fn the_classic_hunt_shows_the_published_defects() {
     };
     let classic: Vec<_> = results
         .iter()
-        .filter(|r| r.0.ends_with("classic"))
+        .filter(|r| r.profile.ends_with("classic"))
         .collect();
     assert!(!classic.is_empty(), "no classic profile rendered");
-    for (_, name, _, codes) in classic {
+    for r in classic {
         // `extract` over `tostring(IPAddresses)`; `DeviceName == CompromisedDevice`.
         for defect in ["KQL203", "KQL202"] {
             assert!(
-                codes.iter().any(|c| c == defect),
-                "{name}: {defect} missing from {codes:?}"
+                r.codes.iter().any(|c| c == defect),
+                "{}: {defect} missing from {:?}",
+                r.file,
+                r.codes
             );
         }
     }
@@ -128,9 +144,7 @@ fn hardened_hunts_have_no_findings_at_all() {
     let Some(results) = lint_rendered() else {
         return;
     };
-    for (stem, name, _, codes) in results {
-        if !stem.ends_with("classic") {
-            assert!(codes.is_empty(), "{name}: {codes:?}");
-        }
+    for r in results.iter().filter(|r| !r.profile.ends_with("classic")) {
+        assert!(r.codes.is_empty(), "{}: {:?}", r.file, r.codes);
     }
 }
