@@ -98,6 +98,8 @@ fn folders_are_searched_for_kql_files() {
     dir.write("hunts/a.kql", BAD);
     dir.write("hunts/deeper/b.kql", CLEAN);
     dir.write("hunts/notes.txt", "not KQL");
+    // Linked files are linted too.
+    std::os::unix::fs::symlink(dir.0.join("hunts/a.kql"), dir.0.join("hunts/link.kql")).unwrap();
     let out = kqlsmith(
         &dir.0,
         &[
@@ -116,7 +118,13 @@ fn folders_are_searched_for_kql_files() {
         .iter()
         .map(|d| d["file"].as_str().unwrap())
         .collect();
-    assert!(files.iter().all(|f| f.ends_with("a.kql")), "{files:?}");
+    assert!(
+        files
+            .iter()
+            .all(|f| f.ends_with("a.kql") || f.ends_with("link.kql")),
+        "{files:?}"
+    );
+    assert!(files.iter().any(|f| f.ends_with("link.kql")), "{files:?}");
     assert_eq!(out.status.code(), Some(1));
 }
 

@@ -216,7 +216,10 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Fatal> {
             files.push(path.clone());
         } else if path.is_dir() {
             let mut found = Vec::new();
-            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+            for entry in walkdir::WalkDir::new(path)
+                .follow_links(true)
+                .sort_by_file_name()
+            {
                 let entry =
                     entry.map_err(|e| Fatal(format!("cannot read {}: {e}", path.display())))?;
                 if entry.file_type().is_file()
