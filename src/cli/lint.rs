@@ -137,7 +137,7 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
         if args.fix && path.is_some() {
             match linter.fix(&source, path) {
                 Ok(fixed) if fixed.applied > 0 => {
-                    std::fs::write(file, &fixed.source)
+                    write_whole(file, &fixed.source)
                         .map_err(|e| Fatal(format!("cannot write {shown}: {e}")))?;
                     notes.push(format!(
                         "applied {} fix{}",
@@ -256,6 +256,26 @@ fn read(file: &Path) -> Result<(String, String), String> {
         )
     })?;
     Ok((shown, text))
+}
+
+/// Replaces `file` with `text` all at once: written to a temporary file beside it, then
+/// renamed over it, so a failure never leaves half a file.
+fn write_whole(file: &Path, text: &str) -> std::io::Result<()> {
+    // A linked file is replaced where it lives, not by a plain file in place of the link.
+    let target = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let folder = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
+    temporary.write_all(text.as_bytes())?;
+    if let Ok(metadata) = std::fs::metadata(&target) {
+        temporary
+            .as_file()
+            .set_permissions(metadata.permissions())?;
+    }
+    temporary.persist(&target).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// The configuration that applies to `file`, loaded once a configuration file.
