@@ -377,3 +377,52 @@ fn rules_lists_every_rule_and_explains_one() {
     let out = kqlsmith(&dir.0, &["rules", "KQL999"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn standard_input_and_an_explicit_configuration_file() {
+    use std::io::Write;
+    let dir = Scratch::new("stdin");
+    let config = dir.write(
+        "other.toml",
+        "[lint]\nplatform = \"defender\"\nignore = [\"KQL402\"]\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kqlsmith"))
+        .args([
+            "lint",
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            "json",
+            "-",
+        ])
+        .current_dir(&dir.0)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(BAD.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["KQL401"],
+        "the file's platform and ignore list apply"
+    );
+    assert_eq!(items[0]["file"], "-");
+    assert_eq!(out.status.code(), Some(1));
+
+    let out = kqlsmith(&dir.0, &["lint", "--config", "missing.toml", "-"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("missing.toml"), "{}", stderr(&out));
+}
