@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use clap::builder::PossibleValuesParser;
+use kqlsmith_hunt::HuntKind;
 use kqlsmith_hunt::profile::{self, InvalidProfile, Override, ProfileError};
 use kqlsmith_hunt::render::{self, RenderError};
 use kqlsmith_lint::Platform;
@@ -18,10 +19,14 @@ use super::{EXIT_INTERNAL, EXIT_USAGE};
 /// The examples and notes after the options; the profile keys are listed from the default
 /// profile, so the list cannot go stale.
 fn after_help() -> String {
-    format!(
-        "{AFTER_HELP}\n\nProfile keys for --set:\n{}",
-        textwrap_keys(&profile::keys())
-    )
+    let mut text = AFTER_HELP.to_string();
+    for kind in HuntKind::ALL {
+        text.push_str(&format!(
+            "\n\nProfile keys for --set in {kind} profiles:\n{}",
+            textwrap_keys(&profile::keys(kind))
+        ));
+    }
+    text
 }
 
 /// The keys, comma-separated, as indented lines of at most 96 columns.

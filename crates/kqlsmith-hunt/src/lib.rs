@@ -1,4 +1,5 @@
-//! Hunts: the typed hunt model, TOML profiles, askama rendering and KQL literal escaping.
+//! Hunts: the typed hunt models, TOML profiles, askama rendering, KQL literal escaping, and
+//! export to rule files (Sentinel hunting queries, Defender XDR custom detection rules).
 //!
 //! ```
 //! use kqlsmith_hunt::{profile, render};
@@ -19,7 +20,7 @@ pub mod render;
 pub mod timespan;
 
 pub use cidr::Cidr;
-pub use model::InternalConnections;
+pub use model::{Hunt, HuntKind, InternalConnections, RemoteLogons};
 pub use profile::{Override, ProfileError};
 pub use render::{RenderError, render};
 pub use timespan::Timespan;
