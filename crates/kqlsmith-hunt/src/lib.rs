@@ -13,6 +13,7 @@
 //! ```
 
 pub mod cidr;
+pub mod export;
 pub mod kql;
 pub mod model;
 pub mod profile;
@@ -20,6 +21,7 @@ pub mod render;
 pub mod timespan;
 
 pub use cidr::Cidr;
+pub use export::{ExportError, Format};
 pub use model::{Hunt, HuntKind, InternalConnections, RemoteLogons};
 pub use profile::{Override, ProfileError};
 pub use render::{RenderError, render};
