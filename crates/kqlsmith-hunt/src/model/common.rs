@@ -34,8 +34,6 @@ pub enum DeviceMatch {
     HostName,
 }
 
-/// The search window and the connection events that count.
-
 /// How far back a hunt looks: a KQL timespan longer than zero, such as `30m`, `48h` or `7d`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SearchWindow(Timespan);
