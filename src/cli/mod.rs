@@ -9,8 +9,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod lint;
 mod parse;
 mod render;
+mod rules;
 
 /// Exit status of a usage, input or I/O error.
 const EXIT_USAGE: u8 = 2;
@@ -27,6 +29,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    Lint(lint::LintArgs),
+    Rules(rules::RulesArgs),
     Render(render::RenderArgs),
     Parse(parse::Args),
 }
@@ -34,6 +38,8 @@ enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Lint(args) => lint::run(args),
+        Command::Rules(args) => rules::run(args),
         Command::Render(args) => render::run(args),
         Command::Parse(args) => parse::run(args),
     }
