@@ -1,5 +1,5 @@
 //! Rendering a hunt into one platform's KQL. Each hunt has a module that computes the view its
-//! askama template reads (`templates/<hunt>.kql`); [`views`] holds the pieces they share.
+//! askama template reads (`templates/<hunt>.kql`); `views` holds the pieces they share.
 //! Every query goes through kqlsmith's parser before it is returned.
 
 use kqlsmith_lint::Platform;
