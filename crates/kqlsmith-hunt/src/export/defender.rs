@@ -282,6 +282,23 @@ mod tests {
             missing_required_columns(&connections, &defender()),
             ["Timestamp", "ReportId"]
         );
+        // The hunt's result can carry them.
+        let with_columns = profile::load_default(&[profile::Override::new(
+            "output.columns",
+            "RemoteIP,RemoteDeviceName,Timestamp,ReportId",
+            "test",
+        )])
+        .unwrap();
+        assert!(missing_required_columns(&with_columns, &defender()).is_empty());
+        let sentinel = Platform::builtin("sentinel").unwrap();
+        assert!(missing_required_columns(&with_columns, &sentinel).is_empty());
+        let query = render::render(&with_columns, &sentinel).unwrap();
+        assert!(
+            query.contains(
+                "\n| project RemoteIP, RemoteDeviceName = DeviceName, TimeGenerated = LastConnectionTime, ReportId\n"
+            ),
+            "{query}"
+        );
     }
 
     #[test]

@@ -172,6 +172,10 @@ pub enum OutputColumn {
     CompromisedDevice,
     /// The time of the last connection to the address.
     LastConnectionTime,
+    /// The time of the last connection again, named after the platform's time column
+    /// (`Timestamp` in Defender XDR, `TimeGenerated` in Sentinel), as a Defender XDR custom
+    /// detection requires.
+    Timestamp,
     /// The remaining columns are those of the last connection's `DeviceNetworkEvents` row.
     RemoteUrl,
     Protocol,
@@ -182,10 +186,13 @@ pub enum OutputColumn {
     InitiatingProcessAccountName,
     InitiatingProcessAccountSid,
     InitiatingProcessAccountUpn,
+    /// The event's id (a Defender XDR custom detection requires it).
+    ReportId,
 }
 
 impl OutputColumn {
-    /// The column's name in the result.
+    /// The column's name in the profile, and in the result (except [`OutputColumn::Timestamp`],
+    /// which takes the platform's time column name).
     pub fn name(self) -> &'static str {
         match self {
             OutputColumn::RemoteIP => "RemoteIP",
@@ -194,6 +201,7 @@ impl OutputColumn {
             OutputColumn::ConnectedPorts => "ConnectedPorts",
             OutputColumn::CompromisedDevice => "CompromisedDevice",
             OutputColumn::LastConnectionTime => "LastConnectionTime",
+            OutputColumn::Timestamp => "Timestamp",
             OutputColumn::RemoteUrl => "RemoteUrl",
             OutputColumn::Protocol => "Protocol",
             OutputColumn::LocalIP => "LocalIP",
@@ -203,6 +211,7 @@ impl OutputColumn {
             OutputColumn::InitiatingProcessAccountName => "InitiatingProcessAccountName",
             OutputColumn::InitiatingProcessAccountSid => "InitiatingProcessAccountSid",
             OutputColumn::InitiatingProcessAccountUpn => "InitiatingProcessAccountUpn",
+            OutputColumn::ReportId => "ReportId",
         }
     }
 
@@ -216,11 +225,10 @@ impl OutputColumn {
                 | OutputColumn::ConnectedPorts
                 | OutputColumn::CompromisedDevice
                 | OutputColumn::LastConnectionTime
+                | OutputColumn::Timestamp
         )
     }
 }
-
-/// Text that is not blank: device, process and account names, titles.
 
 #[cfg(test)]
 mod tests {

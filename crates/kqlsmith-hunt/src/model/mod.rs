@@ -65,7 +65,10 @@ impl Hunt {
                 .output
                 .columns
                 .iter()
-                .map(|c| c.name().to_string())
+                .map(|c| match c {
+                    internal_connections::OutputColumn::Timestamp => time_column.to_string(),
+                    other => other.name().to_string(),
+                })
                 .collect(),
             Hunt::RemoteLogons(hunt) => {
                 let device_logons = hunt

@@ -87,7 +87,9 @@ impl InternalConnectionsQuery {
         let nearest_before = remote.resolve == Resolution::NearestBefore;
         let by_device_id = remote.exclude_self == SelfExclusion::ByDeviceId;
         let wants = |column: OutputColumn| output.contains(&column);
-        let keep_connection_time = nearest_before || wants(OutputColumn::LastConnectionTime);
+        let keep_connection_time = nearest_before
+            || wants(OutputColumn::LastConnectionTime)
+            || wants(OutputColumn::Timestamp);
         let keep_remote_device_id = by_device_id || wants(OutputColumn::RemoteDeviceId);
 
         // The columns kept from the last connection to each address, in the published order:
@@ -121,6 +123,9 @@ impl InternalConnectionsQuery {
             .map(|&column| match column {
                 OutputColumn::RemoteDeviceName => assign(column.name(), Kql::ident("DeviceName")),
                 OutputColumn::RemoteDeviceId => assign(column.name(), Kql::ident("DeviceId")),
+                OutputColumn::Timestamp => {
+                    Kql::assignment(&time, &Kql::ident("LastConnectionTime"))
+                }
                 _ => Kql::ident(column.name()),
             })
             .collect();
