@@ -9,8 +9,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod lint;
 mod parse;
 mod render;
+mod rules;
 
 /// Exit status of a usage, input or I/O error.
 const EXIT_USAGE: u8 = 2;
@@ -29,6 +31,8 @@ struct Cli {
 enum Command {
     Render(render::RenderArgs),
     Parse(parse::Args),
+    Lint(lint::LintArgs),
+    Rules(rules::RulesArgs),
 }
 
 pub fn run() -> ExitCode {
@@ -36,5 +40,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Render(args) => render::run(args),
         Command::Parse(args) => parse::run(args),
+        Command::Lint(args) => lint::run(args),
+        Command::Rules(args) => rules::run(args),
     }
 }

@@ -1,14 +1,18 @@
 //! Platforms as data: what differs between Defender XDR and Sentinel, loaded from
-//! `profiles/platforms/*.toml`. The shipped platforms are embedded in the binary; a user may
-//! load another one from a file (say, a Sentinel workspace with custom tables).
+//! `profiles/platforms/*.toml`: the time column, the table schema (a `*.tables` file beside the
+//! TOML), names compared ignoring case, and the platform's own functions. The shipped platforms
+//! are embedded in the binary; a user may load another one from a file (say, a Sentinel
+//! workspace with custom tables).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 
+use crate::schema::{Column, Schema, parse_columns};
+
 /// A platform that runs KQL hunting queries.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct Platform {
     /// Short name used on the command line and in file names, e.g. `defender`.
     pub name: String,
@@ -16,17 +20,97 @@ pub struct Platform {
     pub title: String,
     /// The column every table is timed by: `Timestamp` or `TimeGenerated`.
     pub time_column: String,
+    /// Where the table schema comes from, and how old it is.
+    pub schema_source: Option<SchemaSource>,
+    /// Columns holding names (devices, accounts) that should be compared ignoring case.
+    pub case_insensitive_names: Vec<String>,
+    /// The platform's own functions (Defender's `FileProfile`, `AssignedIPAddresses`, ...).
+    pub functions: Vec<PlatformFunction>,
+    schema_text: Option<Arc<str>>,
+    schema: Arc<OnceLock<Schema>>,
 }
 
-/// The platforms shipped with kqlsmith, as `(file name, TOML text)`.
-const BUILTIN: &[(&str, &str)] = &[
+/// The origin of a platform's schema, recorded in its TOML file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaSource {
+    /// The `*.tables` file, relative to the platform file.
+    pub file: String,
+    /// Where the tables and columns were taken from.
+    pub source: String,
+    /// When (year and month).
+    pub date: String,
+    /// Types that correct the file: `"Table.Column" = "type"`.
+    #[serde(default)]
+    pub corrections: std::collections::BTreeMap<String, String>,
+}
+
+/// How a platform function is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FunctionUsage {
+    /// `| invoke F(...)`: takes the rows piped into it.
+    Invoke,
+    /// `F(...)` where a table may stand: a table source of its own.
+    Table,
+}
+
+/// A function the platform provides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformFunction {
+    pub name: String,
+    pub usage: FunctionUsage,
+    pub min_args: usize,
+    pub max_args: usize,
+    /// Columns an `invoke` adds to its input rows; `None` when not known.
+    pub adds_columns: Option<Vec<Column>>,
+    /// Columns a table function returns; `None` when not known.
+    pub returns_columns: Option<Vec<Column>>,
+}
+
+/// The platform file as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlatformFile {
+    name: String,
+    title: String,
+    time_column: String,
+    schema: Option<SchemaSource>,
+    #[serde(default)]
+    names: NamesSection,
+    #[serde(default)]
+    functions: Vec<FunctionEntry>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NamesSection {
+    #[serde(default)]
+    case_insensitive: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FunctionEntry {
+    name: String,
+    usage: FunctionUsage,
+    min_args: usize,
+    max_args: usize,
+    adds_columns: Option<String>,
+    returns_columns: Option<String>,
+}
+
+/// The platforms shipped with kqlsmith: `(file name, TOML text, schema text)`.
+const BUILTIN: &[(&str, &str, &str)] = &[
     (
         "profiles/platforms/defender.toml",
         include_str!("../../../profiles/platforms/defender.toml"),
+        include_str!("../../../profiles/platforms/defender.tables"),
     ),
     (
         "profiles/platforms/sentinel.toml",
         include_str!("../../../profiles/platforms/sentinel.toml"),
+        include_str!("../../../profiles/platforms/sentinel.tables"),
     ),
 ];
 
@@ -45,16 +129,95 @@ pub enum PlatformError {
     Unknown { name: String, known: String },
 }
 
+impl PartialEq for Platform {
+    /// Platforms are the same when their files say the same; the parsed schema is a cache.
+    fn eq(&self, other: &Platform) -> bool {
+        self.name == other.name
+            && self.title == other.title
+            && self.time_column == other.time_column
+            && self.schema_source == other.schema_source
+            && self.case_insensitive_names == other.case_insensitive_names
+            && self.functions == other.functions
+            && self.schema_text == other.schema_text
+    }
+}
+
+impl Eq for Platform {}
+
 impl Platform {
-    /// Parses a platform from TOML text; `origin` names the file in error messages.
+    /// Parses a platform from TOML text; `origin` names the file in error messages. A schema
+    /// file named in `[schema]` is read relative to `origin`'s folder and checked now.
     pub fn from_toml(text: &str, origin: &str) -> Result<Platform, PlatformError> {
-        toml::from_str(text).map_err(|e| PlatformError::Invalid {
+        let mut platform = Platform::from_toml_without_schema(text, origin)?;
+        if let Some(source) = &platform.schema_source {
+            let base = Path::new(origin).parent().unwrap_or(Path::new("."));
+            let path: PathBuf = base.join(&source.file);
+            let schema_text =
+                std::fs::read_to_string(&path).map_err(|source| PlatformError::Io {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+            let mut schema = Schema::parse(&schema_text).map_err(|e| PlatformError::Invalid {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            apply_corrections(&mut schema, &source.corrections).map_err(|message| {
+                PlatformError::Invalid {
+                    path: origin.to_string(),
+                    message,
+                }
+            })?;
+            platform.schema = Arc::new(OnceLock::from(schema));
+            platform.schema_text = Some(schema_text.into());
+        }
+        Ok(platform)
+    }
+
+    fn from_toml_without_schema(text: &str, origin: &str) -> Result<Platform, PlatformError> {
+        let invalid = |message: String| PlatformError::Invalid {
             path: origin.to_string(),
-            message: e.to_string(),
+            message,
+        };
+        let file: PlatformFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let columns = |function: &str, text: &Option<String>| {
+            text.as_deref()
+                .map(|text| parse_columns(text.split_ascii_whitespace()))
+                .transpose()
+                .map_err(|e| invalid(format!("function `{function}`: {e}")))
+        };
+        let functions = file
+            .functions
+            .iter()
+            .map(|f| {
+                if f.min_args > f.max_args {
+                    return Err(invalid(format!(
+                        "function `{}`: min_args is larger than max_args",
+                        f.name
+                    )));
+                }
+                Ok(PlatformFunction {
+                    name: f.name.clone(),
+                    usage: f.usage,
+                    min_args: f.min_args,
+                    max_args: f.max_args,
+                    adds_columns: columns(&f.name, &f.adds_columns)?,
+                    returns_columns: columns(&f.name, &f.returns_columns)?,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Platform {
+            name: file.name,
+            title: file.title,
+            time_column: file.time_column,
+            schema_source: file.schema,
+            case_insensitive_names: file.names.case_insensitive,
+            functions,
+            schema_text: None,
+            schema: Arc::new(OnceLock::new()),
         })
     }
 
-    /// Loads a platform from a TOML file.
+    /// Loads a platform from a TOML file (and the schema file it names).
     pub fn load(path: &Path) -> Result<Platform, PlatformError> {
         let text = std::fs::read_to_string(path).map_err(|source| PlatformError::Io {
             path: path.display().to_string(),
@@ -63,38 +226,106 @@ impl Platform {
         Platform::from_toml(&text, &path.display().to_string())
     }
 
-    /// Every platform shipped with kqlsmith, in a stable order.
+    /// Every platform shipped with kqlsmith, in a stable order. They are parsed once a
+    /// process and their schemas on first use; clones share both.
     pub fn builtins() -> Vec<Platform> {
-        BUILTIN
-            .iter()
-            .map(|(origin, text)| {
-                Platform::from_toml(text, origin)
-                    .unwrap_or_else(|e| panic!("shipped platform file is invalid: {e}"))
-            })
-            .collect()
+        Platform::shipped().to_vec()
+    }
+
+    /// The shipped platforms, parsed once a process.
+    pub(crate) fn shipped() -> &'static [Platform] {
+        static BUILTINS: OnceLock<Vec<Platform>> = OnceLock::new();
+        BUILTINS.get_or_init(|| {
+            BUILTIN
+                .iter()
+                .map(|(origin, text, tables)| {
+                    let mut platform = Platform::from_toml_without_schema(text, origin)
+                        .unwrap_or_else(|e| panic!("shipped platform file is invalid: {e}"));
+                    platform.schema_text = Some(Arc::from(*tables));
+                    platform
+                })
+                .collect()
+        })
     }
 
     /// The shipped platform with this name (`defender`, `sentinel`).
     pub fn builtin(name: &str) -> Result<Platform, PlatformError> {
-        let all = Platform::builtins();
-        let known = all
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
+        let all = Platform::shipped();
         all.iter()
             .find(|p| p.name == name)
             .cloned()
-            .ok_or(PlatformError::Unknown {
+            .ok_or_else(|| PlatformError::Unknown {
                 name: name.to_string(),
-                known,
+                known: all
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })
     }
+
+    /// Whether a platform of this name ships with kqlsmith.
+    pub fn is_builtin_name(name: &str) -> bool {
+        Platform::shipped().iter().any(|p| p.name == name)
+    }
+
+    /// The platform's tables. Parsed on first use and shared by every clone.
+    pub fn schema(&self) -> &Schema {
+        self.schema.get_or_init(|| match &self.schema_text {
+            // Shipped schemas are checked by the tests; a user's file was checked at load.
+            Some(text) => {
+                let mut schema = Schema::parse(text)
+                    .unwrap_or_else(|e| panic!("schema of platform `{}`: {e}", self.name));
+                if let Some(source) = &self.schema_source {
+                    apply_corrections(&mut schema, &source.corrections)
+                        .unwrap_or_else(|e| panic!("platform `{}`: {e}", self.name));
+                }
+                schema
+            }
+            None => Schema::default(),
+        })
+    }
+
+    /// The platform function with this name.
+    pub fn function(&self, name: &str) -> Option<&PlatformFunction> {
+        self.functions.iter().find(|f| f.name == name)
+    }
+
+    /// Whether values of this column are names to compare ignoring case.
+    pub fn is_case_insensitive_name(&self, column: &str) -> bool {
+        self.case_insensitive_names.iter().any(|c| c == column)
+    }
+}
+
+/// Retypes the columns named `Table.Column` in `corrections`.
+fn apply_corrections(
+    schema: &mut Schema,
+    corrections: &std::collections::BTreeMap<String, String>,
+) -> Result<(), String> {
+    for (place, ty) in corrections {
+        let (table, column) = place
+            .split_once('.')
+            .ok_or_else(|| format!("correction `{place}` is not `Table.Column`"))?;
+        let ty = crate::schema::ColumnType::parse(ty)
+            .ok_or_else(|| format!("correction `{place}`: `{ty}` is not a KQL type"))?;
+        let exists = schema
+            .table(table)
+            .is_some_and(|t| t.column(column).is_some());
+        if !exists {
+            return Err(format!("correction `{place}`: no such table column"));
+        }
+        schema.merge_table(crate::schema::Table {
+            name: table.into(),
+            columns: vec![Column::new(column, ty)],
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::ColumnType;
 
     #[test]
     fn shipped_platforms_load_with_their_time_columns() {
@@ -105,6 +336,54 @@ mod tests {
         assert_eq!(
             Platform::builtin("sentinel").unwrap().time_column,
             "TimeGenerated"
+        );
+    }
+
+    #[test]
+    fn shipped_schemas_have_every_table_with_types() {
+        let defender = Platform::builtin("defender").unwrap();
+        let sentinel = Platform::builtin("sentinel").unwrap();
+        assert_eq!(defender.schema().len(), 62);
+        assert_eq!(sentinel.schema().len(), 925);
+        let events = defender.schema().table("DeviceNetworkEvents").unwrap();
+        assert_eq!(events.column("Timestamp").unwrap().ty, ColumnType::DateTime);
+        assert!(events.column("TimeGenerated").is_none());
+        let signins = sentinel.schema().table("SigninLogs").unwrap();
+        assert!(signins.column("TimeGenerated").is_some());
+        assert!(signins.column("Timestamp").is_none());
+        // Corrected from the compiled list's `string`.
+        let info = defender.schema().table("DeviceNetworkInfo").unwrap();
+        assert_eq!(info.column("IPAddresses").unwrap().ty, ColumnType::Dynamic);
+        let source = defender.schema_source.as_ref().unwrap();
+        assert!(source.source.contains("447cd18") && source.date == "2026-07");
+    }
+
+    #[test]
+    fn defender_knows_its_own_functions() {
+        let defender = Platform::builtin("defender").unwrap();
+        for name in [
+            "FileProfile",
+            "DeviceFromIP",
+            "AssignedIPAddresses",
+            "SeenBy",
+        ] {
+            assert!(defender.function(name).is_some(), "{name}");
+        }
+        let profile = defender.function("FileProfile").unwrap();
+        assert_eq!(profile.usage, FunctionUsage::Invoke);
+        assert!(
+            profile
+                .adds_columns
+                .as_ref()
+                .unwrap()
+                .iter()
+                .any(|c| &*c.name == "GlobalPrevalence")
+        );
+        assert!(
+            Platform::builtin("sentinel")
+                .unwrap()
+                .function("FileProfile")
+                .is_none()
         );
     }
 
@@ -129,5 +408,35 @@ mod tests {
             err.contains("x.toml") && err.contains("line 4") && err.contains("time_colum"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_platform_file_reads_its_schema_beside_it() {
+        let dir = std::env::temp_dir().join(format!("kqlsmith-platform-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("w.tables"),
+            "MyTable_CL TimeGenerated:datetime Msg:string\n",
+        )
+        .unwrap();
+        let toml = "name = \"w\"\ntitle = \"W\"\ntime_column = \"TimeGenerated\"\n\
+                    [schema]\nfile = \"w.tables\"\nsource = \"mine\"\ndate = \"2026-01\"\n";
+        std::fs::write(dir.join("w.toml"), toml).unwrap();
+        let platform = Platform::load(&dir.join("w.toml")).unwrap();
+        assert!(platform.schema().table("MyTable_CL").is_some());
+
+        std::fs::write(dir.join("w.tables"), "MyTable_CL Msg:text\n").unwrap();
+        let err = Platform::load(&dir.join("w.toml")).unwrap_err().to_string();
+        assert!(err.contains("w.tables") && err.contains("line 1"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bad_function_columns_are_reported() {
+        let toml = "name = \"x\"\ntitle = \"x\"\ntime_column = \"T\"\n[[functions]]\n\
+                    name = \"F\"\nusage = \"invoke\"\nmin_args = 0\nmax_args = 1\n\
+                    adds_columns = \"A:nope\"\n";
+        let err = Platform::from_toml(toml, "x.toml").unwrap_err().to_string();
+        assert!(err.contains("`F`") && err.contains("nope"), "{err}");
     }
 }

@@ -1,0 +1,467 @@
+//! Building the linter's view (`ir`) from `kqlsmith_syntax`'s syntax tree.
+
+use kqlsmith_syntax::ast;
+
+use crate::ir::*;
+use crate::schema::ColumnType;
+
+/// Parses `source` and builds its `ir::Script`; a parse error is returned as is.
+pub fn parse(source: &str) -> Result<Script, kqlsmith_syntax::ParseError> {
+    let tree = kqlsmith_syntax::parse(source)?;
+    Ok(Lowering { source }.script(&tree))
+}
+
+struct Lowering<'s> {
+    source: &'s str,
+}
+
+fn span(s: kqlsmith_syntax::Span) -> Span {
+    s.start..s.end
+}
+
+fn ident(i: &ast::Ident) -> Ident {
+    Ident {
+        name: i.name.clone(),
+        span: span(i.span),
+    }
+}
+
+impl Lowering<'_> {
+    fn script(&self, tree: &ast::Script) -> Script {
+        Script {
+            statements: self.statements(&tree.statements),
+        }
+    }
+
+    fn statements(&self, list: &[ast::Statement]) -> Vec<Statement> {
+        let mut out = Vec::new();
+        for statement in list {
+            match statement {
+                ast::Statement::Let(l) => out.push(Statement::Let(Let {
+                    name: ident(&l.name),
+                    value: match &l.value {
+                        ast::LetValue::Expr(e) => LetValue::Scalar(self.expr(e)),
+                        ast::LetValue::Tabular(t) => LetValue::Tabular(self.pipeline(t)),
+                        ast::LetValue::Function(f) => LetValue::Function(Function {
+                            params: f.params.iter().map(param).collect(),
+                            body: self.statements(&f.body),
+                        }),
+                    },
+                    span: self.with_semicolon(span(l.span)),
+                })),
+                // Query parameters are names in scope, like `let`s whose value is unknown.
+                ast::Statement::Declare(d) => {
+                    for p in &d.params {
+                        out.push(Statement::Let(Let {
+                            name: ident(&p.name),
+                            value: LetValue::Other(span(p.span)),
+                            span: span(p.span),
+                        }));
+                    }
+                }
+                ast::Statement::Set(s) => out.push(Statement::Other(span(s.span))),
+                ast::Statement::Query(q) => out.push(Statement::Query(self.pipeline(q))),
+            }
+        }
+        out
+    }
+
+    /// Extends a statement's span over the `;` that ends it, if there is one.
+    fn with_semicolon(&self, s: Span) -> Span {
+        let rest = self.source.get(s.end..).unwrap_or("");
+        let trimmed = rest.trim_start_matches([' ', '\t']);
+        if trimmed.starts_with(';') {
+            s.start..s.end + (rest.len() - trimmed.len()) + 1
+        } else {
+            s
+        }
+    }
+
+    fn pipeline(&self, t: &ast::TabularExpr) -> Pipeline {
+        Pipeline {
+            source: self.source_of(&t.source),
+            stages: t.stages.iter().map(|s| self.stage(s)).collect(),
+            span: span(t.span),
+        }
+    }
+
+    fn table_ref(&self, t: &ast::TableRef) -> Pipeline {
+        self.pipeline(&t.query)
+    }
+
+    fn source_of(&self, source: &ast::Source) -> Source {
+        match source {
+            ast::Source::Expr(e) => self.expr_source(e),
+            ast::Source::Operator(op) => match op.as_ref() {
+                ast::Operator::Union { params, tables } => {
+                    Source::Union(self.union(params, tables, span_of_refs(tables)))
+                }
+                ast::Operator::Range {
+                    column,
+                    from,
+                    to,
+                    step,
+                } => Source::Range {
+                    column: ident(column),
+                    exprs: vec![self.expr(from), self.expr(to), self.expr(step)],
+                },
+                ast::Operator::Print { columns } => Source::Print(self.assignments(columns)),
+                ast::Operator::Datatable { columns, .. } => {
+                    Source::Datatable(columns.iter().map(typed_column).collect())
+                }
+                ast::Operator::Search {
+                    tables, predicate, ..
+                } => Source::Search {
+                    tables: tables.as_ref().map(|list| {
+                        list.iter()
+                            .filter_map(|t| match &t.query.source {
+                                ast::Source::Expr(ast::Expr::Name(n)) => Some(ident(n)),
+                                _ => None,
+                            })
+                            .collect()
+                    }),
+                    predicate: Some(self.expr(predicate)),
+                    span: self.keyword_at(predicate.span().start, "search"),
+                },
+                other => Source::Other(self.keyword_at(0, other.keyword())),
+            },
+        }
+    }
+
+    fn expr_source(&self, e: &ast::Expr) -> Source {
+        match e {
+            ast::Expr::Name(n) => Source::Name(ident(n)),
+            ast::Expr::Call(c) => Source::Call(self.call(c)),
+            ast::Expr::Paren(p) => self.expr_source(&p.inner),
+            ast::Expr::Query(q) => Source::Nested(Box::new(self.pipeline(q))),
+            other => Source::Other(span(other.span())),
+        }
+    }
+
+    /// The span of `keyword` at or before `hint` (for operators whose tree has no keyword
+    /// span); falls back to an empty span at `hint`.
+    fn keyword_at(&self, hint: usize, keyword: &str) -> Span {
+        let before = self.source.get(..hint).unwrap_or("");
+        match before.rfind(keyword) {
+            Some(start) => start..start + keyword.len(),
+            None => hint..hint,
+        }
+    }
+
+    fn union(&self, params: &[ast::OpParam], tables: &[ast::TableRef], whole: Span) -> Union {
+        let mut union = Union {
+            tables: Vec::new(),
+            wildcard: None,
+            with_source: None,
+            inner: false,
+            span: whole,
+        };
+        for p in params {
+            match (p.name.name.as_str(), &p.value) {
+                ("withsource", ast::Expr::Name(n)) => union.with_source = Some(ident(n)),
+                ("kind", ast::Expr::Name(n)) => union.inner = n.name == "inner",
+                _ => {}
+            }
+        }
+        for t in tables {
+            match &t.query.source {
+                ast::Source::Expr(ast::Expr::Wildcard(w)) if t.query.stages.is_empty() => {
+                    union.wildcard = Some(span(w.span));
+                }
+                ast::Source::Expr(ast::Expr::Star(s)) if t.query.stages.is_empty() => {
+                    union.wildcard = Some(span(*s));
+                }
+                _ => union.tables.push(self.table_ref(t)),
+            }
+        }
+        union
+    }
+
+    fn stage(&self, stage: &ast::Stage) -> Stage {
+        let whole = span(stage.span);
+        // The stage's span starts at `|`: the keyword is the first word after it.
+        let text = self.source.get(whole.clone()).unwrap_or("");
+        let after_pipe = text.strip_prefix('|').map_or(0, |_| 1);
+        let skipped = text[after_pipe..].len() - text[after_pipe..].trim_start().len();
+        let keyword_start = whole.start + after_pipe + skipped;
+        let keyword_text = stage.operator.keyword();
+        let keyword = keyword_start..keyword_start + keyword_text.len();
+        let kind = self.operator(&stage.operator, &keyword);
+        Stage {
+            kind,
+            span: keyword_start..whole.end,
+            keyword,
+        }
+    }
+
+    fn operator(&self, op: &ast::Operator, keyword: &Span) -> StageKind {
+        use ast::Operator as O;
+        match op {
+            O::Where { predicate, .. } => StageKind::Where(self.expr(predicate)),
+            O::Extend { columns } => StageKind::Extend(self.assignments(columns)),
+            O::Project { columns } => StageKind::Project(self.assignments(columns)),
+            O::Serialize { columns } => StageKind::Serialize(self.assignments(columns)),
+            O::ProjectAway { columns } => StageKind::ProjectAway(patterns(columns)),
+            O::ProjectKeep { columns } => StageKind::ProjectKeep(patterns(columns)),
+            O::ProjectReorder { columns } => StageKind::ProjectReorder(patterns(
+                &columns.iter().map(|c| c.column.clone()).collect::<Vec<_>>(),
+            )),
+            O::ProjectRename { renames } => StageKind::ProjectRename(
+                renames
+                    .iter()
+                    .map(|r| (ident(&r.new), ident(&r.old)))
+                    .collect(),
+            ),
+            O::Summarize { aggregates, by, .. } => StageKind::Summarize {
+                aggregates: self.assignments(aggregates),
+                by: self.assignments(by),
+            },
+            O::Join(j) => StageKind::Join(self.join(j)),
+            O::Lookup(j) => StageKind::Lookup(self.join(j)),
+            O::Union { params, tables } => {
+                StageKind::Union(self.union(params, tables, keyword.clone()))
+            }
+            O::Distinct { columns, .. } => match columns.as_slice() {
+                [only] if matches!(only.expr, ast::Expr::Star(_)) => StageKind::Distinct(None),
+                _ => StageKind::Distinct(Some(self.assignments(columns))),
+            },
+            O::Sort { keys, .. } => {
+                StageKind::Sort(keys.iter().map(|k| self.expr(&k.expr)).collect())
+            }
+            O::Take { count, .. } | O::Sample { count, .. } => StageKind::Take(self.expr(count)),
+            O::Top { count, by, .. } => StageKind::Top {
+                count: self.expr(count),
+                by: vec![self.expr(&by.expr)],
+            },
+            O::Count => StageKind::Count,
+            O::MvExpand { items, .. } => {
+                StageKind::MvExpand(items.iter().map(|i| self.assignment(&i.column)).collect())
+            }
+            O::Parse {
+                source, pattern, ..
+            } => StageKind::Parse {
+                source: self.expr(source),
+                columns: pattern
+                    .iter()
+                    .filter_map(|item| match item {
+                        ast::ParsePatternItem::Column {
+                            name, type_name, ..
+                        } => Some((
+                            ident(name),
+                            type_name.as_ref().and_then(|t| ColumnType::parse(&t.name)),
+                        )),
+                        _ => None,
+                    })
+                    .collect(),
+            },
+            O::ParseKv {
+                source, columns, ..
+            } => StageKind::Parse {
+                source: self.expr(source),
+                columns: columns.iter().map(typed_column).collect(),
+            },
+            O::MakeSeries(m) => {
+                let mut other = Vec::new();
+                match &m.range {
+                    ast::SeriesRange::InRange { start, stop, step } => {
+                        other.extend([self.expr(start), self.expr(stop), self.expr(step)]);
+                    }
+                    ast::SeriesRange::FromTo { from, to, step } => {
+                        other.extend(from.iter().chain(to.iter()).map(|e| self.expr(e)));
+                        other.push(self.expr(step));
+                    }
+                }
+                other.extend(
+                    m.aggregates
+                        .iter()
+                        .filter_map(|a| a.default.as_ref())
+                        .map(|e| self.expr(e)),
+                );
+                StageKind::MakeSeries {
+                    aggregates: m
+                        .aggregates
+                        .iter()
+                        .map(|a| self.assignment(&a.column))
+                        .collect(),
+                    on: self.expr(&m.on),
+                    by: self.assignments(&m.by),
+                    other,
+                }
+            }
+            O::Evaluate { plugin, .. } => match plugin {
+                ast::Expr::Call(c) => StageKind::Evaluate(self.call(c)),
+                _ => StageKind::Other {
+                    name: "evaluate".into(),
+                },
+            },
+            O::Invoke { call } => match call {
+                ast::Expr::Call(c) => StageKind::Invoke(self.call(c)),
+                _ => StageKind::Other {
+                    name: "invoke".into(),
+                },
+            },
+            O::Getschema => StageKind::Getschema,
+            O::As { name, .. } => StageKind::As(ident(name)),
+            O::Render { .. } | O::Consume { .. } | O::Search { .. } => StageKind::Passthrough,
+            other => StageKind::Other {
+                name: other.keyword().to_string(),
+            },
+        }
+    }
+
+    fn join(&self, j: &ast::Join) -> Join {
+        Join {
+            kind: j.kind.as_ref().map(|k| match &k.value {
+                ast::Expr::Name(n) => ident(n),
+                other => Ident {
+                    name: String::new(),
+                    span: span(other.span()),
+                },
+            }),
+            right: self.table_ref(&j.right),
+            on: j.on.iter().map(|e| self.expr(e)).collect(),
+        }
+    }
+
+    fn assignments(&self, list: &[ast::ColumnExpr]) -> Vec<Assignment> {
+        list.iter().map(|c| self.assignment(c)).collect()
+    }
+
+    fn assignment(&self, c: &ast::ColumnExpr) -> Assignment {
+        Assignment {
+            names: match &c.target {
+                None => Vec::new(),
+                Some(ast::AssignTarget::Name(n)) => vec![ident(n)],
+                Some(ast::AssignTarget::Tuple(names)) => names.iter().map(ident).collect(),
+            },
+            expr: self.expr(&c.expr),
+            span: span(c.span),
+        }
+    }
+
+    fn call(&self, c: &ast::Call) -> Call {
+        Call {
+            name: ident(&c.name),
+            args: c.args.iter().map(|a| self.expr(a)).collect(),
+            span: span(c.span),
+        }
+    }
+
+    fn expr(&self, e: &ast::Expr) -> Expr {
+        let kind = match e {
+            ast::Expr::Name(n) => ExprKind::Name(ident(n)),
+            ast::Expr::Star(_) => ExprKind::Star,
+            ast::Expr::Wildcard(_) | ast::Expr::NamedArg(_) => ExprKind::Other,
+            ast::Expr::Literal(l) => literal(l).map_or(ExprKind::Other, ExprKind::Literal),
+            ast::Expr::Binary(b) => ExprKind::Binary {
+                op: normalize_op(&b.op.text),
+                op_span: span(b.op.span),
+                lhs: Box::new(self.expr(&b.left)),
+                rhs: Box::new(self.expr(&b.right)),
+            },
+            ast::Expr::Unary(u) => ExprKind::Unary {
+                op: match u.op {
+                    ast::UnaryOp::Neg => "-".into(),
+                    ast::UnaryOp::Plus => "+".into(),
+                },
+                operand: Box::new(self.expr(&u.operand)),
+            },
+            ast::Expr::Call(c) => ExprKind::Call(self.call(c)),
+            ast::Expr::Member(m) => ExprKind::Member {
+                target: Box::new(self.expr(&m.object)),
+                name: ident(&m.member),
+            },
+            ast::Expr::Index(i) => ExprKind::Index {
+                target: Box::new(self.expr(&i.object)),
+                index: Box::new(self.expr(&i.index)),
+            },
+            ast::Expr::In(i) => ExprKind::Binary {
+                op: i.op.as_str().to_string(),
+                op_span: span(i.op_span),
+                lhs: Box::new(self.expr(&i.expr)),
+                rhs: Box::new(Expr {
+                    kind: ExprKind::List(i.list.iter().map(|x| self.expr(x)).collect()),
+                    span: i.op_span.end..i.span.end,
+                }),
+            },
+            ast::Expr::Between(b) => {
+                let lhs = self.expr(&b.expr);
+                let low = self.expr(&b.low);
+                let op_span = lhs.span.end..low.span.start;
+                ExprKind::Binary {
+                    op: if b.negated { "!between" } else { "between" }.into(),
+                    op_span: op_span.clone(),
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(Expr {
+                        kind: ExprKind::List(vec![low, self.expr(&b.high)]),
+                        span: op_span.end..b.span.end,
+                    }),
+                }
+            }
+            ast::Expr::Paren(p) => return self.expr(&p.inner),
+            ast::Expr::Query(q) => ExprKind::Tabular(Box::new(self.pipeline(q))),
+        };
+        Expr {
+            kind,
+            span: span(e.span()),
+        }
+    }
+}
+
+/// `matches  regex` -> `matches regex`; keywords lower-cased.
+fn normalize_op(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase()
+}
+
+fn literal(l: &ast::Literal) -> Option<Literal> {
+    use ast::LiteralValue as V;
+    Some(match &l.value {
+        V::String(s) => Literal::String(s.clone()),
+        V::Bool(b) => Literal::Bool(*b),
+        V::Long(n) => Literal::Long(*n),
+        V::Real(r) => Literal::Real(*r),
+        V::Timespan(_) => Literal::Timespan,
+        V::Datetime(_) => Literal::DateTime,
+        V::Guid(_) => Literal::Guid,
+        V::Dynamic(text) => Literal::Dynamic {
+            array: text.trim_start().starts_with('['),
+        },
+        V::Null => Literal::Null,
+        V::Typed { .. } => return None,
+    })
+}
+
+fn param(p: &ast::FunctionParam) -> Param {
+    Param {
+        name: ident(&p.name),
+        tabular: matches!(p.ty, ast::ParamType::Tabular { .. }),
+        optional: p.default.is_some(),
+    }
+}
+
+fn typed_column(c: &ast::TypedColumn) -> (Ident, Option<ColumnType>) {
+    (ident(&c.name), ColumnType::parse(&c.type_name.name))
+}
+
+fn patterns(columns: &[ast::Expr]) -> Vec<ColumnPattern> {
+    columns
+        .iter()
+        .filter_map(|c| match c {
+            ast::Expr::Name(n) | ast::Expr::Wildcard(n) => Some(ColumnPattern {
+                text: n.name.clone(),
+                span: span(n.span),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+fn span_of_refs(tables: &[ast::TableRef]) -> Span {
+    match (tables.first(), tables.last()) {
+        (Some(a), Some(b)) => a.span.start..b.span.end,
+        _ => 0..0,
+    }
+}

@@ -1,0 +1,1477 @@
+//! The semantic model: what each name in a query means. `let` bindings and functions are in
+//! scope from their statement on; the columns are followed through every pipe stage
+//! (`where`, `extend`, `project*`, `summarize`, `join`, `union`, `mv-expand`, `parse`, ...),
+//! starting from the platform's schema. An operator the model does not understand (such as
+//! `evaluate`) makes the column set "open": from there on no name is called unknown.
+//!
+//! The model is a list of facts (every name used and what it resolved to, every table read,
+//! every `let`, every call, every column created, every pipeline's time filter) that the
+//! rules read.
+
+mod columns;
+pub mod types;
+
+pub use columns::ColumnSet;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::functions::{self, FunctionKind};
+use crate::ir::*;
+use crate::platform::{FunctionUsage, Platform};
+use crate::schema::{Column, ColumnType, Schema};
+
+/// What a name used in an expression refers to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolution {
+    /// A column of the rows at that point.
+    Column(ColumnType),
+    /// The `let` with this index in `Model::lets`.
+    Let(usize),
+    /// A parameter of the enclosing function.
+    Parameter,
+    /// The column set is open: the name may be a column nobody knows about.
+    Open,
+    /// A column an earlier stage removed (the span of that stage's keyword).
+    Removed(Span),
+    /// Nothing of that name: the closest column or `let` name, if one is close.
+    Unknown {
+        suggestion: Option<String>,
+        /// Whether rows were in scope (a column was possible) where the name was used.
+        row_scope: bool,
+    },
+}
+
+/// A name used in an expression.
+#[derive(Debug, Clone)]
+pub struct NameUse {
+    pub ident: Ident,
+    pub resolution: Resolution,
+    /// The table the rows came from, when the pipeline starts at one (for messages).
+    pub table: Option<Arc<str>>,
+}
+
+/// A table (or tabular name) read as the source of rows.
+#[derive(Debug, Clone)]
+pub struct TableUse {
+    pub ident: Ident,
+    pub known: bool,
+    /// The closest table name, when unknown.
+    pub suggestion: Option<String>,
+}
+
+/// A `let` statement.
+#[derive(Debug, Clone)]
+pub struct LetInfo {
+    pub name: Ident,
+    /// The whole statement.
+    pub span: Span,
+    pub uses: usize,
+    pub kind: LetKind,
+    /// The statement is inside a function body (not at the top of the script).
+    pub nested: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LetKind {
+    Scalar(ColumnType),
+    Tabular,
+    Function { min_args: usize, max_args: usize },
+    Other,
+}
+
+/// What a called function is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Callee {
+    Builtin(&'static functions::Function),
+    Platform {
+        min_args: usize,
+        max_args: usize,
+    },
+    Let(usize),
+    /// Not defined anywhere: the closest name, if one is close.
+    Unknown {
+        suggestion: Option<String>,
+    },
+    /// A tabular function the linter cannot check (parameters, watchlists, ...).
+    Unchecked,
+}
+
+/// A function call.
+#[derive(Debug, Clone)]
+pub struct CallUse {
+    pub name: Ident,
+    pub arg_count: usize,
+    pub callee: Callee,
+    pub span: Span,
+}
+
+/// A column created by name (`extend X = ...`, `project X = ...`, `summarize X = ...`).
+#[derive(Debug, Clone)]
+pub struct ColumnDef {
+    pub ident: Ident,
+    /// The `let` (index in `Model::lets`) of the same name in scope, if any.
+    pub shadows: Option<usize>,
+}
+
+/// A pipeline that starts at a schema table.
+#[derive(Debug, Clone)]
+pub struct TableScan {
+    pub table: Ident,
+    /// Whether the table has the platform's time column.
+    pub has_time_column: bool,
+    /// The index of the first stage filtering on the time column, if any.
+    pub time_filter: Option<usize>,
+    /// The first use of another platform's time column in a `where` of this pipeline (a
+    /// time filter meant for the other platform).
+    pub foreign_time_filter: Option<Ident>,
+    /// Whether the rows are filtered on time after this pipeline (a `union` member, a tabular
+    /// `let` used by a filtered pipeline).
+    pub filtered_later: bool,
+    /// The spans of the stages, in order.
+    pub stages: Vec<Span>,
+}
+
+/// Everything the rules learn about a script.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub names: Vec<NameUse>,
+    pub tables: Vec<TableUse>,
+    pub lets: Vec<LetInfo>,
+    pub calls: Vec<CallUse>,
+    pub defs: Vec<ColumnDef>,
+    pub scans: Vec<TableScan>,
+    /// The columns of each query statement's result, in order (top level only).
+    pub outputs: Vec<ColumnSet>,
+    /// Index into `names` by the start of the name's span.
+    by_start: HashMap<usize, usize>,
+}
+
+impl Model {
+    /// What the name starting at byte `start` resolved to.
+    pub fn resolution_at(&self, start: usize) -> Option<&Resolution> {
+        self.by_start
+            .get(&start)
+            .map(|&i| &self.names[i].resolution)
+    }
+
+    /// The type of an expression, using what its names resolved to.
+    pub fn type_of(&self, expr: &Expr) -> ColumnType {
+        self.type_in(expr)
+    }
+
+    fn type_in(&self, expr: &Expr) -> ColumnType {
+        let name_type = |_: &str| ColumnType::Unknown;
+        match &expr.kind {
+            ExprKind::Name(ident) => match self.resolution_at(ident.span.start) {
+                Some(Resolution::Column(ty)) => *ty,
+                Some(Resolution::Let(i)) => match self.lets[*i].kind {
+                    LetKind::Scalar(ty) => ty,
+                    _ => ColumnType::Unknown,
+                },
+                _ => ColumnType::Unknown,
+            },
+            ExprKind::Call(call)
+                if matches!(call.name.name.as_str(), "iff" | "iif" | "coalesce" | "bin")
+                    && !call.args.is_empty() =>
+            {
+                let i = usize::from(matches!(call.name.name.as_str(), "iff" | "iif"));
+                call.args
+                    .get(i)
+                    .map_or(ColumnType::Unknown, |a| self.type_in(a))
+            }
+            _ => types::expr_type(expr, &name_type),
+        }
+    }
+}
+
+/// Analyses a script against a schema.
+pub struct Analyzer<'a> {
+    platform: &'a Platform,
+    /// The user's tables and columns (from `kqlsmith.toml`), over the platform's.
+    extra: &'a Schema,
+    watchlists: &'a std::collections::BTreeMap<String, Vec<Column>>,
+    model: Model,
+    /// The `let`s in scope: name and index in `model.lets`; later ones shadow earlier ones.
+    scope: Vec<(String, usize)>,
+    /// The columns of each tabular `let`, by index in `model.lets`.
+    let_columns: HashMap<usize, ColumnSet>,
+    /// The table scans in the value of each tabular `let`, by index in `model.lets`.
+    let_scans: HashMap<usize, Vec<usize>>,
+    /// Parameters in scope (name, tabular).
+    params: Vec<(String, bool)>,
+    /// The time columns of the other platforms (`Timestamp` when linting for Sentinel).
+    foreign_time_columns: Vec<String>,
+    /// Depth of nested pipelines and calls, bounded so hostile input cannot overflow.
+    depth: usize,
+}
+
+/// How deep the analysis follows nested expressions before giving up on a branch.
+const MAX_DEPTH: usize = 200;
+
+impl<'a> Analyzer<'a> {
+    pub fn new(
+        platform: &'a Platform,
+        extra: &'a Schema,
+        watchlists: &'a std::collections::BTreeMap<String, Vec<Column>>,
+    ) -> Analyzer<'a> {
+        Analyzer {
+            platform,
+            extra,
+            watchlists,
+            model: Model::default(),
+            scope: Vec::new(),
+            let_columns: HashMap::new(),
+            let_scans: HashMap::new(),
+            params: Vec::new(),
+            foreign_time_columns: Platform::shipped()
+                .iter()
+                .filter(|p| p.time_column != platform.time_column)
+                .map(|p| p.time_column.clone())
+                .collect(),
+            depth: 0,
+        }
+    }
+
+    /// Builds the model of `script`.
+    pub fn analyze(mut self, script: &Script) -> Model {
+        self.statements(&script.statements, false);
+        self.model
+    }
+
+    fn statements(&mut self, statements: &[Statement], nested: bool) {
+        for statement in statements {
+            match statement {
+                Statement::Let(l) => self.let_statement(l, nested),
+                Statement::Query(p) => {
+                    let columns = self.pipeline(p);
+                    if !nested {
+                        self.model.outputs.push(columns);
+                    }
+                }
+                Statement::Other(_) => {}
+            }
+        }
+    }
+
+    fn let_statement(&mut self, l: &Let, nested: bool) {
+        let index = self.model.lets.len();
+        let kind = match &l.value {
+            LetValue::Scalar(expr) => match self.as_tabular(expr) {
+                // `let T = SomeTable;` and `let T = materialize(...)` bind rows.
+                Some(p) => {
+                    let scans_start = self.model.scans.len();
+                    let columns = self.pipeline(&p);
+                    self.let_columns.insert(index, columns);
+                    self.let_scans
+                        .insert(index, (scans_start..self.model.scans.len()).collect());
+                    LetKind::Tabular
+                }
+                None => {
+                    self.expr(expr, &ColumnSet::default(), None, false);
+                    LetKind::Scalar(self.model.type_of(expr))
+                }
+            },
+            LetValue::Tabular(p) => {
+                let scans_start = self.model.scans.len();
+                let columns = self.pipeline(p);
+                self.let_columns.insert(index, columns);
+                self.let_scans
+                    .insert(index, (scans_start..self.model.scans.len()).collect());
+                LetKind::Tabular
+            }
+            LetValue::Function(f) => {
+                let saved = self.params.len();
+                let scope = self.scope.len();
+                self.params
+                    .extend(f.params.iter().map(|p| (p.name.name.clone(), p.tabular)));
+                self.statements(&f.body, true);
+                self.params.truncate(saved);
+                // `let`s inside the body are not visible after it.
+                self.scope.truncate(scope);
+                LetKind::Function {
+                    min_args: f.params.iter().filter(|p| !p.optional).count(),
+                    max_args: f.params.len(),
+                }
+            }
+            LetValue::Other(_) => LetKind::Other,
+        };
+        self.model.lets.push(LetInfo {
+            name: l.name.clone(),
+            span: l.span.clone(),
+            uses: 0,
+            kind,
+            nested,
+        });
+        self.scope.push((l.name.name.clone(), index));
+    }
+
+    /// A `let` value written as a name or a call that is in fact rows: a table, a tabular
+    /// `let`, a tabular parameter, or a function returning rows.
+    fn as_tabular(&self, expr: &Expr) -> Option<Pipeline> {
+        let tabular_name = |name: &str| {
+            self.lookup_let(name).is_some_and(|i| {
+                matches!(
+                    self.model.lets[i].kind,
+                    LetKind::Tabular | LetKind::Function { .. }
+                )
+            }) || self.params.iter().any(|(p, tabular)| p == name && *tabular)
+                || self.table(name).is_some()
+                || self
+                    .platform
+                    .function(name)
+                    .is_some_and(|f| f.usage == FunctionUsage::Table)
+        };
+        let source = match &expr.kind {
+            ExprKind::Name(ident) if tabular_name(&ident.name) => Source::Name(ident.clone()),
+            ExprKind::Call(call)
+                if tabular_name(&call.name.name)
+                    || matches!(
+                        call.name.name.as_str(),
+                        "table" | "materialize" | "view" | "_GetWatchlist"
+                    ) =>
+            {
+                Source::Call(call.clone())
+            }
+            ExprKind::Tabular(p) => return Some((**p).clone()),
+            _ => return None,
+        };
+        Some(Pipeline {
+            source,
+            stages: Vec::new(),
+            span: expr.span.clone(),
+        })
+    }
+
+    fn lookup_let(&self, name: &str) -> Option<usize> {
+        self.scope
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, i)| *i)
+    }
+
+    fn use_let(&mut self, index: usize) {
+        self.model.lets[index].uses += 1;
+    }
+
+    /// The columns of a schema table (the platform's, with the user's additions).
+    fn table(&self, name: &str) -> Option<Vec<Column>> {
+        let base = self.platform.schema().table(name);
+        let extra = self.extra.table(name);
+        match (base, extra) {
+            (None, None) => None,
+            (Some(t), None) | (None, Some(t)) => Some(t.columns.clone()),
+            (Some(base), Some(extra)) => {
+                let mut columns = base.columns.clone();
+                for c in &extra.columns {
+                    match columns.iter_mut().find(|x| x.name == c.name) {
+                        Some(slot) => slot.ty = c.ty,
+                        None => columns.push(c.clone()),
+                    }
+                }
+                Some(columns)
+            }
+        }
+    }
+
+    fn table_suggestion(&self, name: &str) -> Option<String> {
+        let tables = self
+            .platform
+            .schema()
+            .tables()
+            .chain(self.extra.tables())
+            .map(|t| &*t.name);
+        let lets = self.scope.iter().map(|(n, _)| n.as_str());
+        closest(name, tables.chain(lets))
+    }
+
+    /// Follows a pipeline; returns the columns of its result.
+    fn pipeline(&mut self, p: &Pipeline) -> ColumnSet {
+        if self.depth > MAX_DEPTH {
+            return ColumnSet::open();
+        }
+        self.depth += 1;
+        let scans_start = self.model.scans.len();
+        let (mut set, table) = self.source(&p.source);
+        // Scans whose rows flow into this pipeline, so that its time filter filters them too:
+        // `union` members, nested pipelines, and the value of a tabular `let` read here.
+        let mut inherited: Vec<usize> = match &p.source {
+            Source::Union(_) | Source::Nested(_) => (scans_start..self.model.scans.len()).collect(),
+            Source::Name(ident) => self
+                .lookup_let(&ident.name)
+                .and_then(|i| self.let_scans.get(&i))
+                .cloned()
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let own_scan = match (&p.source, &table) {
+            (Source::Name(ident), Some(_)) => {
+                self.model.scans.push(TableScan {
+                    table: ident.clone(),
+                    has_time_column: set.contains(&self.platform.time_column),
+                    time_filter: None,
+                    foreign_time_filter: None,
+                    filtered_later: false,
+                    stages: p.stages.iter().map(|s| s.span.clone()).collect(),
+                });
+                Some(self.model.scans.len() - 1)
+            }
+            _ => None,
+        };
+        for (i, stage) in p.stages.iter().enumerate() {
+            let time_filter = matches!(&stage.kind,
+                StageKind::Where(e) if mentions_name(e, &self.platform.time_column));
+            if time_filter {
+                if let Some(scan) = own_scan
+                    && self.model.scans[scan].time_filter.is_none()
+                {
+                    self.model.scans[scan].time_filter = Some(i);
+                }
+                for &scan in &inherited {
+                    self.model.scans[scan].filtered_later = true;
+                }
+            }
+            if let (Some(scan), StageKind::Where(predicate)) = (own_scan, &stage.kind)
+                && self.model.scans[scan].foreign_time_filter.is_none()
+                && let Some(ident) = self
+                    .foreign_time_columns
+                    .iter()
+                    .find_map(|c| find_name(predicate, c))
+            {
+                self.model.scans[scan].foreign_time_filter = Some(ident.clone());
+            }
+            let before = self.model.scans.len();
+            self.stage(stage, &mut set, table.clone());
+            if let StageKind::Union(_) = stage.kind {
+                inherited.extend(before..self.model.scans.len());
+            }
+        }
+        self.depth -= 1;
+        set
+    }
+
+    /// The columns a source produces, and the table name when it is a schema table.
+    fn source(&mut self, source: &Source) -> (ColumnSet, Option<Arc<str>>) {
+        match source {
+            Source::Name(ident) => self.named_source(ident),
+            Source::Call(call) => (self.tabular_call(call), None),
+            Source::Nested(p) => (self.pipeline(p), None),
+            Source::Union(u) => (self.union(u, None), None),
+            Source::Datatable(columns) => (
+                ColumnSet::new(
+                    columns
+                        .iter()
+                        .map(|(n, t)| {
+                            Column::new(n.name.as_str(), t.unwrap_or(ColumnType::Unknown))
+                        })
+                        .collect(),
+                ),
+                None,
+            ),
+            Source::Print(assignments) => {
+                let mut set = ColumnSet::default();
+                let empty = ColumnSet::default();
+                for (i, a) in assignments.iter().enumerate() {
+                    self.expr(&a.expr, &empty, None, false);
+                    let ty = self.model.type_of(&a.expr);
+                    match a.names.first() {
+                        Some(name) => {
+                            self.define(name);
+                            set.set(&name.name, ty);
+                        }
+                        None => set.set(&format!("print_{i}"), ty),
+                    }
+                }
+                (set, None)
+            }
+            Source::Search { predicate, .. } => {
+                if let Some(predicate) = predicate {
+                    self.expr(predicate, &ColumnSet::open(), None, true);
+                }
+                (ColumnSet::open(), None)
+            }
+            Source::Range { column, exprs } => {
+                for e in exprs {
+                    self.expr(e, &ColumnSet::default(), None, false);
+                }
+                let ty = exprs
+                    .first()
+                    .map_or(ColumnType::Long, |e| self.model.type_of(e));
+                (
+                    ColumnSet::new(vec![Column::new(column.name.as_str(), ty)]),
+                    None,
+                )
+            }
+            Source::Other(_) => (ColumnSet::open(), None),
+        }
+    }
+
+    fn named_source(&mut self, ident: &Ident) -> (ColumnSet, Option<Arc<str>>) {
+        let name = ident.name.as_str();
+        if let Some(index) = self.lookup_let(name) {
+            self.use_let(index);
+            let set = self
+                .let_columns
+                .get(&index)
+                .cloned()
+                .unwrap_or_else(ColumnSet::open);
+            return (set, None);
+        }
+        if self.params.iter().any(|(p, _)| p == name) {
+            return (ColumnSet::open(), None);
+        }
+        if let Some(columns) = self.table(name) {
+            self.model.tables.push(TableUse {
+                ident: ident.clone(),
+                known: true,
+                suggestion: None,
+            });
+            return (ColumnSet::new(columns), Some(Arc::from(name)));
+        }
+        if let Some(f) = self.platform.function(name)
+            && f.usage == FunctionUsage::Table
+        {
+            let set = f
+                .returns_columns
+                .clone()
+                .map_or_else(ColumnSet::open, ColumnSet::new);
+            return (set, None);
+        }
+        let suggestion = self.table_suggestion(name);
+        self.model.tables.push(TableUse {
+            ident: ident.clone(),
+            known: false,
+            suggestion,
+        });
+        (ColumnSet::open(), None)
+    }
+
+    /// A call used as a source of rows.
+    fn tabular_call(&mut self, call: &Call) -> ColumnSet {
+        let empty = ColumnSet::default();
+        for arg in &call.args {
+            self.expr(arg, &empty, None, false);
+        }
+        let name = call.name.name.as_str();
+        let callee;
+        let set = if let Some(index) = self.lookup_let(name) {
+            self.use_let(index);
+            callee = self.let_callee(index);
+            ColumnSet::open()
+        } else if let Some(f) = self.platform.function(name) {
+            callee = Callee::Platform {
+                min_args: f.min_args,
+                max_args: f.max_args,
+            };
+            f.returns_columns
+                .clone()
+                .map_or_else(ColumnSet::open, ColumnSet::new)
+        } else if name == "table" || name == "materialize" || name == "view" {
+            callee = functions::lookup(FunctionKind::Scalar, name)
+                .map_or(Callee::Unchecked, Callee::Builtin);
+            match call.args.first().map(|a| &a.kind) {
+                Some(ExprKind::Literal(Literal::String(table))) if name == "table" => self
+                    .table(table)
+                    .map_or_else(ColumnSet::open, ColumnSet::new),
+                Some(ExprKind::Tabular(p)) => self.pipeline(p),
+                _ => ColumnSet::open(),
+            }
+        } else if name == "_GetWatchlist" {
+            callee = Callee::Unchecked;
+            match call.args.first().map(|a| &a.kind) {
+                Some(ExprKind::Literal(Literal::String(w))) => match self.watchlists.get(w) {
+                    Some(columns) => {
+                        let mut set = ColumnSet::new(columns.clone());
+                        set.set("SearchKey", ColumnType::String);
+                        set
+                    }
+                    None => ColumnSet::open(),
+                },
+                _ => ColumnSet::open(),
+            }
+        } else if let Some(f) = functions::lookup(FunctionKind::Scalar, name) {
+            callee = Callee::Builtin(f);
+            ColumnSet::open()
+        } else {
+            callee = Callee::Unknown {
+                suggestion: self.function_suggestion(name),
+            };
+            ColumnSet::open()
+        };
+        self.model.calls.push(CallUse {
+            name: call.name.clone(),
+            arg_count: call.args.len(),
+            callee,
+            span: call.span.clone(),
+        });
+        set
+    }
+
+    fn let_callee(&self, index: usize) -> Callee {
+        match self.model.lets[index].kind {
+            LetKind::Function { .. } => Callee::Let(index),
+            _ => Callee::Unchecked,
+        }
+    }
+
+    fn function_suggestion(&self, name: &str) -> Option<String> {
+        let mut candidates: Vec<&str> = functions::names(FunctionKind::Scalar)
+            .chain(functions::names(FunctionKind::Aggregate))
+            .collect();
+        candidates.extend(self.platform.functions.iter().map(|f| f.name.as_str()));
+        candidates.extend(self.scope.iter().map(|(n, _)| n.as_str()));
+        closest(name, candidates.into_iter())
+    }
+
+    /// Records a column created by name, noting a `let` it hides.
+    fn define(&mut self, ident: &Ident) {
+        let shadows = self.lookup_let(&ident.name);
+        self.model.defs.push(ColumnDef {
+            ident: ident.clone(),
+            shadows,
+        });
+    }
+
+    /// Follows one stage: checks the names it uses against `set`, then changes `set`.
+    fn stage(&mut self, stage: &Stage, set: &mut ColumnSet, table: Option<Arc<str>>) {
+        let keyword = &stage.keyword;
+        match &stage.kind {
+            StageKind::Where(e) => self.expr(e, set, table, true),
+            StageKind::Sort(exprs) | StageKind::Top { by: exprs, .. } => {
+                for e in exprs {
+                    self.expr(e, set, table.clone(), true);
+                }
+            }
+            StageKind::Take(e) => self.expr(e, &ColumnSet::default(), None, false),
+            StageKind::Count => set.replace(vec![Column::new("Count", ColumnType::Long)], keyword),
+            StageKind::Extend(assignments) | StageKind::Serialize(assignments) => {
+                let mut unnamed = 0;
+                for a in assignments {
+                    self.expr(&a.expr, set, table.clone(), true);
+                    let ty = self.model.type_of(&a.expr);
+                    self.assign(a, ty, set, &mut unnamed, FunctionKind::Scalar);
+                }
+            }
+            StageKind::Project(assignments) => {
+                let before = set.clone();
+                let mut next = ColumnSet::default();
+                let mut unnamed = 0;
+                for a in assignments {
+                    self.expr(&a.expr, &before, table.clone(), true);
+                    let ty = self.model.type_of(&a.expr);
+                    self.assign(a, ty, &mut next, &mut unnamed, FunctionKind::Scalar);
+                }
+                if before.is_open() {
+                    next.set_open();
+                }
+                set.replace(next.columns().to_vec(), keyword);
+            }
+            StageKind::ProjectAway(patterns) => {
+                self.check_patterns(patterns, set, table);
+                set.remove_where(keyword, |name| patterns.iter().any(|p| p.matches(name)));
+            }
+            StageKind::ProjectKeep(patterns) => {
+                self.check_patterns(patterns, set, table);
+                if !set.is_open() {
+                    set.remove_where(keyword, |name| !patterns.iter().any(|p| p.matches(name)));
+                }
+            }
+            StageKind::ProjectReorder(patterns) => self.check_patterns(patterns, set, table),
+            StageKind::ProjectRename(pairs) => {
+                for (new, old) in pairs {
+                    self.name_use(old, set, table.clone(), true);
+                    self.define(new);
+                    let ty = set.get(&old.name).map_or(ColumnType::Unknown, |c| c.ty);
+                    let (old_name, new_name) = (old.name.clone(), new.name.clone());
+                    if set.contains(&old_name) {
+                        let next = set
+                            .columns()
+                            .iter()
+                            .map(|c| {
+                                if *c.name == *old_name {
+                                    Column::new(new_name.as_str(), ty)
+                                } else {
+                                    c.clone()
+                                }
+                            })
+                            .collect();
+                        set.replace(next, keyword);
+                    } else {
+                        set.set(&new_name, ty);
+                    }
+                }
+            }
+            StageKind::Summarize { aggregates, by } => {
+                let before = set.clone();
+                let mut next = ColumnSet::default();
+                let mut unnamed = 0;
+                for a in by {
+                    self.expr(&a.expr, &before, table.clone(), true);
+                    let ty = self.model.type_of(&a.expr);
+                    self.assign(a, ty, &mut next, &mut unnamed, FunctionKind::Scalar);
+                }
+                for a in aggregates {
+                    self.expr(&a.expr, &before, table.clone(), true);
+                    self.aggregate(a, &before, &mut next, &mut unnamed);
+                }
+                if before.is_open() {
+                    next.set_open();
+                }
+                let open = next.is_open();
+                set.replace(next.columns().to_vec(), keyword);
+                if open {
+                    set.set_open();
+                }
+            }
+            StageKind::Distinct(None) => {}
+            StageKind::Distinct(Some(assignments)) => {
+                let before = set.clone();
+                let mut next = ColumnSet::default();
+                let mut unnamed = 0;
+                for a in assignments {
+                    self.expr(&a.expr, &before, table.clone(), true);
+                    let ty = self.model.type_of(&a.expr);
+                    self.assign(a, ty, &mut next, &mut unnamed, FunctionKind::Scalar);
+                }
+                set.replace(next.columns().to_vec(), keyword);
+            }
+            StageKind::Join(join) => self.join(join, set, table, keyword, false),
+            StageKind::Lookup(join) => self.join(join, set, table, keyword, true),
+            StageKind::Union(u) => {
+                let other = self.union(u, Some(set.clone()));
+                *set = other;
+            }
+            StageKind::MvExpand(assignments) => {
+                for a in assignments {
+                    self.expr(&a.expr, set, table.clone(), true);
+                    match (a.names.first(), &a.expr.kind) {
+                        (Some(name), _) => {
+                            self.define(name);
+                            set.set(&name.name, ColumnType::Dynamic);
+                        }
+                        (None, ExprKind::Name(ident)) => set.set(&ident.name, ColumnType::Dynamic),
+                        _ => set.set_open(),
+                    }
+                }
+            }
+            StageKind::Parse { source, columns } => {
+                self.expr(source, set, table, true);
+                for (name, ty) in columns {
+                    self.define(name);
+                    set.set(&name.name, ty.unwrap_or(ColumnType::String));
+                }
+            }
+            StageKind::MakeSeries {
+                aggregates,
+                on,
+                by,
+                other,
+            } => {
+                let before = set.clone();
+                let mut next = ColumnSet::default();
+                let mut unnamed = 0;
+                self.expr(on, &before, table.clone(), true);
+                for e in other {
+                    self.expr(e, &before, table.clone(), true);
+                }
+                for a in by {
+                    self.expr(&a.expr, &before, table.clone(), true);
+                    let ty = self.model.type_of(&a.expr);
+                    self.assign(a, ty, &mut next, &mut unnamed, FunctionKind::Scalar);
+                }
+                if let ExprKind::Name(axis) = &on.kind {
+                    next.set(&axis.name, ColumnType::Dynamic);
+                }
+                for a in aggregates {
+                    self.expr(&a.expr, &before, table.clone(), true);
+                    self.assign(
+                        a,
+                        ColumnType::Dynamic,
+                        &mut next,
+                        &mut unnamed,
+                        FunctionKind::Aggregate,
+                    );
+                }
+                if before.is_open() {
+                    next.set_open();
+                }
+                set.replace(next.columns().to_vec(), keyword);
+            }
+            StageKind::Passthrough => {}
+            StageKind::As(name) => {
+                // `| as T` names the rows so far: later in the query, `T` reads them.
+                let index = self.model.lets.len();
+                self.model.lets.push(LetInfo {
+                    name: name.clone(),
+                    span: stage.span.clone(),
+                    uses: 0,
+                    kind: LetKind::Other,
+                    nested: true,
+                });
+                self.let_columns.insert(index, set.clone());
+                self.scope.push((name.name.clone(), index));
+            }
+            StageKind::Evaluate(call) => {
+                for arg in &call.args {
+                    self.expr(arg, set, table.clone(), true);
+                }
+                let known = functions::lookup(FunctionKind::Plugin, &call.name.name);
+                self.model.calls.push(CallUse {
+                    name: call.name.clone(),
+                    arg_count: call.args.len(),
+                    callee: known.map_or(
+                        Callee::Unknown {
+                            suggestion: closest(
+                                &call.name.name,
+                                functions::names(FunctionKind::Plugin),
+                            ),
+                        },
+                        Callee::Builtin,
+                    ),
+                    span: call.span.clone(),
+                });
+                set.set_open();
+            }
+            StageKind::Invoke(call) => {
+                for arg in &call.args {
+                    self.expr(arg, set, table.clone(), true);
+                }
+                let name = call.name.name.as_str();
+                let callee = if let Some(index) = self.lookup_let(name) {
+                    self.use_let(index);
+                    set.set_open();
+                    Callee::Unchecked
+                } else if let Some(f) = self.platform.function(name) {
+                    match &f.adds_columns {
+                        Some(columns) => {
+                            for c in columns {
+                                set.set(&c.name, c.ty);
+                            }
+                        }
+                        None => set.set_open(),
+                    }
+                    Callee::Platform {
+                        min_args: f.min_args,
+                        max_args: f.max_args,
+                    }
+                } else {
+                    set.set_open();
+                    Callee::Unknown {
+                        suggestion: self.function_suggestion(name),
+                    }
+                };
+                self.model.calls.push(CallUse {
+                    name: call.name.clone(),
+                    arg_count: call.args.len(),
+                    callee,
+                    span: call.span.clone(),
+                });
+            }
+            StageKind::Getschema => set.replace(
+                vec![
+                    Column::new("ColumnName", ColumnType::String),
+                    Column::new("ColumnOrdinal", ColumnType::Int),
+                    Column::new("DataType", ColumnType::String),
+                    Column::new("ColumnType", ColumnType::String),
+                ],
+                keyword,
+            ),
+            StageKind::Other { .. } => set.set_open(),
+        }
+    }
+
+    /// Adds the column an assignment makes to `set`.
+    fn assign(
+        &mut self,
+        a: &Assignment,
+        ty: ColumnType,
+        set: &mut ColumnSet,
+        unnamed: &mut usize,
+        kind: FunctionKind,
+    ) {
+        if a.names.len() > 1 {
+            for name in &a.names {
+                self.define(name);
+                set.set(&name.name, ColumnType::Unknown);
+            }
+            return;
+        }
+        if let Some(name) = a.names.first() {
+            self.define(name);
+            set.set(&name.name, ty);
+            return;
+        }
+        match implicit_name(&a.expr, kind) {
+            Some(name) => set.set(&name, ty),
+            None => {
+                *unnamed += 1;
+                set.set(&format!("Column{unnamed}"), ty);
+            }
+        }
+    }
+
+    /// Adds the columns a `summarize` aggregate makes: `arg_max(T, *)` keeps every column.
+    fn aggregate(
+        &mut self,
+        a: &Assignment,
+        before: &ColumnSet,
+        next: &mut ColumnSet,
+        unnamed: &mut usize,
+    ) {
+        if let ExprKind::Call(call) = &a.expr.kind
+            && matches!(
+                call.name.name.as_str(),
+                "arg_max" | "arg_min" | "take_any" | "any" | "argmax" | "argmin"
+            )
+        {
+            let star = call.args.iter().any(|e| matches!(e.kind, ExprKind::Star));
+            let cols = if star {
+                // `Last = arg_max(Timestamp, *)`: the maximised value is named `Last`; `*`
+                // brings every column (the maximised one included).
+                let mut cols = Vec::new();
+                if let (Some(name), Some(first)) = (a.names.first(), call.args.first()) {
+                    cols.push(Column::new(name.name.as_str(), self.model.type_of(first)));
+                }
+                cols.extend(before.columns().iter().cloned());
+                cols
+            } else {
+                call.args
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| {
+                        let name = match (i, a.names.first()) {
+                            (0, Some(n)) => Some(n.name.clone()),
+                            _ => implicit_name(e, FunctionKind::Scalar),
+                        };
+                        (name, self.model.type_of(e))
+                    })
+                    .filter_map(|(n, t)| n.map(|n| Column::new(n, t)))
+                    .collect()
+            };
+            if let Some(n) = a.names.first() {
+                self.define(n);
+            }
+            for c in cols {
+                if !next.contains(&c.name) {
+                    next.set(&c.name, c.ty);
+                }
+            }
+            if star && before.is_open() {
+                next.set_open();
+            }
+            return;
+        }
+        // `percentiles(X, 50, 95)` makes `percentile_X_50` and `percentile_X_95`.
+        if let ExprKind::Call(call) = &a.expr.kind
+            && a.names.is_empty()
+            && matches!(call.name.name.as_str(), "percentile" | "percentiles")
+            && let Some(column) = call
+                .args
+                .first()
+                .and_then(|e| implicit_name(e, FunctionKind::Scalar))
+        {
+            for arg in &call.args[1..] {
+                let value = match &arg.kind {
+                    ExprKind::Literal(Literal::Long(n)) => n.to_string(),
+                    ExprKind::Literal(Literal::Real(r)) => r.to_string().replace('.', "_"),
+                    _ => {
+                        *unnamed += 1;
+                        next.set(&format!("Column{unnamed}"), ColumnType::Unknown);
+                        continue;
+                    }
+                };
+                next.set(&format!("percentile_{column}_{value}"), ColumnType::Real);
+            }
+            return;
+        }
+        let ty = match &a.expr.kind {
+            ExprKind::Call(call) => match call.name.name.as_str() {
+                "count" | "countif" | "dcount" | "dcountif" | "count_distinct" => ColumnType::Long,
+                "make_set" | "make_list" | "make_bag" | "make_set_if" | "make_list_if"
+                | "make_bag_if" | "makeset" | "makelist" | "percentiles_array" => {
+                    ColumnType::Dynamic
+                }
+                "min" | "max" | "sum" | "minif" | "maxif" | "sumif" => call
+                    .args
+                    .first()
+                    .map_or(ColumnType::Unknown, |e| self.model.type_of(e)),
+                "avg" | "avgif" | "stdev" | "variance" | "percentile" => ColumnType::Real,
+                _ => ColumnType::Unknown,
+            },
+            _ => ColumnType::Unknown,
+        };
+        self.assign(a, ty, next, unnamed, FunctionKind::Aggregate);
+    }
+
+    fn check_patterns(
+        &mut self,
+        patterns: &[ColumnPattern],
+        set: &ColumnSet,
+        table: Option<Arc<str>>,
+    ) {
+        for p in patterns.iter().filter(|p| !p.is_wildcard()) {
+            let ident = Ident {
+                name: p.text.clone(),
+                span: p.span.clone(),
+            };
+            self.name_use(&ident, set, table.clone(), true);
+        }
+    }
+
+    fn join(
+        &mut self,
+        join: &Join,
+        set: &mut ColumnSet,
+        table: Option<Arc<str>>,
+        keyword: &Span,
+        lookup: bool,
+    ) {
+        let right = self.pipeline(&join.right);
+        let mut keys: Vec<String> = Vec::new();
+        for condition in &join.on {
+            self.join_condition(condition, set, &right, table.clone(), &mut keys);
+        }
+        let kind = join
+            .kind
+            .as_ref()
+            .map(|k| k.name.to_ascii_lowercase())
+            .unwrap_or_default();
+        match kind.as_str() {
+            "leftsemi" | "leftanti" | "anti" | "leftantisemi" => {}
+            "rightsemi" | "rightanti" | "rightantisemi" => {
+                let open = right.is_open();
+                set.replace(right.columns().to_vec(), keyword);
+                if open {
+                    set.set_open();
+                }
+            }
+            _ => {
+                for c in right.columns() {
+                    if lookup && keys.iter().any(|k| **k == *c.name) {
+                        continue;
+                    }
+                    let name = set.fresh_name(&c.name);
+                    set.set(&name, c.ty);
+                }
+                if right.is_open() {
+                    set.set_open();
+                }
+            }
+        }
+    }
+
+    /// Checks one `on` condition: `Key`, `$left.A == $right.B`, or `A == B`.
+    fn join_condition(
+        &mut self,
+        condition: &Expr,
+        left: &ColumnSet,
+        right: &ColumnSet,
+        table: Option<Arc<str>>,
+        keys: &mut Vec<String>,
+    ) {
+        match &condition.kind {
+            ExprKind::Name(ident) => {
+                keys.push(ident.name.clone());
+                self.name_use(ident, left, table, true);
+                if !right.is_open() && !right.contains(&ident.name) {
+                    self.name_use(ident, right, None, true);
+                }
+            }
+            ExprKind::Member { target, name } => match &target.kind {
+                ExprKind::Name(side) if side.name == "$left" => {
+                    self.name_use(name, left, table, true);
+                }
+                ExprKind::Name(side) if side.name == "$right" => {
+                    keys.push(name.name.clone());
+                    self.name_use(name, right, None, true);
+                }
+                _ => self.expr(condition, left, table, true),
+            },
+            ExprKind::Binary { op, lhs, rhs, .. } if op == "==" || op == "and" => {
+                self.join_condition(lhs, left, right, table.clone(), keys);
+                self.join_condition(rhs, left, right, table, keys);
+            }
+            _ => self.expr(condition, &ColumnSet::open(), table, true),
+        }
+    }
+
+    /// The columns of a `union`: every member's columns (those of `input` first, for a
+    /// `union` stage).
+    fn union(&mut self, u: &Union, input: Option<ColumnSet>) -> ColumnSet {
+        let mut sets: Vec<ColumnSet> = input.into_iter().collect();
+        for member in &u.tables {
+            sets.push(self.pipeline(member));
+        }
+        let mut result = ColumnSet::default();
+        if u.wildcard.is_some() || sets.iter().any(ColumnSet::is_open) {
+            result.set_open();
+        }
+        if u.inner {
+            if let Some(first) = sets.first() {
+                for c in first.columns() {
+                    if sets.iter().all(|s| s.is_open() || s.contains(&c.name)) {
+                        result.set(&c.name, c.ty);
+                    }
+                }
+            }
+        } else {
+            for s in &sets {
+                for c in s.columns() {
+                    if !result.contains(&c.name) {
+                        result.set(&c.name, c.ty);
+                    }
+                }
+            }
+        }
+        if let Some(source) = &u.with_source {
+            self.define(source);
+            result.set(&source.name, ColumnType::String);
+        }
+        result
+    }
+
+    /// Resolves a name used in an expression.
+    fn name_use(&mut self, ident: &Ident, set: &ColumnSet, table: Option<Arc<str>>, rows: bool) {
+        let name = ident.name.as_str();
+        let resolution = if let Some(column) = set.get(name).filter(|_| rows) {
+            Resolution::Column(column.ty)
+        } else if let Some(index) = self.lookup_let(name) {
+            self.use_let(index);
+            Resolution::Let(index)
+        } else if self.params.iter().any(|(p, _)| p == name) {
+            Resolution::Parameter
+        } else if rows && set.is_open() {
+            Resolution::Open
+        } else if let Some(stage) = set.removed_by(name).filter(|_| rows) {
+            Resolution::Removed(stage.clone())
+        } else {
+            let columns = set.columns().iter().map(|c| &*c.name).filter(|_| rows);
+            let lets = self.scope.iter().map(|(n, _)| n.as_str());
+            Resolution::Unknown {
+                suggestion: closest(name, columns.chain(lets)),
+                row_scope: rows,
+            }
+        };
+        self.model
+            .by_start
+            .insert(ident.span.start, self.model.names.len());
+        self.model.names.push(NameUse {
+            ident: ident.clone(),
+            resolution,
+            table,
+        });
+    }
+
+    /// Resolves every name in an expression. `rows`: whether columns are in scope.
+    fn expr(&mut self, expr: &Expr, set: &ColumnSet, table: Option<Arc<str>>, rows: bool) {
+        if self.depth > MAX_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        match &expr.kind {
+            ExprKind::Name(ident) => self.name_use(ident, set, table, rows),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                self.expr(lhs, set, table.clone(), rows);
+                self.expr(rhs, set, table, rows);
+            }
+            ExprKind::Unary { operand, .. } => self.expr(operand, set, table, rows),
+            ExprKind::Call(call) => self.call(call, set, table, rows),
+            ExprKind::Member { target, .. } => {
+                // `$left.X` / `$right.X` outside `on` are left alone; `a.b` checks `a` only.
+                if !matches!(&target.kind, ExprKind::Name(n) if n.name.starts_with('$')) {
+                    self.expr(target, set, table, rows);
+                }
+            }
+            ExprKind::Index { target, index } => {
+                self.expr(target, set, table.clone(), rows);
+                self.expr(index, set, table, rows);
+            }
+            ExprKind::List(items) => {
+                for item in items {
+                    self.expr(item, set, table.clone(), rows);
+                }
+            }
+            ExprKind::Tabular(p) => {
+                self.pipeline(p);
+            }
+            ExprKind::Literal(_) | ExprKind::Star | ExprKind::Other => {}
+        }
+        self.depth -= 1;
+    }
+
+    fn call(&mut self, call: &Call, set: &ColumnSet, table: Option<Arc<str>>, rows: bool) {
+        let name = call.name.name.as_str();
+        // Functions whose arguments are not ordinary expressions.
+        let skip_args = matches!(
+            name,
+            "column_ifexists" | "typeof" | "pack_all" | "bag_pack_columns"
+        );
+        if !skip_args {
+            for arg in &call.args {
+                self.expr(arg, set, table.clone(), rows);
+            }
+        } else if name == "column_ifexists" {
+            for arg in call.args.iter().skip(1) {
+                self.expr(arg, set, table.clone(), rows);
+            }
+        }
+        let callee = if let Some(index) = self.lookup_let(name) {
+            self.use_let(index);
+            self.let_callee(index)
+        } else if self.params.iter().any(|(p, _)| p == name) {
+            Callee::Unchecked
+        } else if let Some(f) = functions::lookup(FunctionKind::Scalar, name)
+            .or_else(|| functions::lookup(FunctionKind::Aggregate, name))
+        {
+            Callee::Builtin(f)
+        } else if let Some(f) = self.platform.function(name) {
+            Callee::Platform {
+                min_args: f.min_args,
+                max_args: f.max_args,
+            }
+        } else {
+            Callee::Unknown {
+                suggestion: self.function_suggestion(name),
+            }
+        };
+        self.model.calls.push(CallUse {
+            name: call.name.clone(),
+            arg_count: call.args.len(),
+            callee,
+            span: call.span.clone(),
+        });
+    }
+}
+
+/// The name KQL gives a column computed by `expr` when the query names none.
+fn implicit_name(expr: &Expr, kind: FunctionKind) -> Option<String> {
+    match &expr.kind {
+        ExprKind::Name(ident) => Some(ident.name.clone()),
+        // `a.b.c` is named `a_b_c`.
+        ExprKind::Member { target, name } => {
+            implicit_name(target, FunctionKind::Scalar).map(|t| format!("{t}_{}", name.name))
+        }
+        ExprKind::Call(call) => {
+            let f = functions::lookup(kind, &call.name.name)
+                .or_else(|| functions::lookup(FunctionKind::Scalar, &call.name.name))?;
+            let first = call
+                .args
+                .first()
+                .and_then(|a| implicit_name(a, FunctionKind::Scalar));
+            f.result_name(first.as_deref(), call.args.len())
+        }
+        _ => None,
+    }
+}
+
+/// The first use of the name `name` in `expr`.
+pub fn find_name<'e>(expr: &'e Expr, name: &str) -> Option<&'e Ident> {
+    match &expr.kind {
+        ExprKind::Name(ident) => (ident.name == name).then_some(ident),
+        ExprKind::Binary { lhs, rhs, .. } => find_name(lhs, name).or_else(|| find_name(rhs, name)),
+        ExprKind::Unary { operand, .. } => find_name(operand, name),
+        ExprKind::Call(call) => call.args.iter().find_map(|a| find_name(a, name)),
+        ExprKind::List(items) => items.iter().find_map(|i| find_name(i, name)),
+        _ => None,
+    }
+}
+
+/// Whether `expr` mentions the column `name` anywhere.
+pub fn mentions_name(expr: &Expr, name: &str) -> bool {
+    match &expr.kind {
+        ExprKind::Name(ident) => ident.name == name,
+        ExprKind::Binary { lhs, rhs, .. } => mentions_name(lhs, name) || mentions_name(rhs, name),
+        ExprKind::Unary { operand, .. } => mentions_name(operand, name),
+        ExprKind::Call(call) => call.args.iter().any(|a| mentions_name(a, name)),
+        ExprKind::Member { target, .. } => mentions_name(target, name),
+        ExprKind::Index { target, index } => {
+            mentions_name(target, name) || mentions_name(index, name)
+        }
+        ExprKind::List(items) => items.iter().any(|i| mentions_name(i, name)),
+        _ => false,
+    }
+}
+
+/// The candidate closest to `name`, if it is close enough to be a likely typo.
+pub fn closest<'n>(name: &str, candidates: impl Iterator<Item = &'n str>) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    // Names much longer or shorter cannot score high; skipping them keeps this cheap when the
+    // candidates are all 925 Sentinel tables.
+    // Typos rarely change the first letter either.
+    let slack = 2 + name.len() / 4;
+    let first = lower.bytes().next();
+    candidates
+        .filter(|c| {
+            *c != name
+                && c.len().abs_diff(name.len()) <= slack
+                && c.bytes().next().map(|b| b.to_ascii_lowercase()) == first
+        })
+        .map(|c| {
+            let score = if c.eq_ignore_ascii_case(name) {
+                1.0
+            } else {
+                strsim::jaro_winkler(&lower, &c.to_ascii_lowercase())
+            };
+            (score, c)
+        })
+        .filter(|(score, _)| *score >= 0.88)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The result columns of `query` on `platform`, or `None` when the set is open.
+    fn output(platform: &str, query: &str) -> Option<Vec<String>> {
+        let platform = Platform::builtin(platform).unwrap();
+        let script = crate::lower::parse(query).unwrap();
+        let extra = Schema::default();
+        let watchlists = Default::default();
+        let model = Analyzer::new(&platform, &extra, &watchlists).analyze(&script);
+        let set = model.outputs.last().unwrap();
+        (!set.is_open()).then(|| set.columns().iter().map(|c| c.name.to_string()).collect())
+    }
+
+    #[test]
+    fn summarize_names_aggregates_and_keeps_by_columns_first() {
+        assert_eq!(
+            output(
+                "defender",
+                "DeviceNetworkEvents | summarize count(), Ports = make_set(RemotePort), \
+                 dcount(RemoteIP), countif(RemotePort == 3389) by DeviceId, bin(Timestamp, 1h)"
+            )
+            .unwrap(),
+            [
+                "DeviceId",
+                "Timestamp",
+                "count_",
+                "Ports",
+                "dcount_RemoteIP",
+                "countif_"
+            ]
+        );
+    }
+
+    #[test]
+    fn arg_max_star_keeps_every_column_and_a_named_one_renames_the_maximised_value() {
+        let all = output(
+            "defender",
+            "DeviceInfo | summarize arg_max(Timestamp, *) by DeviceId",
+        )
+        .unwrap();
+        let table = Platform::builtin("defender").unwrap();
+        let table = table.schema().table("DeviceInfo").unwrap();
+        assert_eq!(all.len(), table.columns.len());
+        assert_eq!(all[0], "DeviceId");
+        let named = output(
+            "defender",
+            "DeviceInfo | summarize Last = arg_max(Timestamp, *) by DeviceId",
+        )
+        .unwrap();
+        assert_eq!(&named[..2], ["DeviceId", "Last"]);
+        assert!(named.contains(&"Timestamp".to_string()));
+    }
+
+    #[test]
+    fn join_suffixes_clashing_right_columns_and_semi_joins_keep_one_side() {
+        let inner = output(
+            "defender",
+            "DeviceProcessEvents | project DeviceId, FileName \
+             | join kind=inner (DeviceNetworkEvents | project DeviceId, RemoteIP) on DeviceId",
+        )
+        .unwrap();
+        assert_eq!(inner, ["DeviceId", "FileName", "DeviceId1", "RemoteIP"]);
+        let semi = output(
+            "defender",
+            "DeviceProcessEvents | project DeviceId, FileName \
+             | join kind=leftsemi (DeviceNetworkEvents | project DeviceId) on DeviceId",
+        )
+        .unwrap();
+        assert_eq!(semi, ["DeviceId", "FileName"]);
+        let lookup = output(
+            "defender",
+            "DeviceProcessEvents | project DeviceId, FileName \
+             | lookup (DeviceInfo | project DeviceId, OSPlatform) on DeviceId",
+        )
+        .unwrap();
+        assert_eq!(lookup, ["DeviceId", "FileName", "OSPlatform"]);
+    }
+
+    #[test]
+    fn project_family_extend_parse_and_mv_expand_change_the_columns() {
+        assert_eq!(
+            output(
+                "defender",
+                "DeviceNetworkEvents | project DeviceName, RemoteIP, RemotePort, LocalIP \
+                 | project-away LocalIP | project-rename Port = RemotePort \
+                 | extend Private = ipv4_is_private(RemoteIP) \
+                 | parse DeviceName with Host \".\" Domain \
+                 | mv-expand Item = pack_array(Port)"
+            )
+            .unwrap(),
+            [
+                "DeviceName",
+                "RemoteIP",
+                "Port",
+                "Private",
+                "Host",
+                "Domain",
+                "Item"
+            ]
+        );
+        assert_eq!(
+            output(
+                "defender",
+                "DeviceInfo | project-keep Device* | distinct DeviceName, DeviceId"
+            )
+            .unwrap(),
+            ["DeviceName", "DeviceId"]
+        );
+        assert_eq!(output("defender", "DeviceInfo | count").unwrap(), ["Count"]);
+    }
+
+    #[test]
+    fn union_merges_columns_and_evaluate_opens_the_set() {
+        let union = output(
+            "sentinel",
+            "union withsource=Source (SigninLogs | project UserPrincipalName), \
+             (AuditLogs | project OperationName)",
+        )
+        .unwrap();
+        assert_eq!(union, ["UserPrincipalName", "OperationName", "Source"]);
+        assert!(output("sentinel", "SigninLogs | evaluate bag_unpack(DeviceDetail)").is_none());
+        assert!(output("defender", "NoSuchTable | project A").is_none());
+    }
+
+    #[test]
+    fn make_series_keeps_the_axis_the_series_and_the_by_columns() {
+        assert_eq!(
+            output(
+                "defender",
+                "DeviceNetworkEvents | make-series Connections = count() default = 0 \
+                 on Timestamp from ago(7d) to now() step 1h by DeviceId"
+            )
+            .unwrap(),
+            ["DeviceId", "Timestamp", "Connections"]
+        );
+    }
+
+    #[test]
+    fn types_follow_the_columns() {
+        let platform = Platform::builtin("defender").unwrap();
+        let script = crate::lower::parse(
+            "DeviceNetworkEvents | extend P = ipv4_is_private(RemoteIP), T = Timestamp, N = strlen(DeviceName)",
+        )
+        .unwrap();
+        let extra = Schema::default();
+        let watchlists = Default::default();
+        let model = Analyzer::new(&platform, &extra, &watchlists).analyze(&script);
+        let set = &model.outputs[0];
+        assert_eq!(set.get("P").unwrap().ty, ColumnType::Bool);
+        assert_eq!(set.get("T").unwrap().ty, ColumnType::DateTime);
+        assert_eq!(set.get("N").unwrap().ty, ColumnType::Long);
+    }
+}

@@ -1,0 +1,144 @@
+//! Walking every part of a script: rules that look at expressions or stages implement
+//! `Visitor` and get called for each one, nested pipelines and function bodies included.
+
+use crate::ir::*;
+
+/// Called for every node of its kind; each method's default does nothing.
+pub trait Visitor {
+    fn expr(&mut self, _expr: &Expr) {}
+    fn stage(&mut self, _stage: &Stage) {}
+    fn source(&mut self, _source: &Source) {}
+}
+
+/// Nodes deeper than this are not visited: the parser bounds nesting, but long operator
+/// chains (`a or b or c ...`) still make deep trees.
+const MAX_DEPTH: usize = 400;
+
+/// Visits every node of `script`.
+pub fn walk_script(script: &Script, visitor: &mut impl Visitor) {
+    statements(&script.statements, visitor, 0);
+}
+
+fn statements(list: &[Statement], v: &mut impl Visitor, depth: usize) {
+    for statement in list {
+        match statement {
+            Statement::Let(l) => match &l.value {
+                LetValue::Scalar(e) => expr(e, v, depth),
+                LetValue::Tabular(p) => pipeline(p, v, depth),
+                LetValue::Function(f) => statements(&f.body, v, depth + 1),
+                LetValue::Other(_) => {}
+            },
+            Statement::Query(p) => pipeline(p, v, depth),
+            Statement::Other(_) => {}
+        }
+    }
+}
+
+fn pipeline(p: &Pipeline, v: &mut impl Visitor, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let depth = depth + 1;
+    v.source(&p.source);
+    match &p.source {
+        Source::Call(call) => call.args.iter().for_each(|a| expr(a, v, depth)),
+        Source::Nested(inner) => pipeline(inner, v, depth),
+        Source::Union(u) => union(u, v, depth),
+        Source::Print(assignments) => assignments.iter().for_each(|a| expr(&a.expr, v, depth)),
+        Source::Search {
+            predicate: Some(e), ..
+        } => expr(e, v, depth),
+        Source::Range { exprs, .. } => exprs.iter().for_each(|e| expr(e, v, depth)),
+        _ => {}
+    }
+    for s in &p.stages {
+        stage(s, v, depth);
+    }
+}
+
+fn union(u: &Union, v: &mut impl Visitor, depth: usize) {
+    for member in &u.tables {
+        pipeline(member, v, depth);
+    }
+}
+
+fn assignments(list: &[Assignment], v: &mut impl Visitor, depth: usize) {
+    for a in list {
+        expr(&a.expr, v, depth);
+    }
+}
+
+fn stage(s: &Stage, v: &mut impl Visitor, depth: usize) {
+    v.stage(s);
+    match &s.kind {
+        StageKind::Where(e) | StageKind::Take(e) => expr(e, v, depth),
+        StageKind::Extend(a)
+        | StageKind::Project(a)
+        | StageKind::Serialize(a)
+        | StageKind::MvExpand(a)
+        | StageKind::Distinct(Some(a)) => assignments(a, v, depth),
+        StageKind::Summarize { aggregates, by } => {
+            assignments(aggregates, v, depth);
+            assignments(by, v, depth);
+        }
+        StageKind::Sort(exprs) => exprs.iter().for_each(|e| expr(e, v, depth)),
+        StageKind::Top { count, by } => {
+            expr(count, v, depth);
+            by.iter().for_each(|e| expr(e, v, depth));
+        }
+        StageKind::Join(j) | StageKind::Lookup(j) => {
+            pipeline(&j.right, v, depth);
+            j.on.iter().for_each(|e| expr(e, v, depth));
+        }
+        StageKind::Union(u) => union(u, v, depth),
+        StageKind::Parse { source, .. } => expr(source, v, depth),
+        StageKind::MakeSeries {
+            aggregates,
+            on,
+            by,
+            other,
+        } => {
+            assignments(aggregates, v, depth);
+            expr(on, v, depth);
+            assignments(by, v, depth);
+            other.iter().for_each(|e| expr(e, v, depth));
+        }
+        StageKind::Evaluate(call) | StageKind::Invoke(call) => {
+            call.args.iter().for_each(|a| expr(a, v, depth))
+        }
+        StageKind::ProjectAway(_)
+        | StageKind::ProjectKeep(_)
+        | StageKind::ProjectRename(_)
+        | StageKind::ProjectReorder(_)
+        | StageKind::Distinct(None)
+        | StageKind::Count
+        | StageKind::Passthrough
+        | StageKind::As(_)
+        | StageKind::Getschema
+        | StageKind::Other { .. } => {}
+    }
+}
+
+fn expr(e: &Expr, v: &mut impl Visitor, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let depth = depth + 1;
+    v.expr(e);
+    match &e.kind {
+        ExprKind::Binary { lhs, rhs, .. } => {
+            expr(lhs, v, depth);
+            expr(rhs, v, depth);
+        }
+        ExprKind::Unary { operand, .. } => expr(operand, v, depth),
+        ExprKind::Call(call) => call.args.iter().for_each(|a| expr(a, v, depth)),
+        ExprKind::Member { target, .. } => expr(target, v, depth),
+        ExprKind::Index { target, index } => {
+            expr(target, v, depth);
+            expr(index, v, depth);
+        }
+        ExprKind::List(items) => items.iter().for_each(|i| expr(i, v, depth)),
+        ExprKind::Tabular(p) => pipeline(p, v, depth),
+        ExprKind::Name(_) | ExprKind::Literal(_) | ExprKind::Star | ExprKind::Other => {}
+    }
+}

@@ -1,0 +1,274 @@
+//! `kqlsmith lint`: check KQL files against a platform's schema and the lint rules.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use kqlsmith_lint::output::{self, FileReport};
+use kqlsmith_lint::{Config, Linter, Platform, Severity, rules};
+
+/// Lint KQL queries: schema-aware checks with precise locations and fixes
+///
+/// Each file is checked against a platform's tables and columns (Defender XDR advanced hunting
+/// or Sentinel). The platform comes from --platform, else from `kqlsmith.toml` (the nearest one
+/// in the file's folder or above), else it is inferred from the query (`TimeGenerated` means
+/// Sentinel, `Timestamp` on Device* tables means Defender) and said in a note.
+///
+/// Exit status: 0 when no error-level finding, 1 when there is one, 2 on a usage, configuration
+/// or I/O error.
+///
+/// Examples:
+///   kqlsmith lint hunts/                        every .kql file below hunts/
+///   kqlsmith lint --platform sentinel q.kql     lint as a Sentinel query
+///   kqlsmith lint --format sarif . > kql.sarif  for code scanning
+///   kqlsmith lint --fix hunts/                  apply the safe fixes in place
+///
+/// Rules are listed by `kqlsmith rules`; `kqlsmith rules KQL301` explains one. Silence one
+/// finding with a comment `// kqlsmith: ignore KQL301` on the line before it or at the end of
+/// its line, or a whole file with `// kqlsmith: ignore-file KQL301`.
+#[derive(Args)]
+#[command(verbatim_doc_comment)]
+pub struct LintArgs {
+    /// Files or folders to lint (folders are searched for .kql files); `-` reads standard input.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// The platform to check against (default: from kqlsmith.toml, else inferred per file).
+    #[arg(long, value_name = "NAME")]
+    platform: Option<PlatformArg>,
+
+    /// How to print the findings.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// Apply the safe fixes to the files (never writes a file that would not parse).
+    #[arg(long)]
+    fix: bool,
+
+    /// Use this configuration file instead of looking for kqlsmith.toml.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PlatformArg {
+    Defender,
+    Sentinel,
+}
+
+impl PlatformArg {
+    fn name(self) -> &'static str {
+        match self {
+            PlatformArg::Defender => "defender",
+            PlatformArg::Sentinel => "sentinel",
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// rustc-style text with the source line, a caret and the fix; colour on a terminal.
+    Human,
+    /// A JSON array, one object a diagnostic.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+}
+
+/// A failure that stops the run with exit status 2.
+struct Fatal(String);
+
+pub fn run(args: LintArgs) -> ExitCode {
+    match lint(&args) {
+        Ok(code) => code,
+        Err(Fatal(message)) => {
+            let _ = writeln!(anstream::stderr(), "error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
+    let files = collect_files(&args.paths)?;
+    let explicit_config = args
+        .config
+        .as_ref()
+        .map(|path| Config::load(path).map_err(|e| Fatal(e.to_string())))
+        .transpose()?;
+    let mut configs: HashMap<PathBuf, Config> = HashMap::new();
+    let mut reports = Vec::new();
+    let mut io_failed = false;
+
+    for file in &files {
+        let (shown, source) = match read(file) {
+            Ok(read) => read,
+            Err(message) => {
+                let _ = writeln!(anstream::stderr(), "error: {message}");
+                io_failed = true;
+                continue;
+            }
+        };
+        let config = match &explicit_config {
+            Some(config) => config.clone(),
+            None => config_for(file, &mut configs)?,
+        };
+        let mut notes = Vec::new();
+        let platform_name = match (args.platform, &config.platform) {
+            (Some(p), _) => p.name().to_string(),
+            (None, Some(p)) => p.clone(),
+            (None, None) => {
+                let inferred = kqlsmith_lint::infer_platform(&source);
+                notes.push(format!(
+                    "linted as {} ({}); pass --platform to choose",
+                    inferred.platform, inferred.reason
+                ));
+                inferred.platform.to_string()
+            }
+        };
+        let platform = Platform::builtin(&platform_name).map_err(|e| Fatal(e.to_string()))?;
+        let linter = Linter::new(platform, config);
+        let path = (shown != "-").then_some(file.as_path());
+
+        let mut diagnostics = linter.lint_file(&source, path);
+        if args.fix && path.is_some() {
+            match linter.fix(&source, path) {
+                Ok(fixed) if fixed.applied > 0 => {
+                    std::fs::write(file, &fixed.source)
+                        .map_err(|e| Fatal(format!("cannot write {shown}: {e}")))?;
+                    notes.push(format!(
+                        "applied {} fix{}",
+                        fixed.applied,
+                        if fixed.applied == 1 { "" } else { "es" }
+                    ));
+                    diagnostics = fixed.remaining;
+                    reports.push(FileReport {
+                        path: shown,
+                        source: fixed.source,
+                        diagnostics,
+                        notes,
+                    });
+                    continue;
+                }
+                Ok(_) => {}
+                Err(refused) => notes.push(refused.to_string()),
+            }
+        }
+        reports.push(FileReport {
+            path: shown,
+            source,
+            diagnostics,
+            notes,
+        });
+    }
+
+    // Machine formats keep stdout to the format; their notes go to stderr.
+    if args.format != Format::Human {
+        let mut stderr = anstream::stderr().lock();
+        for report in &reports {
+            for note in &report.notes {
+                let _ = writeln!(stderr, "note: {}: {note}", report.path);
+            }
+        }
+    }
+    let text = match args.format {
+        Format::Human => {
+            let color = std::io::stdout().is_terminal();
+            let mut text = output::human(&reports, color);
+            text.push_str(&output::summary(&reports));
+            text.push('\n');
+            text
+        }
+        Format::Json => output::json(&reports) + "\n",
+        Format::Sarif => output::sarif(&reports, rules::all()) + "\n",
+        Format::Github => output::github(&reports),
+    };
+    let mut stdout = anstream::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(Fatal(format!("cannot write the report: {e}")));
+    }
+
+    let errors = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| d.severity == Severity::Error);
+    Ok(if io_failed {
+        ExitCode::from(2)
+    } else if errors {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The files to lint: files as given, folders searched (sorted) for `.kql` files.
+fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Fatal> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            files.push(path.clone());
+        } else if path.is_dir() {
+            let mut found = Vec::new();
+            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+                let entry =
+                    entry.map_err(|e| Fatal(format!("cannot read {}: {e}", path.display())))?;
+                if entry.file_type().is_file()
+                    && entry.path().extension().is_some_and(|e| e == "kql")
+                {
+                    found.push(entry.into_path());
+                }
+            }
+            files.extend(found);
+        } else if path.exists() {
+            files.push(path.clone());
+        } else {
+            return Err(Fatal(format!("{}: no such file or folder", path.display())));
+        }
+    }
+    Ok(files)
+}
+
+/// Reads a file (or standard input for `-`): the name to show and the text.
+fn read(file: &Path) -> Result<(String, String), String> {
+    if file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(("-".into(), text));
+    }
+    let shown = file.display().to_string();
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{shown} is not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    Ok((shown, text))
+}
+
+/// The configuration that applies to `file`, loaded once a configuration file.
+fn config_for(file: &Path, cache: &mut HashMap<PathBuf, Config>) -> Result<Config, Fatal> {
+    let start = if file.as_os_str() == "-" {
+        Path::new(".")
+    } else {
+        file
+    };
+    let Some(path) = Config::find(start) else {
+        return Ok(Config::new());
+    };
+    if let Some(config) = cache.get(&path) {
+        return Ok(config.clone());
+    }
+    let config = Config::load(&path).map_err(|e| Fatal(e.to_string()))?;
+    cache.insert(path, config.clone());
+    Ok(config)
+}
