@@ -9,6 +9,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod files;
+mod fmt;
 mod lint;
 mod parse;
 mod render;
@@ -33,6 +35,7 @@ enum Command {
     Parse(parse::Args),
     Lint(lint::LintArgs),
     Rules(rules::RulesArgs),
+    Fmt(fmt::FmtArgs),
 }
 
 pub fn run() -> ExitCode {
@@ -42,5 +45,6 @@ pub fn run() -> ExitCode {
         Command::Parse(args) => parse::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Fmt(args) => fmt::run(args),
     }
 }
