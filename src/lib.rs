@@ -3,7 +3,8 @@
 //!
 //! This crate is the library behind the `kqlsmith` command, for detection-as-code pipelines:
 //! load a hunt profile (or build the model in code), render it for a platform, write it as a
-//! Sentinel hunting query or a Defender XDR custom detection rule, and parse or lint any KQL.
+//! Sentinel hunting query or a Defender XDR custom detection rule, and parse, lint or format
+//! any KQL.
 //! Every function returns a typed [`Error`]; nothing here panics on bad input.
 //!
 //! ```
@@ -41,6 +42,7 @@ pub use kqlsmith_syntax as syntax;
 pub use kqlsmith_hunt::{Format, Hunt, HuntKind, Override};
 pub use kqlsmith_lint::{Config, Diagnostic, Platform, Severity};
 pub use kqlsmith_syntax::Script;
+pub use kqlsmith_syntax::format::FormatOptions;
 
 /// Everything that can go wrong in the facade, by cause. Each variant carries the error of
 /// the crate that found it, with the file, line, field or platform it concerns.
@@ -63,6 +65,10 @@ pub enum Error {
     /// A KQL text does not parse.
     #[error(transparent)]
     Parse(#[from] kqlsmith_syntax::ParseError),
+    /// A KQL text could not be formatted (it does not parse, or the formatter could not keep
+    /// the query and its comments intact, which is a bug).
+    #[error(transparent)]
+    Format(#[from] kqlsmith_syntax::format::FormatError),
 }
 
 /// `Result` with the facade's [`Error`].
@@ -268,6 +274,24 @@ pub fn file_name(hunt: &Hunt, format: Format, platform: &Platform) -> Result<Str
 /// ```
 pub fn parse(source: &str) -> Result<Script> {
     Ok(kqlsmith_syntax::parse(source)?)
+}
+
+/// Formats KQL in kqlsmith's canonical layout (one pipe stage a line, comments kept where
+/// they were). The result parses to the same query; formatting it again changes nothing.
+///
+/// ```
+/// let options = kqlsmith::FormatOptions::default();
+/// let formatted = kqlsmith::format("DeviceLogonEvents|where Timestamp>ago(1d)|take 10", &options)?;
+/// assert_eq!(formatted, "DeviceLogonEvents\n| where Timestamp > ago(1d)\n| take 10\n");
+/// assert_eq!(kqlsmith::format(&formatted, &options)?, formatted);
+/// assert!(matches!(
+///     kqlsmith::format("DeviceLogonEvents | where", &options),
+///     Err(kqlsmith::Error::Format(_))
+/// ));
+/// # Ok::<(), kqlsmith::Error>(())
+/// ```
+pub fn format(source: &str, options: &FormatOptions) -> Result<String> {
+    Ok(kqlsmith_syntax::format::format(source, options)?)
 }
 
 /// Lints KQL against `platform`'s schema with the default rules. Findings are data, not
