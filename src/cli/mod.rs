@@ -9,6 +9,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod files;
+mod fmt;
 mod lint;
 mod parse;
 mod render;
@@ -29,18 +31,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    Lint(lint::LintArgs),
-    Rules(rules::RulesArgs),
     Render(render::RenderArgs),
     Parse(parse::Args),
+    Lint(lint::LintArgs),
+    Rules(rules::RulesArgs),
+    Fmt(fmt::FmtArgs),
 }
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Lint(args) => lint::run(args),
-        Command::Rules(args) => rules::run(args),
         Command::Render(args) => render::run(args),
         Command::Parse(args) => parse::run(args),
+        Command::Lint(args) => lint::run(args),
+        Command::Rules(args) => rules::run(args),
+        Command::Fmt(args) => fmt::run(args),
     }
 }

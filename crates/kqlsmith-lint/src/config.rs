@@ -19,12 +19,17 @@
 //!
 //! [lint.watchlists.HighValueAssets]       # `_GetWatchlist("HighValueAssets")` columns
 //! Hostname = "string"
+//!
+//! [format]                                # `kqlsmith fmt`
+//! line-width = 100                        # lists and `and` chains wider than this break
+//! indent = 4                              # spaces a level
 //! ```
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use kqlsmith_syntax::format::{FormatOptions, MAX_INDENT, MAX_LINE_WIDTH};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -52,6 +57,8 @@ pub struct Config {
     pub tables: Schema,
     /// Watchlists by name, with their columns.
     pub watchlists: BTreeMap<String, Vec<Column>>,
+    /// The `[format]` table: how `kqlsmith fmt` lays queries out.
+    pub format: FormatOptions,
 }
 
 /// A configuration file that cannot be used.
@@ -78,6 +85,15 @@ impl std::error::Error for ConfigError {}
 struct File {
     #[serde(default)]
     lint: Option<Spanned<LintSection>>,
+    #[serde(default)]
+    format: Option<FormatSection>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FormatSection {
+    line_width: Option<Spanned<i64>>,
+    indent: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -146,9 +162,11 @@ impl Config {
             message,
         };
         let file: File = toml::from_str(text).map_err(|e| error(e.span(), e.message().into()))?;
+        let format = format_options(file.format.unwrap_or_default(), &error)?;
         let Some(section) = file.lint else {
             return Ok(Config {
                 path: Some(path.to_path_buf()),
+                format,
                 ..Config::new()
             });
         };
@@ -279,6 +297,7 @@ impl Config {
             per_file_ignores,
             tables,
             watchlists,
+            format,
         })
     }
 
@@ -310,6 +329,36 @@ impl Config {
             self.enabled.push(code);
         }
     }
+}
+
+/// The formatter's options from the `[format]` table, checked: a value out of range is an
+/// error at its line.
+fn format_options(
+    section: FormatSection,
+    error: &impl Fn(Option<std::ops::Range<usize>>, String) -> ConfigError,
+) -> Result<FormatOptions, ConfigError> {
+    let mut options = FormatOptions::default();
+    let within = |value: &Spanned<i64>, key: &str, low: usize, high: usize| {
+        usize::try_from(*value.get_ref())
+            .ok()
+            .filter(|v| (low..=high).contains(v))
+            .ok_or_else(|| {
+                error(
+                    Some(value.span()),
+                    format!(
+                        "`{key} = {}` is out of range: use {low} to {high}",
+                        value.get_ref()
+                    ),
+                )
+            })
+    };
+    if let Some(width) = &section.line_width {
+        options.line_width = within(width, "line-width", 20, MAX_LINE_WIDTH)?;
+    }
+    if let Some(indent) = &section.indent {
+        options.indent = within(indent, "indent", 1, MAX_INDENT)?;
+    }
+    Ok(options)
 }
 
 #[cfg(test)]
@@ -385,6 +434,31 @@ mod tests {
                 shown.starts_with("/project/kqlsmith.toml:") && shown.contains(needle),
                 "{shown}"
             );
+        }
+    }
+
+    #[test]
+    fn the_format_table_sets_the_formatter_options() {
+        assert_eq!(parse("").unwrap().format, FormatOptions::default());
+        let config = parse("[format]\nline-width = 80\nindent = 2\n").unwrap();
+        assert_eq!(
+            config.format,
+            FormatOptions {
+                line_width: 80,
+                indent: 2
+            }
+        );
+        let config = parse("[lint]\nplatform = \"sentinel\"\n[format]\nindent = 8\n").unwrap();
+        assert_eq!((config.format.indent, config.format.line_width), (8, 100));
+        for (text, line, needle) in [
+            ("[format]\nline-width = 5\n", 2, "20 to 1000"),
+            ("[format]\n\nindent = -1\n", 3, "1 to 16"),
+            ("[format]\nindent = \"four\"\n", 2, "expected i64"),
+            ("[format]\nwidth = 80\n", 2, "width"),
+        ] {
+            let err = parse(text).unwrap_err();
+            assert_eq!(err.line, Some(line), "{text}: {err}");
+            assert!(err.to_string().contains(needle), "{err}");
         }
     }
 

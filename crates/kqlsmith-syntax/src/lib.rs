@@ -22,6 +22,7 @@
 
 pub mod ast;
 mod error;
+pub mod format;
 mod literal;
 mod parser;
 mod print;

@@ -56,7 +56,8 @@ def main() -> int:
     clock = Clock()
     schemas = telemetry.load_schemas(HERE / "tables.toml")
     platforms = _platforms(args.root / "profiles" / "platforms", args.platform)
-    profiles = args.profile or sorted(p.stem for p in (args.root / "profiles" / "hunts").glob("*.toml"))
+    kinds = _profile_kinds(args.root / "profiles" / "hunts")
+    profiles = args.profile or sorted(kinds)
     if not profiles:
         print(f"replay: no hunt profiles in {args.root / 'profiles' / 'hunts'}", file=sys.stderr)
         return 2
@@ -69,19 +70,26 @@ def main() -> int:
 
     loaded, problems = [], []  # scenarios, and (label, problems) of files that cannot be used
     columns = telemetry.common_columns(schemas)
-    for path in sorted((HERE / "scenarios").glob("*.toml")):
+    # Scenarios sit in a folder named after the hunt kind they exercise (`[hunt] kind` of a
+    # profile); each runs against the profiles of that kind.
+    profiles_of = {}  # scenario id -> the profiles it runs against
+    for path in sorted((HERE / "scenarios").glob("*/*.toml")):
         if args.only not in path.stem:
             continue
+        kind = path.parent.name
+        own = [p for p in profiles if kinds.get(p, kind) == kind]
         try:
             scenario = scenarios.load(path, columns, clock)
         except scenarios.ScenarioError as e:
             problems.append((path.stem, [str(e)]))
             continue
-        strangers = sorted({p for c in scenario.cases for p in c.by_profile} - set(profiles))
+        strangers = sorted({p for c in scenario.cases for p in c.by_profile} - set(own))
         if strangers and not args.profile:
-            problems.append((scenario.id, [f"[expect.{strangers[0]}]: no hunt profile has that name"]))
+            problems.append((scenario.id, [f"[expect.{strangers[0]}]: no {kind} hunt profile has that name"]))
             continue
-        loaded.append(scenario)
+        if own:
+            profiles_of[scenario.id] = own
+            loaded.append(scenario)
     try:
         functions = prelude_cases.load(HERE / "prelude_cases.toml")
     except prelude_cases.CaseFileError as e:
@@ -96,7 +104,7 @@ def main() -> int:
         )
         for scenario in loaded
         for case in scenario.cases
-        for profile in profiles
+        for profile in profiles_of[scenario.id]
         for platform in platforms
     }
     tables = {
@@ -128,7 +136,7 @@ def main() -> int:
                 platform,
                 time_column,
                 schemas[platform],
-                profiles,
+                profiles_of[scenario.id],
                 runnable,
                 clock.now,
             )
@@ -144,6 +152,15 @@ def main() -> int:
     print(f"replay: {time.monotonic() - started:.1f}s")
     print(f"{tally.passed} passed, {tally.failed} failed")
     return 1 if tally.failed else 0
+
+
+def _profile_kinds(folder: Path) -> dict[str, str]:
+    """hunt profile name -> its hunt kind (`[hunt] kind`), from profiles/hunts/*.toml."""
+    kinds = {}
+    for path in sorted(folder.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        kinds[path.stem] = data.get("hunt", {}).get("kind", "")
+    return kinds
 
 
 def _platforms(folder: Path, only: list[str]) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Scenario files: synthetic telemetry and the rows each hunt profile must return.
 
-A scenario is one TOML file under `tests/replay/scenarios/`:
+A scenario is one TOML file under `tests/replay/scenarios/<hunt kind>/`:
 
     title = "..."                  # one line
     description = "..."            # what the telemetry shows and what the hunt must do with it

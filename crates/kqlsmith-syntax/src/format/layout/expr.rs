@@ -1,0 +1,178 @@
+//! The layout of scalar expressions: operators with single spaces around them, `and`/`or`
+//! chains that break before each operator, call arguments and `in` lists that break one item
+//! a line.
+
+use super::{Layout, concat, t};
+use crate::ast::*;
+use crate::format::doc::Doc;
+
+/// The precedence an expression binds with, for deciding parentheses; primaries are highest.
+/// Parsed trees keep their parentheses as [`Expr::Paren`]; this only matters for trees built
+/// by hand, exactly as in `Display`.
+fn precedence(expr: &Expr) -> u8 {
+    match expr {
+        Expr::Binary(b) => b.op.kind.precedence(),
+        Expr::In(_) | Expr::Between(_) => 3,
+        Expr::Unary(_) => 6,
+        _ => 7,
+    }
+}
+
+fn is_chain(kind: BinaryOpKind) -> bool {
+    matches!(kind, BinaryOpKind::And | BinaryOpKind::Or)
+}
+
+impl Layout<'_> {
+    pub(super) fn expr(&mut self, expr: &Expr) -> Doc {
+        match expr {
+            Expr::Name(ident) => t(ident.to_string()),
+            Expr::Wildcard(ident) => t(ident.name.clone()),
+            Expr::Star(_) => t("*"),
+            Expr::Literal(literal) => self.literal(literal),
+            Expr::Binary(b) if is_chain(b.op.kind) => self.chain(b),
+            Expr::Binary(b) => {
+                let p = b.op.kind.precedence();
+                let left = self.operand(&b.left, p);
+                let right = self.operand(&b.right, p + 1);
+                concat(vec![left, t(format!(" {} ", b.op.text)), right])
+            }
+            Expr::Unary(u) => {
+                let sign = match u.op {
+                    UnaryOp::Neg => "-",
+                    UnaryOp::Plus => "+",
+                };
+                concat(vec![t(sign), self.operand(&u.operand, 6)])
+            }
+            Expr::Call(call) => self.call(call),
+            Expr::Member(m) => {
+                let object = self.operand(&m.object, 7);
+                concat(vec![object, t(format!(".{}", m.member))])
+            }
+            Expr::Index(i) => {
+                let object = self.operand(&i.object, 7);
+                concat(vec![object, t("["), self.expr(&i.index), t("]")])
+            }
+            Expr::In(i) => {
+                let subject = self.operand(&i.expr, 3);
+                let list =
+                    self.bracketed("(", &i.list, Expr::span, Self::expr, ")", self.end(i.span));
+                concat(vec![subject, t(format!(" {} ", i.op.as_str())), list])
+            }
+            Expr::Between(b) => {
+                let subject = self.operand(&b.expr, 3);
+                let negated = if b.negated { "!" } else { "" };
+                concat(vec![
+                    subject,
+                    t(format!(" {negated}between (")),
+                    self.expr(&b.low),
+                    t(" .. "),
+                    self.expr(&b.high),
+                    t(")"),
+                ])
+            }
+            Expr::Paren(p) => self.paren(p),
+            Expr::NamedArg(n) => concat(vec![t(format!("{}=", n.name)), self.expr(&n.value)]),
+            Expr::Query(q) => self.pipeline(q, false),
+        }
+    }
+
+    /// A literal as written (its text may hold comments, in a `dynamic` value: they stay).
+    pub(super) fn literal(&mut self, literal: &Literal) -> Doc {
+        self.comments.consume_within(literal.span);
+        t(literal.raw.clone())
+    }
+
+    fn operand(&mut self, expr: &Expr, min: u8) -> Doc {
+        if precedence(expr) < min {
+            concat(vec![t("("), self.expr(expr), t(")")])
+        } else {
+            self.expr(expr)
+        }
+    }
+
+    /// `a and b and c` on one line if it fits, else a line per operand, each after the first
+    /// starting with its operator, one level deeper.
+    fn chain(&mut self, b: &BinaryExpr) -> Doc {
+        let kind = b.op.kind;
+        // Left-associative: `a and b and c` is `(a and b) and c`.
+        let mut links: Vec<(&BinaryOp, &Expr)> = Vec::new();
+        let mut first = &b.left;
+        links.push((&b.op, &b.right));
+        while let Expr::Binary(inner) = first
+            && inner.op.kind == kind
+        {
+            links.push((&inner.op, &inner.right));
+            first = &inner.left;
+        }
+        links.reverse();
+        let p = kind.precedence();
+        let mut rest = Vec::new();
+        let head = self.operand(first, p);
+        let mut previous_end = first.span().end;
+        for (op, operand) in links {
+            rest.push(self.comments.trailing_past(previous_end, &op.text));
+            rest.push(Doc::Line);
+            rest.push(
+                self.comments
+                    .leading(operand.span().start, super::Blank::Drop, false),
+            );
+            rest.push(t(format!("{} ", op.text)));
+            rest.push(self.operand(operand, p + 1));
+            previous_end = operand.span().end;
+        }
+        Doc::group(concat(vec![head, Doc::indent(concat(rest))]))
+    }
+
+    /// `name(args)`: on one line if it fits, else one argument a line.
+    fn call(&mut self, call: &Call) -> Doc {
+        let name = t(call.name.to_string());
+        if call.args.is_empty() {
+            let rest = self
+                .comments
+                .dangling(self.end(call.span), super::Blank::Drop);
+            if rest.is_empty() {
+                return concat(vec![name, t("()")]);
+            }
+            return Doc::group(concat(vec![
+                name,
+                t("("),
+                Doc::indent(rest),
+                Doc::SoftLine,
+                t(")"),
+            ]));
+        }
+        let args = self.bracketed(
+            "(",
+            &call.args,
+            Expr::span,
+            Self::expr,
+            ")",
+            self.end(call.span),
+        );
+        concat(vec![name, args])
+    }
+
+    /// `(expr)`, or a parenthesised query with stages as a block.
+    fn paren(&mut self, p: &ParenExpr) -> Doc {
+        if let Expr::Query(q) = &p.inner
+            && !q.stages.is_empty()
+        {
+            return self.query_block(q, self.end(p.span));
+        }
+        let comments = self.comments.leading_inline(p.inner.span().start);
+        let inner = self.expr(&p.inner);
+        let rest = self.comments.dangling(self.end(p.span), super::Blank::Drop);
+        if rest.is_empty() {
+            return concat(vec![t("("), comments, inner, t(")")]);
+        }
+        // A comment before `)` needs the line break after it.
+        Doc::group(concat(vec![
+            t("("),
+            comments,
+            inner,
+            rest,
+            Doc::SoftLine,
+            t(")"),
+        ]))
+    }
+}

@@ -1,0 +1,128 @@
+//! Query files for the commands that rewrite them (`fmt`, `convert`): finding them, reading
+//! them as UTF-8 text, and writing them back atomically, so that a failure never leaves a file
+//! half written.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The name standard input goes by.
+pub const STDIN: &str = "-";
+
+/// The files named: files as given, folders searched (in sorted order) for `.kql` files, `-`
+/// for standard input. A path that does not exist is an error that names it.
+pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.as_os_str() == STDIN {
+            files.push(path.clone());
+        } else if path.is_dir() {
+            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+                let entry = entry.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                if entry.file_type().is_file()
+                    && entry.path().extension().is_some_and(|e| e == "kql")
+                {
+                    files.push(entry.into_path());
+                }
+            }
+        } else if path.exists() {
+            files.push(path.clone());
+        } else {
+            return Err(format!("{}: no such file or folder", path.display()));
+        }
+    }
+    Ok(files)
+}
+
+/// Whether `path` stands for standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == STDIN
+}
+
+/// The text of a file (or of standard input, for `-`); text that is not UTF-8 is an error that
+/// says at which byte.
+pub fn read(path: &Path) -> Result<String, String> {
+    let shown = path.display();
+    let bytes = if is_stdin(path) {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        bytes
+    } else {
+        std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))?
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{shown} is not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Replaces the file's content: the text goes to a temporary file beside it (with the file's
+/// permissions), which is then renamed over it. On any error the file is as it was.
+pub fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let permissions = std::fs::metadata(path).map_err(fail)?.permissions();
+    let mut temp = tempfile::Builder::new()
+        .prefix(".kqlsmith-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    temp.write_all(text.as_bytes()).map_err(fail)?;
+    temp.as_file().sync_all().map_err(fail)?;
+    std::fs::set_permissions(temp.path(), permissions).map_err(fail)?;
+    temp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_give_their_kql_files_sorted_and_missing_paths_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["b.kql", "a.kql", "sub/c.kql", "notes.txt"] {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "T").unwrap();
+        }
+        let files = collect(&[dir.path().to_path_buf()]).unwrap();
+        let names: Vec<_> = files
+            .iter()
+            .map(|f| {
+                f.strip_prefix(dir.path())
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(names, ["a.kql", "b.kql", "sub/c.kql"]);
+        let missing = dir.path().join("missing.kql");
+        assert!(collect(&[missing]).unwrap_err().contains("no such file"));
+    }
+
+    #[test]
+    fn writing_replaces_the_content_and_keeps_the_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.kql");
+        std::fs::write(&path, "old").unwrap();
+        let before = std::fs::metadata(&path).unwrap().permissions();
+        write_atomically(&path, "new\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions(), before);
+        // No temporary file is left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        std::fs::write(dir.path().join("latin1.kql"), b"print '\xe9'").unwrap();
+        assert!(
+            read(&dir.path().join("latin1.kql"))
+                .unwrap_err()
+                .contains("byte 7")
+        );
+    }
+}

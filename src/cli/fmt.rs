@@ -1,0 +1,244 @@
+//! `kqlsmith fmt`: lay KQL files out in the canonical layout, keeping every comment.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use kqlsmith_lint::Config;
+use kqlsmith_lint::output::{self, FileReport};
+use kqlsmith_lint::rules::syntax_error;
+use kqlsmith_syntax::format::{FormatError, FormatOptions, format};
+
+use super::files;
+use super::{EXIT_INTERNAL, EXIT_USAGE};
+
+/// Format KQL files: one canonical layout, every comment kept
+///
+/// Each pipe stage goes on a line of its own, `let` statements one a line; operators and commas
+/// get single spaces; lists that do not fit (`project`, `summarize`, call arguments, `in (...)`)
+/// go one item a line, indented; keywords take their canonical spelling (`mv-expand`). Comments
+/// stay where they were: on a line of their own before what they preceded, or at the end of
+/// their code's line. Blank lines between statements and stages are kept (one at most).
+///
+/// The line width and indentation come from the `[format]` table of `kqlsmith.toml`, the
+/// nearest one in the file's folder or above it:
+///
+///   [format]
+///   line-width = 100
+///   indent = 4
+///
+/// Files are rewritten in place (through a temporary file renamed over them). A file that does
+/// not parse is reported, rustc-style, and left as it was.
+///
+/// Exit status: 0 when every file is formatted (or, with --check, already was); 1 when a file
+/// does not parse, or --check finds a file to reformat; 2 on a usage, configuration or I/O
+/// error; 70 on an internal error (the formatter produced text it could not stand behind).
+///
+/// Examples:
+///   kqlsmith fmt hunts/                  format every .kql file below hunts/, in place
+///   kqlsmith fmt --check .               list the files that would change (for CI)
+///   kqlsmith fmt --stdout hunt.kql       print the formatted text, change nothing
+///   cat hunt.kql | kqlsmith fmt -        format standard input to standard output
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct FmtArgs {
+    /// Files or folders to format (folders are searched for .kql files); `-` reads standard
+    /// input and writes standard output.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Change nothing: print the files that would change, and exit with 1 if there are any.
+    #[arg(long, conflicts_with = "stdout")]
+    check: bool,
+
+    /// Print the formatted text of one file instead of rewriting it.
+    #[arg(long)]
+    stdout: bool,
+
+    /// Use this configuration file instead of looking for kqlsmith.toml.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// How one file came out.
+enum Outcome {
+    Unchanged,
+    /// Reformatted (written, printed, or with --check: would be).
+    Changed,
+    /// Not valid KQL: reported, left alone.
+    Invalid,
+}
+
+/// What stops a file (or the run) with a status other than 1.
+enum Fatal {
+    /// A usage, configuration or I/O error (status 2).
+    Usage(String),
+    /// The formatter failed its own checks (status 70).
+    Internal(String),
+}
+
+pub fn run(args: FmtArgs) -> ExitCode {
+    match fmt(&args) {
+        Ok(code) => code,
+        Err(Fatal::Usage(message)) => {
+            let _ = writeln!(anstream::stderr(), "error: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+        Err(Fatal::Internal(message)) => {
+            let _ = writeln!(anstream::stderr(), "error: {message}");
+            ExitCode::from(EXIT_INTERNAL)
+        }
+    }
+}
+
+fn fmt(args: &FmtArgs) -> Result<ExitCode, Fatal> {
+    let files = files::collect(&args.paths).map_err(Fatal::Usage)?;
+    if args.stdout && files.len() > 1 {
+        return Err(Fatal::Usage(format!(
+            "--stdout prints one file; {} were given (without it, files are rewritten in place)",
+            files.len()
+        )));
+    }
+    let explicit = match &args.config {
+        Some(path) => Some(Config::load(path).map_err(|e| Fatal::Usage(e.to_string()))?),
+        None => None,
+    };
+    let mut settings = Settings {
+        explicit: explicit.map(|c| c.format),
+        found: HashMap::new(),
+    };
+    let (mut changed, mut unchanged, mut invalid, mut io_failed) = (0, 0, 0, false);
+    for file in &files {
+        let options = settings.for_file(file)?;
+        match format_file(file, &options, args) {
+            Ok(Outcome::Unchanged) => unchanged += 1,
+            Ok(Outcome::Changed) => changed += 1,
+            Ok(Outcome::Invalid) => invalid += 1,
+            Err(Fatal::Usage(message)) => {
+                let _ = writeln!(anstream::stderr(), "error: {message}");
+                io_failed = true;
+            }
+            Err(internal) => return Err(internal),
+        }
+    }
+    // Text on standard output stands alone; otherwise say what was done.
+    let only_text = args.stdout || files.iter().all(|f| files::is_stdin(f));
+    if !only_text {
+        let _ = writeln!(
+            anstream::stderr(),
+            "{}",
+            summary(args.check, changed, unchanged, invalid)
+        );
+    }
+    Ok(if io_failed {
+        ExitCode::from(EXIT_USAGE)
+    } else if invalid > 0 || (args.check && changed > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The formatter options of each file: from --config, else the nearest kqlsmith.toml (each
+/// loaded once), else the defaults.
+struct Settings {
+    explicit: Option<FormatOptions>,
+    found: HashMap<PathBuf, FormatOptions>,
+}
+
+impl Settings {
+    fn for_file(&mut self, file: &Path) -> Result<FormatOptions, Fatal> {
+        if let Some(options) = self.explicit {
+            return Ok(options);
+        }
+        let start = if files::is_stdin(file) {
+            Path::new(".")
+        } else {
+            file
+        };
+        let Some(path) = Config::find(start) else {
+            return Ok(FormatOptions::default());
+        };
+        if let Some(options) = self.found.get(&path) {
+            return Ok(*options);
+        }
+        let config = Config::load(&path).map_err(|e| Fatal::Usage(e.to_string()))?;
+        self.found.insert(path, config.format);
+        Ok(config.format)
+    }
+}
+
+fn format_file(file: &Path, options: &FormatOptions, args: &FmtArgs) -> Result<Outcome, Fatal> {
+    let source = files::read(file).map_err(Fatal::Usage)?;
+    let shown = file.display().to_string();
+    let formatted = match format(&source, options) {
+        Ok(text) => text,
+        Err(FormatError::Syntax(error)) => {
+            report_syntax_error(&shown, &source, &error);
+            return Ok(Outcome::Invalid);
+        }
+        Err(internal @ FormatError::Internal(_)) => {
+            return Err(Fatal::Internal(format!("{shown}: {internal}")));
+        }
+    };
+    let outcome = if formatted == source {
+        Outcome::Unchanged
+    } else {
+        Outcome::Changed
+    };
+    if args.stdout || files::is_stdin(file) {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(formatted.as_bytes())
+            .and_then(|()| stdout.flush())
+            .or_else(|e| match e.kind() {
+                std::io::ErrorKind::BrokenPipe => Ok(()),
+                _ => Err(Fatal::Usage(format!("cannot write standard output: {e}"))),
+            })?;
+    } else if args.check {
+        if matches!(outcome, Outcome::Changed) {
+            let _ = writeln!(std::io::stdout(), "{shown}");
+        }
+    } else if matches!(outcome, Outcome::Changed) {
+        files::write_atomically(file, &formatted).map_err(Fatal::Usage)?;
+    }
+    Ok(outcome)
+}
+
+/// A parse error, rustc-style, on standard error.
+fn report_syntax_error(shown: &str, source: &str, error: &kqlsmith_syntax::ParseError) {
+    let report = FileReport {
+        path: shown.to_string(),
+        source: source.to_string(),
+        diagnostics: vec![syntax_error::diagnostic(source, error)],
+        notes: Vec::new(),
+    };
+    let text = output::human(&[report], std::io::stderr().is_terminal());
+    let _ = write!(anstream::stderr(), "{text}");
+}
+
+/// The closing line: what was done to how many files.
+fn summary(check: bool, changed: usize, unchanged: usize, invalid: usize) -> String {
+    let files = |n: usize| format!("{n} file{}", if n == 1 { "" } else { "s" });
+    let mut text = if check {
+        format!(
+            "{} would be reformatted, {} already formatted",
+            files(changed),
+            files(unchanged)
+        )
+    } else {
+        format!(
+            "{} reformatted, {} already formatted",
+            files(changed),
+            files(unchanged)
+        )
+    };
+    if invalid > 0 {
+        text.push_str(&format!(
+            ", {} not valid KQL (left as they were)",
+            files(invalid)
+        ));
+    }
+    text
+}
