@@ -149,6 +149,9 @@ fn unclosed_nested_subqueries_fail_in_linear_time() {
     // function body's last statement); unclosed, that doubled the work a level.
     for opener in [
         "; let f = (a:string) { T | where x == a ",
+        "| where x in (search in (U, ",
+        "| where x in (union (U, ",
+        "| where x in (datatable(a:string) [f(",
         "| join kind=inner (U ",
         "| union (U ",
         "| where x in (U ",
