@@ -55,6 +55,7 @@ pub(crate) fn describe_found(source: &str, offset: usize) -> (String, Span) {
             first.len_utf8()
         }
     };
-    let token = &rest[..len.min(40)];
+    // At most 40 characters (not bytes: a byte cut could split a character).
+    let token: String = rest[..len].chars().take(40).collect();
     (format!("`{token}`"), Span::new(offset, offset + len))
 }

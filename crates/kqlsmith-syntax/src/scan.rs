@@ -64,7 +64,7 @@ pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
             if signs > MAX_SIGNS {
                 return Err(i);
             }
-        } else if !b.is_ascii_whitespace() && b < 0x80 {
+        } else if !matches!(b, b' ' | b'\t'..=b'\r' | 0x80..) {
             signs = 0;
         }
         i += 1;
@@ -183,5 +183,7 @@ mod tests {
         );
         assert!(scan(&format!("print '{}'", "(".repeat(1000))).is_ok());
         assert!(scan(&format!("print {}1", "- ".repeat(1000))).is_err());
+        // A vertical tab is whitespace to the grammar, so it does not break a run of signs.
+        assert!(scan(&format!("print {}1", "-\u{b}".repeat(65))).is_err());
     }
 }

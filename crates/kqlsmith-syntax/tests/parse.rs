@@ -389,6 +389,9 @@ fn errors_say_where_and_what_in_words() {
             format!("{line}:{column}: {}", error.message)
         );
     }
+    // A long token of multi-byte letters is shortened on a character boundary.
+    let error = parse(&format!("T | {}", "۶s".repeat(30))).unwrap_err();
+    assert!(error.message.starts_with("found `۶s"), "{}", error.message);
     // Columns count characters, not bytes.
     let error = parse("print 'é', ~").unwrap_err();
     assert_eq!((error.line, error.column), (1, 12));
