@@ -666,6 +666,12 @@ impl Display for Operator {
     }
 }
 
+/// Names that, followed by `(`, start a literal rather than a call.
+const LITERAL_KEYWORDS: [&str; 14] = [
+    "datetime", "date", "timespan", "time", "guid", "uniqueid", "int", "long", "real", "double",
+    "bool", "boolean", "decimal", "dynamic",
+];
+
 /// The precedence an expression binds with, for deciding parentheses; primaries are highest.
 fn precedence(expr: &Expr) -> u8 {
     match expr {
@@ -705,13 +711,27 @@ impl Display for Expr {
                 operand(f, &u.operand, 6)
             }
             Expr::Call(c) => {
-                write!(f, "{}(", c.name)?;
+                // `datetime(...)` and the like would read back as a literal: a call of that
+                // name (possible when a comment stood before the `(`) is written bracketed.
+                if c.name.quoted.is_none() && LITERAL_KEYWORDS.contains(&c.name.name.as_str()) {
+                    write!(f, "['{}'](", c.name.name)?;
+                } else {
+                    write!(f, "{}(", c.name)?;
+                }
                 comma(f, &c.args)?;
                 f.write_str(")")
             }
             Expr::Member(m) => {
                 operand(f, &m.object, 7)?;
-                write!(f, ".{}", m.member)
+                // `0 .x`: without the space, `0.x` would read as the number `0.` and a unit.
+                let number = matches!(
+                    &m.object,
+                    Expr::Literal(Literal {
+                        value: LiteralValue::Long(_) | LiteralValue::Real(_),
+                        ..
+                    })
+                );
+                write!(f, "{}.{}", if number { " " } else { "" }, m.member)
             }
             Expr::Index(i) => {
                 operand(f, &i.object, 7)?;

@@ -14,22 +14,40 @@ pub const MAX_NESTING: usize = 64;
 /// A run of prefix signs (`- - - x`) longer than this is refused: each sign is a level.
 const MAX_SIGNS: usize = 64;
 
-/// Where the source nests too deeply: the byte offset of the opening that goes too deep.
-pub(crate) fn check_nesting(source: &str) -> Result<(), usize> {
+/// What the pre-scan found: the comments, and whether the text has Unicode spaces outside
+/// strings and comments.
+pub(crate) struct Scanned {
+    pub comments: Vec<Comment>,
+    pub unicode_spaces: bool,
+}
+
+/// The `//` comments of the source, in order; or, if brackets or signs nest too deeply,
+/// the byte offset of the one that goes too deep.
+pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
     let bytes = source.as_bytes();
+    let mut comments = Vec::new();
+    let mut unicode_spaces = false;
     let mut depth = 0usize;
     let mut signs = 0usize;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if let Some(end) = skip_trivia_or_string(bytes, i) {
-            if !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'/') {
-                signs = 0;
-            }
-            i = end;
-            continue;
-        }
         match b {
+            b'/' | b'\'' | b'"' | b'`' | b'~' => {
+                if let Some(end) = skip_trivia_or_string(bytes, i) {
+                    if b == b'/' {
+                        let text = source[i..end].trim_end_matches('\r').to_string();
+                        comments.push(Comment {
+                            text,
+                            span: Span::new(i, end),
+                        });
+                    } else {
+                        signs = 0;
+                    }
+                    i = end;
+                    continue;
+                }
+            }
             b'(' | b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
@@ -37,6 +55,8 @@ pub(crate) fn check_nesting(source: &str) -> Result<(), usize> {
                 }
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            // A character starts at a byte that is not a continuation byte (0x80..0xC0).
+            0xC0.. => unicode_spaces |= source[i..].chars().next().is_some_and(is_unicode_space),
             _ => {}
         }
         if b == b'-' || b == b'+' {
@@ -44,34 +64,50 @@ pub(crate) fn check_nesting(source: &str) -> Result<(), usize> {
             if signs > MAX_SIGNS {
                 return Err(i);
             }
-        } else if !b.is_ascii_whitespace() {
+        } else if !b.is_ascii_whitespace() && b < 0x80 {
             signs = 0;
         }
         i += 1;
     }
-    Ok(())
+    Ok(Scanned {
+        comments,
+        unicode_spaces,
+    })
 }
 
-/// The `//` comments of the source, in order.
-pub(crate) fn comments(source: &str) -> Vec<Comment> {
+/// Spaces KQL accepts between tokens beyond ASCII ones.
+fn is_unicode_space(c: char) -> bool {
+    matches!(
+        c,
+        '\u{A0}' | '\u{2000}'..='\u{200B}' | '\u{202F}' | '\u{205F}' | '\u{3000}' | '\u{FEFF}'
+    )
+}
+
+/// The source with every Unicode space outside strings and comments replaced by as many
+/// ASCII spaces as it has bytes: byte offsets, and so spans, stay the same.
+pub(crate) fn ascii_spaces(source: &str) -> String {
     let bytes = source.as_bytes();
-    let mut found = Vec::new();
+    let mut out = String::with_capacity(source.len());
     let mut i = 0;
     while i < bytes.len() {
-        match skip_trivia_or_string(bytes, i) {
-            Some(end) => {
-                if bytes[i] == b'/' {
-                    found.push(Comment {
-                        text: source[i..end].trim_end_matches('\r').to_string(),
-                        span: Span::new(i, end),
-                    });
-                }
-                i = end;
-            }
-            None => i += 1,
+        if matches!(bytes[i], b'/' | b'\'' | b'"' | b'`' | b'~')
+            && let Some(end) = skip_trivia_or_string(bytes, i)
+        {
+            out.push_str(&source[i..end]);
+            i = end;
+            continue;
         }
+        let Some(c) = source[i..].chars().next() else {
+            break;
+        };
+        if is_unicode_space(c) {
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+        i += c.len_utf8();
     }
-    found
+    out
 }
 
 /// If a comment or a string literal starts at `i`, the offset just past it.
@@ -119,18 +155,33 @@ mod tests {
     #[test]
     fn finds_comments_outside_strings() {
         let src = "T // one\n| where x == \"http://a\" // two\n| where y == @'c:\\' // three";
-        let texts: Vec<_> = comments(src).into_iter().map(|c| c.text).collect();
+        let texts: Vec<_> = scan(src)
+            .unwrap()
+            .comments
+            .into_iter()
+            .map(|c| c.text)
+            .collect();
         assert_eq!(texts, ["// one", "// two", "// three"]);
     }
 
     #[test]
+    fn unicode_spaces_become_ascii_spaces_of_the_same_length_outside_strings() {
+        let src = "T\u{202F}| where x == '\u{A0}' // \u{3000}";
+        assert!(scan(src).unwrap().unicode_spaces);
+        let ascii = ascii_spaces(src);
+        assert_eq!(ascii.len(), src.len());
+        assert_eq!(ascii, "T   | where x == '\u{A0}' // \u{3000}");
+        assert!(!scan("T | where x == 'é'").unwrap().unicode_spaces);
+    }
+
+    #[test]
     fn bounds_bracket_nesting_outside_strings() {
-        assert!(check_nesting(&"(".repeat(MAX_NESTING)).is_ok());
+        assert!(scan(&"(".repeat(MAX_NESTING)).is_ok());
         assert_eq!(
-            check_nesting(&"(".repeat(MAX_NESTING + 1)),
+            scan(&"(".repeat(MAX_NESTING + 1)).map(|_| ()),
             Err(MAX_NESTING)
         );
-        assert!(check_nesting(&format!("print '{}'", "(".repeat(1000))).is_ok());
-        assert!(check_nesting(&format!("print {}1", "- ".repeat(1000))).is_err());
+        assert!(scan(&format!("print '{}'", "(".repeat(1000))).is_ok());
+        assert!(scan(&format!("print {}1", "- ".repeat(1000))).is_err());
     }
 }

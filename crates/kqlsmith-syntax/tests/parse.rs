@@ -322,6 +322,10 @@ fn every_operator_prints_back() {
         "T | scan with_match_id=id declare (s:string = '') with (step a: x > 1 => s = 'a'; step b output=none: x < 1;)",
         "print x = 2abc, y = 1dd",
         "T | where x = true and Col:'term'",
+        "print a = 0 .x, b = 1.5 .y, c = 0x1F .z",
+        "print a = true(1), b = ['true'], c = ['f'](2), d = null",
+        "print a = datetime(\"2024-01-01\"\n), b = timespan(\n1d)",
+        "print a = datetime // a comment makes this a call\n(x), b = dynamic //\n(y)",
     ] {
         round_trip(source);
     }

@@ -145,8 +145,13 @@ proptest! {
 
 #[test]
 fn unclosed_nested_subqueries_fail_in_linear_time() {
-    // Each level once offered two ways to parse `(`; unclosed, that doubled the work a level.
+    // Each level once offered two ways to parse the same text (a parenthesised query, a
+    // function body's last statement); unclosed, that doubled the work a level.
     for opener in [
+        "; let f = (a:string) { T | where x == a ",
+        "| where x in (search in (U, ",
+        "| where x in (union (U, ",
+        "| where x in (datatable(a:string) [f(",
         "| join kind=inner (U ",
         "| union (U ",
         "| where x in (U ",

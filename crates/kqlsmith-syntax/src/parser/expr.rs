@@ -27,7 +27,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 
 type Depth = (Expr, u32);
 
-impl Converter<'_, '_> {
+impl Converter<'_> {
     /// An `expr` pair. Tracks the depth of the tree it builds: `self.nested` holds, on
     /// return, the deepest expression converted so far at this level.
     pub(super) fn expr(&self, pair: P<'_>) -> Result<Expr, ParseError> {
@@ -124,8 +124,11 @@ impl Converter<'_, '_> {
             Rule::bracket_ident => Expr::Name(self.name(pair)?),
             Rule::call_or_name => {
                 let mut c = Children::of(pair);
-                let name = self.name(c.next())?;
+                let name_pair = c.next();
+                let is_plain = name_pair.as_rule() == Rule::ident;
+                let name = self.name(name_pair)?;
                 match c.pairs.next() {
+                    None if is_plain => word_literal(name),
                     None => Expr::Name(name),
                     Some(args) => {
                         let args = args
@@ -376,4 +379,19 @@ impl Converter<'_, '_> {
             (sign * v * ticks).round() as i64,
         ))))
     }
+}
+
+/// `true`, `false` (in three spellings each) and `null` are literals; other words are names.
+fn word_literal(name: Ident) -> Expr {
+    let value = match name.name.as_str() {
+        "true" | "True" | "TRUE" => LiteralValue::Bool(true),
+        "false" | "False" | "FALSE" => LiteralValue::Bool(false),
+        "null" => LiteralValue::Null,
+        _ => return Expr::Name(name),
+    };
+    Expr::Literal(Literal {
+        value,
+        raw: name.name,
+        span: name.span,
+    })
 }

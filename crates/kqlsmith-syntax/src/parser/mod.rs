@@ -28,17 +28,31 @@ type P<'s> = Pair<'s, Rule>;
 pub(crate) const MAX_EXPR_DEPTH: u32 = 1000;
 
 pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
-    let index = LineIndex::new(source);
-    if let Err(offset) = scan::check_nesting(source) {
-        let message = format!(
-            "found nesting deeper than {MAX_NESTING} levels (brackets or signs), expected a shallower query: split it with `let` statements"
-        );
-        return Err(ParseError::at(
-            &index,
-            Span::new(offset, offset + 1),
-            message,
-        ));
-    }
+    // One pass over the text finds the comments and checks nesting; the line index is only
+    // needed for an error.
+    let scanned = match scan::scan(source) {
+        Ok(scanned) => scanned,
+        Err(offset) => {
+            let index = LineIndex::new(source);
+            let message = format!(
+                "found nesting deeper than {MAX_NESTING} levels (brackets or signs), expected a shallower query: split it with `let` statements"
+            );
+            return Err(ParseError::at(
+                &index,
+                Span::new(offset, offset + 1),
+                message,
+            ));
+        }
+    };
+    let comments = scanned.comments;
+    // Rare Unicode spaces become ASCII ones first, keeping every byte offset.
+    let normalized;
+    let source = if scanned.unicode_spaces {
+        normalized = scan::ascii_spaces(source);
+        normalized.as_str()
+    } else {
+        source
+    };
     let mut pairs = match KqlParser::parse(Rule::script, source) {
         Ok(pairs) => pairs,
         Err(_) => {
@@ -47,6 +61,7 @@ pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
             pest::set_error_detail(true);
             let detailed = KqlParser::parse(Rule::script, source);
             pest::set_error_detail(false);
+            let index = LineIndex::new(source);
             return Err(match detailed {
                 Err(error) => syntax_error(source, &index, error),
                 Ok(_) => ParseError::at(
@@ -58,16 +73,20 @@ pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
         }
     };
     let converter = Converter {
-        index: &index,
+        source,
         nested: Cell::new(0),
     };
     let script = pairs.next().ok_or_else(|| {
-        ParseError::at(&index, Span::new(0, 0), "found nothing, expected a query")
+        ParseError::at(
+            &LineIndex::new(source),
+            Span::new(0, 0),
+            "found nothing, expected a query",
+        )
     })?;
     let statements = converter.statements(script.into_inner())?;
     Ok(Script {
         statements,
-        comments: scan::comments(source),
+        comments,
         span: Span::new(0, source.len()),
     })
 }
@@ -204,8 +223,8 @@ fn describe_rule(rule: Rule) -> Option<String> {
 
 /// Converts pest pairs into the tree; remembers the depth of the expression just converted
 /// (see `MAX_EXPR_DEPTH`).
-pub(crate) struct Converter<'i, 's> {
-    index: &'i LineIndex<'s>,
+pub(crate) struct Converter<'s> {
+    source: &'s str,
     nested: Cell<u32>,
 }
 
@@ -249,9 +268,9 @@ impl<'s> Children<'s> {
     }
 }
 
-impl Converter<'_, '_> {
+impl Converter<'_> {
     fn error(&self, span: Span, message: impl Into<String>) -> ParseError {
-        ParseError::at(self.index, span, message)
+        ParseError::at(&LineIndex::new(self.source), span, message)
     }
 
     fn statements(&self, pairs: Pairs<'_, Rule>) -> Result<Vec<Statement>, ParseError> {

@@ -6,7 +6,7 @@ use crate::error::ParseError;
 
 type R<T> = Result<T, ParseError>;
 
-impl Converter<'_, '_> {
+impl Converter<'_> {
     /// A `pipe_expr`: a source and its stages.
     pub(super) fn tabular(&self, pair: P<'_>) -> R<TabularExpr> {
         let mut c = Children::of(pair);
