@@ -98,6 +98,8 @@ fn folders_are_searched_for_kql_files() {
     dir.write("hunts/a.kql", BAD);
     dir.write("hunts/deeper/b.kql", CLEAN);
     dir.write("hunts/notes.txt", "not KQL");
+    // Linked files are linted too.
+    std::os::unix::fs::symlink(dir.0.join("hunts/a.kql"), dir.0.join("hunts/link.kql")).unwrap();
     let out = kqlsmith(
         &dir.0,
         &[
@@ -116,7 +118,13 @@ fn folders_are_searched_for_kql_files() {
         .iter()
         .map(|d| d["file"].as_str().unwrap())
         .collect();
-    assert!(files.iter().all(|f| f.ends_with("a.kql")), "{files:?}");
+    assert!(
+        files
+            .iter()
+            .all(|f| f.ends_with("a.kql") || f.ends_with("link.kql")),
+        "{files:?}"
+    );
+    assert!(files.iter().any(|f| f.ends_with("link.kql")), "{files:?}");
     assert_eq!(out.status.code(), Some(1));
 }
 
@@ -368,4 +376,53 @@ fn rules_lists_every_rule_and_explains_one() {
     assert_eq!(stdout(&kqlsmith(&dir.0, &["rules", "kql301"])), doc);
     let out = kqlsmith(&dir.0, &["rules", "KQL999"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn standard_input_and_an_explicit_configuration_file() {
+    use std::io::Write;
+    let dir = Scratch::new("stdin");
+    let config = dir.write(
+        "other.toml",
+        "[lint]\nplatform = \"defender\"\nignore = [\"KQL402\"]\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kqlsmith"))
+        .args([
+            "lint",
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            "json",
+            "-",
+        ])
+        .current_dir(&dir.0)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(BAD.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["KQL401"],
+        "the file's platform and ignore list apply"
+    );
+    assert_eq!(items[0]["file"], "-");
+    assert_eq!(out.status.code(), Some(1));
+
+    let out = kqlsmith(&dir.0, &["lint", "--config", "missing.toml", "-"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("missing.toml"), "{}", stderr(&out));
 }

@@ -137,7 +137,7 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
         if args.fix && path.is_some() {
             match linter.fix(&source, path) {
                 Ok(fixed) if fixed.applied > 0 => {
-                    std::fs::write(file, &fixed.source)
+                    write_whole(file, &fixed.source)
                         .map_err(|e| Fatal(format!("cannot write {shown}: {e}")))?;
                     notes.push(format!(
                         "applied {} fix{}",
@@ -216,7 +216,10 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Fatal> {
             files.push(path.clone());
         } else if path.is_dir() {
             let mut found = Vec::new();
-            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+            for entry in walkdir::WalkDir::new(path)
+                .follow_links(true)
+                .sort_by_file_name()
+            {
                 let entry =
                     entry.map_err(|e| Fatal(format!("cannot read {}: {e}", path.display())))?;
                 if entry.file_type().is_file()
@@ -253,6 +256,26 @@ fn read(file: &Path) -> Result<(String, String), String> {
         )
     })?;
     Ok((shown, text))
+}
+
+/// Replaces `file` with `text` all at once: written to a temporary file beside it, then
+/// renamed over it, so a failure never leaves half a file.
+fn write_whole(file: &Path, text: &str) -> std::io::Result<()> {
+    // A linked file is replaced where it lives, not by a plain file in place of the link.
+    let target = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let folder = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
+    temporary.write_all(text.as_bytes())?;
+    if let Ok(metadata) = std::fs::metadata(&target) {
+        temporary
+            .as_file()
+            .set_permissions(metadata.permissions())?;
+    }
+    temporary.persist(&target).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// The configuration that applies to `file`, loaded once a configuration file.

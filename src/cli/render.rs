@@ -1,4 +1,5 @@
-//! `kqlsmith render`: a hunt profile rendered into the KQL of one platform or of all.
+//! `kqlsmith render`: hunt profiles rendered into the KQL of one platform or of all, and into
+//! rule files (`--emit`); one profile, or every profile of a folder (`--all`).
 //!
 //! Everything is rendered in memory before anything is printed or written, so an error leaves
 //! stdout empty and the output folder untouched.
@@ -9,8 +10,11 @@ use std::process::ExitCode;
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use clap::builder::PossibleValuesParser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kqlsmith_hunt::export::{self, ExportError, Format, defender};
 use kqlsmith_hunt::profile::{self, InvalidProfile, Override, ProfileError};
-use kqlsmith_hunt::render::{self, RenderError};
+use kqlsmith_hunt::render::RenderError;
+use kqlsmith_hunt::{Hunt, HuntKind};
 use kqlsmith_lint::Platform;
 
 use super::{EXIT_INTERNAL, EXIT_USAGE};
@@ -18,10 +22,14 @@ use super::{EXIT_INTERNAL, EXIT_USAGE};
 /// The examples and notes after the options; the profile keys are listed from the default
 /// profile, so the list cannot go stale.
 fn after_help() -> String {
-    format!(
-        "{AFTER_HELP}\n\nProfile keys for --set:\n{}",
-        textwrap_keys(&profile::keys())
-    )
+    let mut text = AFTER_HELP.to_string();
+    for kind in HuntKind::ALL {
+        text.push_str(&format!(
+            "\n\nProfile keys for --set in {kind} profiles:\n{}",
+            textwrap_keys(&profile::keys(kind))
+        ));
+    }
+    text
 }
 
 /// The keys, comma-separated, as indented lines of at most 96 columns.
@@ -51,6 +59,13 @@ Examples:
     kqlsmith render --profile internal-connections-classic --platform defender
     kqlsmith render --profile profiles/hunts/internal-connections-classic.toml
 
+  Rule files: a Sentinel hunting query (YAML), a Defender XDR custom detection (JSON):
+    kqlsmith render --profile remote-logons --emit sentinel-yaml
+    kqlsmith render --emit kql,sentinel-yaml,defender-json --out rules/
+
+  Every profile of a folder, every platform, into one folder (a content pipeline):
+    kqlsmith render --all --profiles profiles/hunts --emit kql,sentinel-yaml --out generated/
+
   Change any profile value for one run, by its dotted key:
     kqlsmith render --set device.match=case-insensitive --set filters.benign_ports=true
     kqlsmith render --set search.action_types=ConnectionSuccess,ConnectionFailed
@@ -59,22 +74,41 @@ The default profile is profiles/hunts/internal-connections.toml (built into kqls
 comments explain every key. --device and --window are short for --set device.name=NAME and
 --set search.window=TIMESPAN, and win over --set.
 
+Files are named <hunt>.<platform>.kql, <hunt>.sentinel.yaml and <hunt>.defender.json, all in
+the --out folder, so a folder of generated rules diffs cleanly from run to run.
+
 Exit status: 0 rendered; 2 bad profile, value, option or file (nothing printed or written);
 70 internal error: kqlsmith generated a query that its own parser rejects (a bug; the
 message shows the query).";
 
-/// Render a hunt profile into KQL for Defender XDR, Sentinel, or both.
+/// Render hunt profiles into KQL for Defender XDR, Sentinel, or both, and into rule files.
 #[derive(clap::Args)]
 #[command(after_help = after_help())]
 pub struct RenderArgs {
     /// Hunt profile: a TOML file, or the name of a profile shipped with kqlsmith
-    /// (internal-connections, internal-connections-classic). Default: internal-connections.
-    #[arg(long, value_name = "FILE")]
+    /// (internal-connections, internal-connections-classic, remote-logons).
+    /// Default: internal-connections.
+    #[arg(long, value_name = "FILE", conflicts_with = "all")]
     profile: Option<PathBuf>,
+
+    /// Render every profile: those in --profiles DIR, or the shipped ones. Needs --out.
+    #[arg(long, requires = "out")]
+    all: bool,
+
+    /// With --all: the folder whose *.toml hunt profiles are rendered.
+    #[arg(long, value_name = "DIR", requires = "all")]
+    profiles: Option<PathBuf>,
 
     /// Platform whose dialect to render; `all` renders every platform.
     #[arg(long, value_name = "PLATFORM", default_value = "all", value_parser = platform_names())]
     platform: String,
+
+    /// What to write: kql (the query), sentinel-yaml (a Sentinel hunting query),
+    /// defender-json (a Defender XDR custom detection rule). Comma-separated or repeated;
+    /// printing takes one.
+    #[arg(long, value_name = "FORMAT", value_delimiter = ',', default_value = "kql",
+          value_parser = format_names())]
+    emit: Vec<String>,
 
     /// The device under investigation: a host name (ws-042) or full name (sets device.name).
     #[arg(long, value_name = "NAME")]
@@ -89,10 +123,15 @@ pub struct RenderArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
 
-    /// Write one file per platform, <hunt>.<platform>.kql, into DIR (which must exist),
-    /// instead of printing. Either every file is written or none.
+    /// Write the files into DIR (which must exist) instead of printing. Either every file is
+    /// written or none.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+}
+
+/// The names `--emit` accepts.
+fn format_names() -> PossibleValuesParser {
+    PossibleValuesParser::new(Format::ALL.map(Format::as_str))
 }
 
 /// The names `--platform` accepts: every shipped platform, and `all`.
@@ -124,39 +163,204 @@ pub fn run(args: RenderArgs) -> ExitCode {
     }
 }
 
+/// One file of the run: what it is for and its text.
+struct Rendered {
+    hunt: String,
+    platform: String,
+    file_name: String,
+    text: String,
+}
+
 fn render_command(args: &RenderArgs) -> Result<(), Failure> {
     let overrides = overrides(args).map_err(profile_failure)?;
-    let hunt = match &args.profile {
-        None => profile::load_default(&overrides),
+    let mut formats: Vec<Format> = args
+        .emit
+        .iter()
+        .map(|name| {
+            name.parse()
+                .map_err(|e: String| Failure::Usage(error_line(&e)))
+        })
+        .collect::<Result<_, _>>()?;
+    formats.sort();
+    formats.dedup();
+    if args.out.is_none() && formats.len() > 1 {
+        return Err(Failure::Usage(
+            "error: printing takes one --emit format at a time; give --out DIR to write several\n"
+                .to_string(),
+        ));
+    }
+    let platforms = if args.platform == "all" {
+        Platform::builtins()
+    } else {
+        vec![Platform::builtin(&args.platform).map_err(|e| Failure::Usage(error_line(&e)))?]
+    };
+    let hunts = if args.all {
+        load_all(args.profiles.as_deref(), &overrides)?
+    } else {
+        vec![load_one(args.profile.as_deref(), &overrides).map_err(profile_failure)?]
+    };
+
+    // Every (hunt, format, platform) to render, in the order of the files' names.
+    let mut jobs: Vec<(&Hunt, Format, &Platform)> = Vec::new();
+    for hunt in &hunts {
+        for &format in &formats {
+            for platform in &platforms {
+                if format
+                    .platform_name()
+                    .is_none_or(|name| name == platform.name)
+                {
+                    jobs.push((hunt, format, platform));
+                }
+            }
+            if let Some(name) = format.platform_name()
+                && !platforms.iter().any(|p| p.name == name)
+            {
+                return Err(Failure::Usage(format!(
+                    "error: --emit {format} writes files for {name}, but --platform is {}\n",
+                    args.platform
+                )));
+            }
+        }
+    }
+
+    let progress = progress_bar(args.all, jobs.len());
+    let mut rendered = Vec::with_capacity(jobs.len());
+    for (hunt, format, platform) in jobs {
+        progress.set_message(format!("{} ({format}, {})", hunt.name(), platform.name));
+        let text = export::emit(hunt, format, platform).map_err(export_failure)?;
+        let file_name = format.file_name(hunt, platform).map_err(render_failure)?;
+        rendered.push(Rendered {
+            hunt: hunt.name().to_string(),
+            platform: platform.name.clone(),
+
+            file_name,
+            text,
+        });
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    rendered.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+    if let Some(twice) = rendered
+        .windows(2)
+        .find(|pair| pair[0].file_name == pair[1].file_name)
+    {
+        return Err(Failure::Usage(format!(
+            "error: two profiles are named `{}`: both would write {}\n",
+            twice[0].hunt, twice[0].file_name
+        )));
+    }
+
+    for hunt in &hunts {
+        if formats.contains(&Format::DefenderJson)
+            && let Some(platform) = platforms.iter().find(|p| p.name == "defender")
+        {
+            let missing = defender::missing_required_columns(hunt, platform);
+            if !missing.is_empty() {
+                eprintln!(
+                    "warning: {}: Defender XDR custom detections need the query to return {}; add them to the hunt's result to deploy it",
+                    hunt.name(),
+                    missing.join(" and ")
+                );
+            }
+        }
+    }
+
+    match &args.out {
+        Some(dir) => {
+            write_all(dir, &rendered)?;
+            if args.all {
+                eprintln!(
+                    "Rendered {} hunt profile{} for {} platform{}: {} file{} in {}",
+                    hunts.len(),
+                    plural(hunts.len()),
+                    platforms.len(),
+                    plural(platforms.len()),
+                    rendered.len(),
+                    plural(rendered.len()),
+                    dir.display()
+                );
+            }
+            Ok(())
+        }
+        None => print_all(&rendered),
+    }
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
+
+/// A progress bar on stderr for `--all`; hidden when stderr is not a terminal.
+fn progress_bar(shown: bool, length: usize) -> ProgressBar {
+    if !shown {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(length as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("rendering [{bar:30}] {pos}/{len} {wide_msg}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// The profile `--profile` names (a file, else a shipped profile), or the default one.
+fn load_one(given: Option<&Path>, overrides: &[Override]) -> Result<Hunt, ProfileError> {
+    match given {
+        None => profile::load_default(overrides),
         // A file when there is one, else the name of a profile shipped with kqlsmith.
-        Some(path) if path.exists() => profile::load_file(path, &overrides),
+        Some(path) if path.exists() => profile::load_file(path, overrides),
         Some(path) => {
-            profile::load_shipped(&path.to_string_lossy(), &overrides).unwrap_or_else(|| {
+            profile::load_shipped(&path.to_string_lossy(), overrides).unwrap_or_else(|| {
                 Err(ProfileError::NotFound {
                     given: path.display().to_string(),
                 })
             })
         }
     }
-    .map_err(profile_failure)?;
+}
 
-    let platforms = if args.platform == "all" {
-        Platform::builtins()
-    } else {
-        vec![Platform::builtin(&args.platform).map_err(|e| Failure::Usage(error_line(&e)))?]
+/// Every `*.toml` profile of `dir`, sorted by file name; the shipped profiles without a folder.
+fn load_all(dir: Option<&Path>, overrides: &[Override]) -> Result<Vec<Hunt>, Failure> {
+    let Some(dir) = dir else {
+        return profile::shipped_names()
+            .into_iter()
+            .map(|name| {
+                profile::load_shipped(name, overrides)
+                    .expect("a shipped name loads")
+                    .map_err(profile_failure)
+            })
+            .collect();
     };
-
-    let mut rendered = Vec::with_capacity(platforms.len());
-    for platform in &platforms {
-        let query = render::render(&hunt, platform).map_err(render_failure)?;
-        let file_name = render::file_name(&hunt, platform).map_err(render_failure)?;
-        rendered.push((platform, file_name, query));
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Failure::Usage(format!(
+            "error: cannot read profile folder {}: {e}\n",
+            dir.display()
+        ))
+    })?;
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| {
+                Failure::Usage(format!(
+                    "error: cannot read profile folder {}: {e}\n",
+                    dir.display()
+                ))
+            })?
+            .path();
+        if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
+            paths.push(path);
+        }
     }
-
-    match &args.out {
-        Some(dir) => write_all(dir, &rendered),
-        None => print_all(&rendered),
+    if paths.is_empty() {
+        return Err(Failure::Usage(format!(
+            "error: profile folder {} holds no *.toml hunt profile\n",
+            dir.display()
+        )));
     }
+    paths.sort();
+    paths
+        .iter()
+        .map(|path| profile::load_file(path, overrides).map_err(profile_failure))
+        .collect()
 }
 
 /// `--set` in order, then `--device` and `--window`, which therefore win.
@@ -191,17 +395,18 @@ fn shell_word(value: &str) -> String {
     }
 }
 
-fn print_all(rendered: &[(&Platform, String, String)]) -> Result<(), Failure> {
+fn print_all(rendered: &[Rendered]) -> Result<(), Failure> {
     let mut text = String::new();
-    for (index, (platform, _, query)) in rendered.iter().enumerate() {
+    for (index, file) in rendered.iter().enumerate() {
         if rendered.len() > 1 {
-            // A comment line, so that each section stays valid KQL on its own.
+            // A comment line, so that each section stays valid KQL on its own (only queries
+            // are printed several at a time: one format per run).
             if index > 0 {
                 text.push('\n');
             }
-            text.push_str(&format!("// platform: {}\n", platform.name));
+            text.push_str(&format!("// platform: {}\n", file.platform));
         }
-        text.push_str(query);
+        text.push_str(&file.text);
     }
     let mut stdout = std::io::stdout().lock();
     match stdout
@@ -219,7 +424,7 @@ fn print_all(rendered: &[(&Platform, String, String)]) -> Result<(), Failure> {
 
 /// Writes every query into `dir`, or none: each goes to a temporary file in `dir` first, and
 /// the files are renamed into place only once all of them are written.
-fn write_all(dir: &Path, rendered: &[(&Platform, String, String)]) -> Result<(), Failure> {
+fn write_all(dir: &Path, rendered: &[Rendered]) -> Result<(), Failure> {
     let io_failure = |what: &str, path: &Path, e: std::io::Error| {
         Failure::Usage(format!("error: cannot {what} {}: {e}\n", path.display()))
     };
@@ -230,8 +435,8 @@ fn write_all(dir: &Path, rendered: &[(&Platform, String, String)]) -> Result<(),
         )));
     }
     let mut staged = Vec::with_capacity(rendered.len());
-    for (_, file_name, query) in rendered {
-        let target = dir.join(file_name);
+    for output in rendered {
+        let target = dir.join(&output.file_name);
         if target.is_dir() {
             return Err(Failure::Usage(format!(
                 "error: cannot write {}: it is a folder\n",
@@ -244,7 +449,7 @@ fn write_all(dir: &Path, rendered: &[(&Platform, String, String)]) -> Result<(),
             .suffix(".tmp")
             .tempfile_in(dir)
             .map_err(|e| io_failure("create a file in", dir, e))?;
-        file.write_all(query.as_bytes())
+        file.write_all(output.text.as_bytes())
             .and_then(|()| file.as_file().sync_all())
             .map_err(|e| io_failure("write", file.path(), e))?;
         staged.push((file, target));
@@ -268,6 +473,17 @@ fn profile_failure(error: ProfileError) -> Failure {
     match error {
         ProfileError::Invalid(invalid) => Failure::Usage(snippet(&invalid)),
         other => Failure::Usage(error_line(&other)),
+    }
+}
+
+fn export_failure(error: ExportError) -> Failure {
+    match error {
+        ExportError::Render(error) => render_failure(error),
+        // The profile's rule metadata does not fit the query or the format.
+        ExportError::UnknownColumn { .. } | ExportError::NoImpactedAsset { .. } => {
+            Failure::Usage(error_line(&error))
+        }
+        ExportError::Serialize { .. } => Failure::Internal(error_line(&error)),
     }
 }
 

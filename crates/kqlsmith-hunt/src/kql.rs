@@ -73,6 +73,22 @@ impl Kql {
         Kql(text.to_string())
     }
 
+    /// `left op right`, with an operator fixed in kqlsmith's source: `DeviceName =~ x`.
+    pub(crate) fn binary(left: &Kql, operator: &'static str, right: &Kql) -> Kql {
+        Kql(format!("{} {operator} {}", left.0, right.0))
+    }
+
+    /// A call of a function named in kqlsmith's source: `strcat(x, ".")`.
+    pub(crate) fn call(function: &'static str, arguments: impl IntoIterator<Item = Kql>) -> Kql {
+        Kql(format!("{function}({})", join(arguments)))
+    }
+
+    /// A keyword fixed in kqlsmith's source followed by a comma-separated list:
+    /// `union DeviceLogons, IdentityLogons`.
+    pub(crate) fn keyword_list(keyword: &'static str, items: impl IntoIterator<Item = Kql>) -> Kql {
+        Kql(format!("{keyword} {}", join(items)))
+    }
+
     /// An assignment in `project` or `extend`: `name = value`.
     pub fn assignment(name: &Kql, value: &Kql) -> Kql {
         Kql(format!("{} = {}", name.0, value.0))

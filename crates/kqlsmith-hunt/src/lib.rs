@@ -1,4 +1,5 @@
-//! Hunts: the typed hunt model, TOML profiles, askama rendering and KQL literal escaping.
+//! Hunts: the typed hunt models, TOML profiles, askama rendering, KQL literal escaping, and
+//! export to rule files (Sentinel hunting queries, Defender XDR custom detection rules).
 //!
 //! ```
 //! use kqlsmith_hunt::{profile, render};
@@ -12,6 +13,7 @@
 //! ```
 
 pub mod cidr;
+pub mod export;
 pub mod kql;
 pub mod model;
 pub mod profile;
@@ -19,7 +21,8 @@ pub mod render;
 pub mod timespan;
 
 pub use cidr::Cidr;
-pub use model::InternalConnections;
+pub use export::{ExportError, Format};
+pub use model::{Hunt, HuntKind, InternalConnections, RemoteLogons};
 pub use profile::{Override, ProfileError};
 pub use render::{RenderError, render};
 pub use timespan::Timespan;

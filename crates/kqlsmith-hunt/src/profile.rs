@@ -10,7 +10,7 @@ use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
 
-use crate::model::InternalConnections;
+use crate::model::{Hunt, HuntKind, InternalConnections, RemoteLogons};
 
 /// Where the default profile lives in the source tree; it is also embedded in the binary.
 pub const DEFAULT_PROFILE_PATH: &str = "profiles/hunts/internal-connections.toml";
@@ -31,7 +31,26 @@ pub const SHIPPED: &[(&str, &str, &str)] = &[
         "profiles/hunts/internal-connections-classic.toml",
         include_str!("../../../profiles/hunts/internal-connections-classic.toml"),
     ),
+    (
+        "remote-logons",
+        "profiles/hunts/remote-logons.toml",
+        include_str!("../../../profiles/hunts/remote-logons.toml"),
+    ),
 ];
+
+/// The shipped profile that lists every key of a hunt kind: `--set` accepts its keys for
+/// every profile of that kind.
+pub fn reference_profile(kind: HuntKind) -> &'static str {
+    let name = match kind {
+        HuntKind::InternalConnections => "internal-connections",
+        HuntKind::RemoteLogons => "remote-logons",
+    };
+    SHIPPED
+        .iter()
+        .find(|(shipped, _, _)| *shipped == name)
+        .map(|(_, _, text)| *text)
+        .expect("every hunt kind has a shipped reference profile")
+}
 
 /// A change to one value of a profile, made on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,7 +164,7 @@ impl std::fmt::Display for InvalidProfile {
 }
 
 /// Loads the profile at `path` and applies `overrides`.
-pub fn load_file(path: &Path, overrides: &[Override]) -> Result<InternalConnections, ProfileError> {
+pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Hunt, ProfileError> {
     let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Io {
         path: path.display().to_string(),
         source,
@@ -154,7 +173,7 @@ pub fn load_file(path: &Path, overrides: &[Override]) -> Result<InternalConnecti
 }
 
 /// Loads the default profile embedded in the binary and applies `overrides`.
-pub fn load_default(overrides: &[Override]) -> Result<InternalConnections, ProfileError> {
+pub fn load_default(overrides: &[Override]) -> Result<Hunt, ProfileError> {
     load(
         DEFAULT_PROFILE,
         &format!("<embedded>/{DEFAULT_PROFILE_PATH}"),
@@ -169,21 +188,14 @@ pub fn shipped_names() -> Vec<&'static str> {
 
 /// Loads the shipped profile called `name` (see [`SHIPPED`]) and applies `overrides`; `None`
 /// when no shipped profile has that name.
-pub fn load_shipped(
-    name: &str,
-    overrides: &[Override],
-) -> Option<Result<InternalConnections, ProfileError>> {
+pub fn load_shipped(name: &str, overrides: &[Override]) -> Option<Result<Hunt, ProfileError>> {
     let (_, path, text) = SHIPPED.iter().find(|(shipped, _, _)| *shipped == name)?;
     Some(load(text, &format!("<embedded>/{path}"), overrides))
 }
 
 /// Reads a profile from TOML `text` (`origin` names it in messages) and applies `overrides`
-/// in order.
-pub fn load(
-    text: &str,
-    origin: &str,
-    overrides: &[Override],
-) -> Result<InternalConnections, ProfileError> {
+/// in order. `hunt.kind` says which hunt the profile describes.
+pub fn load(text: &str, origin: &str, overrides: &[Override]) -> Result<Hunt, ProfileError> {
     let invalid = |span: Option<Range<usize>>, field: Option<String>, message: String| {
         ProfileError::Invalid(Box::new(InvalidProfile {
             origin: origin.to_string(),
@@ -194,11 +206,22 @@ pub fn load(
         }))
     };
     let mut root = DeTable::parse(text).map_err(|e| invalid(e.span(), None, e.message().into()))?;
+    let kind = kind_of_profile(root.get_ref())
+        .map_err(|(span, message)| invalid(span, Some("hunt.kind".to_string()), message))?;
+    let valid = keys(kind);
     for change in overrides {
-        apply(root.get_mut(), change)?;
+        apply(root.get_mut(), change, kind, &valid)?;
     }
     let deserializer = toml::de::Deserializer::from(root);
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+    let result = match kind {
+        HuntKind::InternalConnections => {
+            serde_path_to_error::deserialize::<_, InternalConnections>(deserializer).map(Hunt::from)
+        }
+        HuntKind::RemoteLogons => {
+            serde_path_to_error::deserialize::<_, RemoteLogons>(deserializer).map(Hunt::from)
+        }
+    };
+    result.map_err(|e| {
         let field = dotted(e.path());
         let message = e.inner().message().to_string();
         let overridden = overrides.iter().rev().find(|change| {
@@ -221,12 +244,44 @@ pub fn load(
     })
 }
 
-/// Every key `--set` accepts, sorted: the keys of the default profile whose values are not
-/// tables (a list counts as one value).
-pub fn keys() -> Vec<String> {
-    let root = DeTable::parse(DEFAULT_PROFILE).expect("the embedded default profile is TOML");
+/// The hunt kind a parsed profile names in `hunt.kind`, or the place and text of the problem.
+fn kind_of_profile(root: &DeTable<'_>) -> Result<HuntKind, (Option<Range<usize>>, String)> {
+    let missing = || {
+        let known: Vec<&str> = HuntKind::ALL.iter().map(|k| k.as_str()).collect();
+        format!(
+            "missing field `kind`: every profile names its hunt in [hunt], one of {}",
+            known.join(", ")
+        )
+    };
+    let hunt = match root.get("hunt") {
+        Some(value) => value,
+        None => return Err((None, missing())),
+    };
+    let DeValue::Table(table) = hunt.get_ref() else {
+        return Err((Some(hunt.span()), "`hunt` must be a table".to_string()));
+    };
+    let Some(kind) = table.get("kind") else {
+        return Err((Some(hunt.span()), missing()));
+    };
+    match kind.get_ref() {
+        DeValue::String(name) => name
+            .parse::<HuntKind>()
+            .map_err(|message| (Some(kind.span()), message)),
+        _ => Err((
+            Some(kind.span()),
+            "`hunt.kind` must be a string".to_string(),
+        )),
+    }
+}
+
+/// Every key `--set` accepts in a profile of `kind`: the keys of the kind's reference profile
+/// whose values are not tables (a list counts as one value), except `hunt.kind`, which a
+/// profile cannot change.
+pub fn keys(kind: HuntKind) -> Vec<String> {
+    let root = DeTable::parse(reference_profile(kind)).expect("a shipped profile is TOML");
     let mut keys = Vec::new();
     collect_keys(root.get_ref(), "", &mut keys);
+    keys.retain(|key| key != "hunt.kind");
     keys
 }
 
@@ -241,8 +296,12 @@ fn collect_keys(table: &DeTable<'_>, prefix: &str, keys: &mut Vec<String>) {
 }
 
 /// Sets one value of the parsed profile.
-fn apply<'i>(root: &mut DeTable<'i>, change: &'i Override) -> Result<(), ProfileError> {
-    let valid = keys();
+fn apply<'i>(
+    root: &mut DeTable<'i>,
+    change: &'i Override,
+    kind: HuntKind,
+    valid: &[String],
+) -> Result<(), ProfileError> {
     if !valid.contains(&change.key) {
         let inside: Vec<String> = valid
             .iter()
@@ -259,8 +318,12 @@ fn apply<'i>(root: &mut DeTable<'i>, change: &'i Override) -> Result<(), Profile
         };
         return Err(ProfileError::UnknownKey {
             origin: change.origin.clone(),
-            problem,
-            valid: if inside.is_empty() { valid } else { inside },
+            problem: format!("{problem} in a {kind} profile"),
+            valid: if inside.is_empty() {
+                valid.to_vec()
+            } else {
+                inside
+            },
         });
     }
     let (parents, leaf) = match change.key.rsplit_once('.') {
@@ -283,15 +346,15 @@ fn apply<'i>(root: &mut DeTable<'i>, change: &'i Override) -> Result<(), Profile
             _ => unreachable!("the table was just inserted"),
         };
     }
-    // The default profile says what kind of value the key holds.
-    let default_root =
-        DeTable::parse(DEFAULT_PROFILE).expect("the embedded default profile is TOML");
-    let kind = lookup(default_root.get_ref(), &change.key).map(kind_of);
-    let value = convert(&change.value, kind).map_err(|message| ProfileError::InvalidOverride {
-        origin: change.origin.clone(),
-        field: change.key.clone(),
-        message,
-    })?;
+    // The reference profile says what kind of value the key holds.
+    let reference = DeTable::parse(reference_profile(kind)).expect("a shipped profile is TOML");
+    let value_kind = lookup(reference.get_ref(), &change.key).map(kind_of);
+    let value =
+        convert(&change.value, value_kind).map_err(|message| ProfileError::InvalidOverride {
+            origin: change.origin.clone(),
+            field: change.key.clone(),
+            message,
+        })?;
     table.insert(synthetic(DeString::Borrowed(leaf)), synthetic(value));
     Ok(())
 }
@@ -383,12 +446,24 @@ fn dotted(path: &serde_path_to_error::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ActionType, AddressSelection, DeviceMatch};
+    use crate::model::internal_connections::ActionType;
+    use crate::model::{AddressSelection, DeviceMatch, InternalConnections};
 
     const CLASSIC: &str = include_str!("../../../profiles/hunts/internal-connections-classic.toml");
 
     fn set(key: &str, value: &str) -> Override {
         Override::new(key, value, format!("--set {key}={value}"))
+    }
+
+    /// The internal-connections hunt of a loaded profile.
+    fn connections(hunt: Hunt) -> InternalConnections {
+        match hunt {
+            Hunt::InternalConnections(hunt) => hunt,
+            other => panic!(
+                "expected an internal-connections hunt, got {:?}",
+                other.kind()
+            ),
+        }
     }
 
     fn invalid(err: ProfileError) -> InvalidProfile {
@@ -400,11 +475,11 @@ mod tests {
 
     #[test]
     fn shipped_profiles_load() {
-        let hardened = load_default(&[]).unwrap();
+        let hardened = connections(load_default(&[]).unwrap());
         assert_eq!(hardened.hunt.name.as_str(), "internal-connections");
         assert_eq!(hardened.device.matching, DeviceMatch::HostName);
         assert_eq!(hardened.remote_device.addresses, AddressSelection::All);
-        let classic = load(CLASSIC, "classic.toml", &[]).unwrap();
+        let classic = connections(load(CLASSIC, "classic.toml", &[]).unwrap());
         assert_eq!(classic.hunt.name.as_str(), "internal-connections-classic");
         assert_eq!(classic.device.matching, DeviceMatch::Exact);
         assert_eq!(classic.remote_device.addresses, AddressSelection::FirstIpv4);
@@ -447,53 +522,57 @@ mod tests {
                 let root = DeTable::parse(&text).unwrap();
                 let mut found = Vec::new();
                 collect_keys(root.get_ref(), "", &mut found);
-                assert_eq!(found, keys(), "{}", path.display());
+                let kind = load(&text, "x", &[]).unwrap().kind();
+                found.retain(|key| key != "hunt.kind");
+                assert_eq!(found, keys(kind), "{}", path.display());
                 count += 1;
             }
         }
-        assert!(count >= 2, "the shipped profiles were not found");
-        assert!(keys().contains(&"device.match".to_string()));
-        assert!(keys().contains(&"filters.benign_ports".to_string()));
+        assert!(count >= 3, "the shipped profiles were not found");
+        let ic = keys(HuntKind::InternalConnections);
+        assert!(ic.contains(&"device.match".to_string()));
+        assert!(ic.contains(&"filters.benign_ports".to_string()));
+        assert!(!ic.contains(&"hunt.kind".to_string()));
+        let logons = keys(HuntKind::RemoteLogons);
+        assert!(logons.contains(&"device.match".to_string()));
+        assert!(logons.contains(&"search.sources".to_string()));
+        assert!(!logons.contains(&"filters.benign_ports".to_string()));
     }
 
     #[test]
     fn a_string_key_takes_the_text_as_typed() {
         let name = r#""quoted" = true, [x], \n"#;
-        let hunt = load_default(&[set("device.name", name)]).unwrap();
+        let hunt = connections(load_default(&[set("device.name", name)]).unwrap());
         assert_eq!(hunt.device.name.as_str(), name);
-        let hunt = load_default(&[set("device.match", "case-insensitive")]).unwrap();
+        let hunt = connections(load_default(&[set("device.match", "case-insensitive")]).unwrap());
         assert_eq!(hunt.device.matching, DeviceMatch::CaseInsensitive);
     }
 
     #[test]
     fn a_list_key_takes_comma_separated_items_or_a_toml_list() {
         let both = [ActionType::ConnectionSuccess, ActionType::ConnectionFailed];
-        let hunt = load_default(&[set(
-            "search.action_types",
-            "ConnectionSuccess, ConnectionFailed",
-        )])
-        .unwrap();
+        let load_with =
+            |key: &str, value: &str| connections(load_default(&[set(key, value)]).unwrap());
+        let hunt = load_with("search.action_types", "ConnectionSuccess, ConnectionFailed");
         assert_eq!(hunt.search.action_types, both);
-        let hunt = load_default(&[set(
+        let hunt = load_with(
             "search.action_types",
             r#"["ConnectionSuccess", "ConnectionFailed"]"#,
-        )])
-        .unwrap();
+        );
         assert_eq!(hunt.search.action_types, both);
-        let hunt = load_default(&[set("filters.excluded_processes", "")]).unwrap();
+        let hunt = load_with("filters.excluded_processes", "");
         assert!(hunt.filters.excluded_processes.is_empty());
-        let hunt = load_default(&[set(
+        let hunt = load_with(
             "filters.benign_port_sets",
             r#"[{ name = "Printing", ports = [515, 631, 9100] }]"#,
-        )])
-        .unwrap();
+        );
         assert_eq!(hunt.filters.benign_port_sets[0].ports, [515, 631, 9100]);
     }
 
     #[test]
     fn other_keys_read_the_text_as_a_toml_value() {
-        assert!(!load_default(&[]).unwrap().filters.benign_ports);
-        let hunt = load_default(&[set("filters.benign_ports", "true")]).unwrap();
+        assert!(!connections(load_default(&[]).unwrap()).filters.benign_ports);
+        let hunt = connections(load_default(&[set("filters.benign_ports", "true")]).unwrap());
         assert!(hunt.filters.benign_ports);
         let err = load_default(&[set("filters.benign_ports", "yes")]).unwrap_err();
         assert!(
@@ -504,8 +583,9 @@ mod tests {
 
     #[test]
     fn later_overrides_win() {
-        let hunt =
-            load_default(&[set("search.window", "7d"), set("search.window", "30m")]).unwrap();
+        let hunt = connections(
+            load_default(&[set("search.window", "7d"), set("search.window", "30m")]).unwrap(),
+        );
         assert_eq!(hunt.search.window.to_string(), "30m");
     }
 
@@ -516,7 +596,7 @@ mod tests {
             panic!("{err}")
         };
         assert_eq!(origin, "--set device.matc=exact");
-        assert_eq!(valid, &keys());
+        assert_eq!(valid, &keys(HuntKind::InternalConnections));
         let message = err.to_string();
         assert!(message.contains("unknown key `device.matc`"), "{message}");
         assert!(message.contains("device.match, device.name"), "{message}");

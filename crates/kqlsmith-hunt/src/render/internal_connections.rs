@@ -1,151 +1,21 @@
-//! Rendering a hunt into one platform's KQL: the view the template reads, computed from the
-//! typed model and the platform, and the askama template itself
-//! (`templates/internal-connections.kql`).
+//! The view of the internal-connections hunt (`templates/internal-connections.kql`), computed
+//! from the typed model and the platform.
 
 use askama::Template;
 use kqlsmith_lint::Platform;
 
-use crate::cidr::Cidr;
+use super::RenderError;
+use super::views::{Comparison, RangeView, assign, device_condition};
 use crate::kql::{Kql, filters};
-use crate::model::{
-    AddressSelection, DeviceMatch, InternalConnections, OutputColumn, PortSet, Resolution,
-    SelfExclusion,
-};
+use crate::model::common::{AddressSelection, DeviceMatch, SelfExclusion};
+use crate::model::internal_connections::{InternalConnections, OutputColumn, PortSet, Resolution};
 
-/// Why a query could not be rendered.
-#[derive(Debug, thiserror::Error)]
-pub enum RenderError {
-    #[error("platform `{platform}` cannot be used: {message}")]
-    Platform { platform: String, message: String },
-    #[error("the template failed: {0}")]
-    Template(#[from] askama::Error),
-    /// The generated query is not valid KQL by kqlsmith's own parser: a bug in a template or
-    /// in the escaping, never the user's input.
-    #[error(
-        "kqlsmith generated a query for {platform} that its own parser rejects, at line {}, column {}: {}",
-        .error.line, .error.column, .error.message
-    )]
-    Unparsable {
-        platform: String,
-        /// The offending text.
-        query: String,
-        error: kqlsmith_syntax::ParseError,
-    },
-}
-
-/// Renders `hunt` into the KQL of `platform`. The text ends with one line break, and
-/// kqlsmith's parser has accepted it: a query that does not parse is an error, never output.
-pub fn render(hunt: &InternalConnections, platform: &Platform) -> Result<String, RenderError> {
-    let query = InternalConnectionsQuery::new(hunt, platform)?.render()?;
-    // Each block of the template brings its own leading line break (see the template's
-    // header), so the text starts with one when the first block is printed.
-    let query = format!("{}\n", query.trim_start_matches('\n').trim_end());
-    check(query, platform)
-}
-
-/// `query` if kqlsmith's parser accepts it, else [`RenderError::Unparsable`] with the text.
-fn check(query: String, platform: &Platform) -> Result<String, RenderError> {
-    match kqlsmith_syntax::parse(&query) {
-        Ok(_) => Ok(query),
-        Err(error) => Err(RenderError::Unparsable {
-            platform: platform.name.clone(),
-            query,
-            error,
-        }),
-    }
-}
-
-/// The file a rendered query is written to: `<hunt>.<platform>.kql`.
-pub fn file_name(hunt: &InternalConnections, platform: &Platform) -> Result<String, RenderError> {
-    check_platform_name(platform)?;
-    Ok(format!("{}.{}.kql", hunt.hunt.name, platform.name))
-}
-
-/// A platform's name ends up in file names: keep it to letters, digits, `-` and `_`.
-fn check_platform_name(platform: &Platform) -> Result<(), RenderError> {
-    let ok = !platform.name.is_empty()
-        && platform
-            .name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(RenderError::Platform {
-            platform: platform.name.clone(),
-            message: "its name must be letters, digits, `-` and `_` only".to_string(),
-        })
-    }
-}
-
-/// `column op operand`, where the operand is one value or a list: `== "ConnectionSuccess"`,
-/// `!in~ ("a.exe", "b.exe")`.
-struct Comparison {
-    operator: Kql,
-    operand: Kql,
-}
-
-impl Comparison {
-    /// Keeps rows whose column is one of `values`.
-    fn one_of<S: AsRef<str>>(values: &[S]) -> Comparison {
-        Comparison {
-            operator: Kql::fixed(if values.len() == 1 { "==" } else { "in" }),
-            operand: operand(values),
-        }
-    }
-
-    /// Leaves out rows whose column is one of `values`; `None` when there are none.
-    /// `not_equal` is the operator for one value compared exactly (the published query
-    /// writes `<>` in one place and `!=` in another).
-    fn none_of<S: AsRef<str>>(
-        values: &[S],
-        any_case: bool,
-        not_equal: &'static str,
-    ) -> Option<Comparison> {
-        let operator = match (values.len(), any_case) {
-            (0, _) => return None,
-            (1, false) => not_equal,
-            (1, true) => "!~",
-            (_, false) => "!in",
-            (_, true) => "!in~",
-        };
-        Some(Comparison {
-            operator: Kql::fixed(operator),
-            operand: operand(values),
-        })
-    }
-}
-
-/// One value as a string literal, several as a parenthesised list.
-fn operand<S: AsRef<str>>(values: &[S]) -> Kql {
-    match values {
-        [value] => Kql::string(value.as_ref()),
-        _ => Kql::list(values.iter().map(|v| Kql::string(v.as_ref()))),
-    }
-}
-
-/// An address range and the function that tests an address against it.
-struct RangeView {
-    function: Kql,
-    literal: String,
-    comment: Kql,
-}
-
-impl RangeView {
-    /// `ipv4_is_in_range` where every address tested is IPv4 (as published), else
-    /// `ipv6_is_match`, which takes IPv4 and IPv6 addresses and ranges alike.
-    fn new(range: &Cidr, ipv4_addresses_only: bool) -> RangeView {
-        let function = if ipv4_addresses_only && range.is_ipv4() {
-            "ipv4_is_in_range"
-        } else {
-            "ipv6_is_match"
-        };
-        RangeView {
-            function: Kql::fixed(function),
-            literal: range.to_string(),
-            comment: Kql::comment_text(&range.to_string()),
-        }
-    }
+/// The query's text as the template prints it.
+pub(super) fn query_text(
+    hunt: &InternalConnections,
+    platform: &Platform,
+) -> Result<String, RenderError> {
+    Ok(InternalConnectionsQuery::new(hunt, platform)?.render()?)
 }
 
 /// A benign port set: its name for comments and its ports as a dynamic array.
@@ -181,9 +51,9 @@ struct InternalConnectionsQuery {
     profile: Kql,
     platform: Kql,
     device: String,
-    device_exact: bool,
     device_case_insensitive: bool,
     device_host_name: bool,
+    device_condition: Kql,
     window: Kql,
     time: Kql,
     first_ipv4_address: bool,
@@ -209,12 +79,6 @@ struct InternalConnectionsQuery {
 
 impl InternalConnectionsQuery {
     fn new(hunt: &InternalConnections, platform: &Platform) -> Result<Self, RenderError> {
-        if platform.time_column.trim().is_empty() {
-            return Err(RenderError::Platform {
-                platform: platform.name.clone(),
-                message: "its time_column is empty".to_string(),
-            });
-        }
         let time = Kql::ident(&platform.time_column);
         let filters = &hunt.filters;
         let remote = &hunt.remote_device;
@@ -223,7 +87,9 @@ impl InternalConnectionsQuery {
         let nearest_before = remote.resolve == Resolution::NearestBefore;
         let by_device_id = remote.exclude_self == SelfExclusion::ByDeviceId;
         let wants = |column: OutputColumn| output.contains(&column);
-        let keep_connection_time = nearest_before || wants(OutputColumn::LastConnectionTime);
+        let keep_connection_time = nearest_before
+            || wants(OutputColumn::LastConnectionTime)
+            || wants(OutputColumn::Timestamp);
         let keep_remote_device_id = by_device_id || wants(OutputColumn::RemoteDeviceId);
 
         // The columns kept from the last connection to each address, in the published order:
@@ -257,6 +123,9 @@ impl InternalConnectionsQuery {
             .map(|&column| match column {
                 OutputColumn::RemoteDeviceName => assign(column.name(), Kql::ident("DeviceName")),
                 OutputColumn::RemoteDeviceId => assign(column.name(), Kql::ident("DeviceId")),
+                OutputColumn::Timestamp => {
+                    Kql::assignment(&time, &Kql::ident("LastConnectionTime"))
+                }
                 _ => Kql::ident(column.name()),
             })
             .collect();
@@ -286,10 +155,10 @@ impl InternalConnectionsQuery {
             profile: Kql::comment_text(hunt.hunt.name.as_str()),
             platform: Kql::comment_text(&platform.title),
             device: hunt.device.name.as_str().to_string(),
-            device_exact: hunt.device.matching == DeviceMatch::Exact,
             device_case_insensitive: hunt.device.matching == DeviceMatch::CaseInsensitive,
             device_host_name: hunt.device.matching == DeviceMatch::HostName,
-            window: Kql::timespan(hunt.search.window),
+            device_condition: device_condition("DeviceName", hunt.device.matching),
+            window: Kql::timespan(hunt.search.window.timespan()),
             time,
             first_ipv4_address: ipv4_addresses_only,
             action_types: Comparison::one_of(&action_types),
@@ -332,17 +201,15 @@ impl InternalConnectionsQuery {
     }
 }
 
-/// `name = value`.
-fn assign(name: &str, value: Kql) -> Kql {
-    Kql::assignment(&Kql::ident(name), &value)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::profile::{self, Override};
+    use kqlsmith_lint::Platform;
 
-    fn hunt(changes: &[(&str, &str)]) -> InternalConnections {
+    use crate::model::Hunt;
+    use crate::profile::{self, Override};
+    use crate::render::{RenderError, check, file_name, render};
+
+    fn hunt(changes: &[(&str, &str)]) -> Hunt {
         let overrides: Vec<Override> = changes
             .iter()
             .map(|(key, value)| Override::new(*key, *value, "test"))
@@ -350,12 +217,12 @@ mod tests {
         profile::load_default(&overrides).unwrap()
     }
 
-    fn classic(changes: &[(&str, &str)]) -> InternalConnections {
+    fn classic(changes: &[(&str, &str)]) -> Hunt {
         let overrides: Vec<Override> = changes
             .iter()
             .map(|(key, value)| Override::new(*key, *value, "test"))
             .collect();
-        let text = include_str!("../../../profiles/hunts/internal-connections-classic.toml");
+        let text = include_str!("../../../../profiles/hunts/internal-connections-classic.toml");
         profile::load(text, "classic", &overrides).unwrap()
     }
 
@@ -363,7 +230,7 @@ mod tests {
         Platform::builtin("defender").unwrap()
     }
 
-    fn query(hunt: &InternalConnections) -> String {
+    fn query(hunt: &Hunt) -> String {
         render(hunt, &defender()).unwrap()
     }
 

@@ -3,12 +3,12 @@
 //! written in TOML; every value is checked while it is read, so that a wrong value is reported
 //! with its file, line and field.
 
-use std::collections::HashSet;
-use std::fmt;
-use std::hash::Hash;
+use serde::{Deserialize, Serialize};
 
-use serde::{Deserialize, Deserializer, Serialize};
-
+use super::common::{
+    AddressSelection, Device, SearchWindow, SelfExclusion, Sid, Text, non_empty_unique, unique,
+};
+use super::metadata::Metadata;
 use crate::cidr::Cidr;
 use crate::timespan::Timespan;
 
@@ -31,48 +31,12 @@ pub struct InternalConnections {
     pub output: Output,
 }
 
-/// Name, title and description of a hunt.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Metadata {
-    /// Short name, used in file names: `internal-connections`.
-    pub name: HuntName,
-    /// One line for humans.
-    pub title: Text,
-    /// What the hunt finds and how to read its result.
-    pub description: Text,
-}
-
-/// The device under investigation and how its name is matched against `DeviceName`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Device {
-    /// The device name, as the investigator knows it: `ws-042` or `ws-042.contoso.com`.
-    pub name: Text,
-    /// How `name` is compared with `DeviceName`.
-    #[serde(rename = "match")]
-    pub matching: DeviceMatch,
-}
-
-/// How the device name is compared with `DeviceName`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DeviceMatch {
-    /// `DeviceName == name`, as published: case and domain must be exactly as stored.
-    Exact,
-    /// `DeviceName =~ name`: any case, full name still needed.
-    CaseInsensitive,
-    /// Any case, and a host name also matches `host.domain.tld` (Defender stores the FQDN).
-    HostName,
-}
-
 /// The search window and the connection events that count.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Search {
     /// How far back to look: a KQL timespan longer than zero, such as `30m`, `48h` or `7d`.
-    #[serde(deserialize_with = "positive_timespan")]
-    pub window: Timespan,
+    pub window: SearchWindow,
     /// The `DeviceNetworkEvents` action types that count as a connection.
     #[serde(deserialize_with = "non_empty_unique")]
     pub action_types: Vec<ActionType>,
@@ -171,15 +135,6 @@ pub struct RemoteDevice {
 }
 
 /// Which addresses of a device's `IPAddresses` are looked up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AddressSelection {
-    /// The first IPv4 address found by a regex over the text of `IPAddresses`, as published.
-    FirstIpv4,
-    /// Every address of every adapter, IPv4 and IPv6 (`mv-expand` of the array).
-    All,
-}
-
 /// Which `DeviceNetworkInfo` report of an address names the remote device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -191,18 +146,6 @@ pub enum Resolution {
 }
 
 /// How connections of the device to itself are left out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SelfExclusion {
-    /// They are kept.
-    Off,
-    /// The remote device name equals the device's name (as published; any case unless the
-    /// device is matched exactly).
-    ByName,
-    /// The remote device has the device's `DeviceId`.
-    ByDeviceId,
-}
-
 /// The result: which columns, and whether the query carries explanatory comments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -229,6 +172,10 @@ pub enum OutputColumn {
     CompromisedDevice,
     /// The time of the last connection to the address.
     LastConnectionTime,
+    /// The time of the last connection again, named after the platform's time column
+    /// (`Timestamp` in Defender XDR, `TimeGenerated` in Sentinel), as a Defender XDR custom
+    /// detection requires.
+    Timestamp,
     /// The remaining columns are those of the last connection's `DeviceNetworkEvents` row.
     RemoteUrl,
     Protocol,
@@ -239,10 +186,13 @@ pub enum OutputColumn {
     InitiatingProcessAccountName,
     InitiatingProcessAccountSid,
     InitiatingProcessAccountUpn,
+    /// The event's id (a Defender XDR custom detection requires it).
+    ReportId,
 }
 
 impl OutputColumn {
-    /// The column's name in the result.
+    /// The column's name in the profile, and in the result (except [`OutputColumn::Timestamp`],
+    /// which takes the platform's time column name).
     pub fn name(self) -> &'static str {
         match self {
             OutputColumn::RemoteIP => "RemoteIP",
@@ -251,6 +201,7 @@ impl OutputColumn {
             OutputColumn::ConnectedPorts => "ConnectedPorts",
             OutputColumn::CompromisedDevice => "CompromisedDevice",
             OutputColumn::LastConnectionTime => "LastConnectionTime",
+            OutputColumn::Timestamp => "Timestamp",
             OutputColumn::RemoteUrl => "RemoteUrl",
             OutputColumn::Protocol => "Protocol",
             OutputColumn::LocalIP => "LocalIP",
@@ -260,6 +211,7 @@ impl OutputColumn {
             OutputColumn::InitiatingProcessAccountName => "InitiatingProcessAccountName",
             OutputColumn::InitiatingProcessAccountSid => "InitiatingProcessAccountSid",
             OutputColumn::InitiatingProcessAccountUpn => "InitiatingProcessAccountUpn",
+            OutputColumn::ReportId => "ReportId",
         }
     }
 
@@ -273,217 +225,14 @@ impl OutputColumn {
                 | OutputColumn::ConnectedPorts
                 | OutputColumn::CompromisedDevice
                 | OutputColumn::LastConnectionTime
+                | OutputColumn::Timestamp
         )
     }
-}
-
-/// Text that is not blank: device, process and account names, titles.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(transparent)]
-pub struct Text(String);
-
-impl Text {
-    /// `value`, unless it is empty or only white space.
-    pub fn new(value: impl Into<String>) -> Result<Text, String> {
-        let value = value.into();
-        if value.trim().is_empty() {
-            Err("must not be empty".to_string())
-        } else {
-            Ok(Text(value))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for Text {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Text {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Text {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
-        Text::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
-    }
-}
-
-/// A hunt's short name: lower-case letters, digits and dashes, safe in a file name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(transparent)]
-pub struct HuntName(String);
-
-impl HuntName {
-    pub fn new(value: impl Into<String>) -> Result<HuntName, String> {
-        let value = value.into();
-        let well_formed = value
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if well_formed && value.len() <= 64 {
-            Ok(HuntName(value))
-        } else {
-            Err(format!(
-                "`{value}` is not a hunt name: use at most 64 lower-case letters, digits and dashes, starting with a letter or digit"
-            ))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for HuntName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for HuntName {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<HuntName, D::Error> {
-        HuntName::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
-    }
-}
-
-/// A Windows security identifier such as `S-1-5-19`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(transparent)]
-pub struct Sid(String);
-
-impl Sid {
-    pub fn new(value: impl Into<String>) -> Result<Sid, String> {
-        let value = value.into();
-        let mut parts = value.split('-');
-        let well_formed = parts.next() == Some("S") && parts.next() == Some("1") && {
-            let rest: Vec<&str> = parts.collect();
-            !rest.is_empty()
-                && rest
-                    .iter()
-                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        };
-        if well_formed {
-            Ok(Sid(value))
-        } else {
-            Err(format!(
-                "`{value}` is not a security identifier: write it as S-1- followed by numbers separated by dashes, such as S-1-5-19"
-            ))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for Sid {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<'de> Deserialize<'de> for Sid {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Sid, D::Error> {
-        Sid::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
-    }
-}
-
-fn positive_timespan<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Timespan, D::Error> {
-    let span = Timespan::deserialize(deserializer)?;
-    if span.is_zero() {
-        return Err(serde::de::Error::custom(format!(
-            "the search window `{span}` is empty: it must be longer than zero, such as 48h"
-        )));
-    }
-    Ok(span)
-}
-
-fn unique<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Serialize + Eq + Hash,
-{
-    let items = Vec::<T>::deserialize(deserializer)?;
-    let mut seen = HashSet::new();
-    for item in &items {
-        if !seen.insert(item) {
-            // Show the value the way the profile writes it.
-            let shown = toml::Value::try_from(item)
-                .map(|value| value.to_string())
-                .unwrap_or_default();
-            return Err(serde::de::Error::custom(format!("{shown} is listed twice")));
-        }
-    }
-    Ok(items)
-}
-
-fn non_empty_unique<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Serialize + Eq + Hash,
-{
-    let items = unique(deserializer)?;
-    if items.is_empty() {
-        return Err(serde::de::Error::custom("the list must not be empty"));
-    }
-    Ok(items)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn text_must_not_be_blank() {
-        assert!(Text::new("ws-042").is_ok());
-        assert!(Text::new("").is_err());
-        assert!(Text::new(" \t\n").is_err());
-    }
-
-    #[test]
-    fn hunt_names_are_safe_in_file_names() {
-        assert!(HuntName::new("internal-connections-classic").is_ok());
-        for bad in [
-            "",
-            "../x",
-            "a/b",
-            "Internal",
-            "-x",
-            "a b",
-            "a.kql",
-            &"x".repeat(65),
-        ] {
-            assert!(HuntName::new(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn sids_are_checked() {
-        assert!(Sid::new("S-1-5-19").is_ok());
-        assert!(Sid::new("S-1-5-21-3623811015-3361044348-30300820-1013").is_ok());
-        for bad in [
-            "",
-            "S-1",
-            "S-1-",
-            "s-1-5-19",
-            "S-2-5",
-            "S-1-5-x",
-            "local service",
-        ] {
-            assert!(Sid::new(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn event_columns_are_those_of_the_network_event() {

@@ -1,0 +1,217 @@
+//! Rule files: a hunt written in a format a platform imports, beside its plain query.
+//!
+//! - [`Format::Kql`]: the query alone (`<hunt>.<platform>.kql`), as `render` prints it.
+//! - [`Format::SentinelYaml`]: a Microsoft Sentinel hunting query in the YAML layout of the
+//!   Azure-Sentinel repository (`<hunt>.sentinel.yaml`), see [`sentinel`].
+//! - [`Format::DefenderJson`]: the body of a Microsoft Graph `detectionRule` (a Defender XDR
+//!   custom detection rule, `<hunt>.defender.json`), see [`defender`].
+//!
+//! Every format embeds the query exactly as [`crate::render::render`] returns it for the
+//! format's platform, so a rule file and the `.kql` file of a run never disagree.
+
+use std::fmt;
+use std::str::FromStr;
+
+use kqlsmith_lint::Platform;
+
+use crate::model::Hunt;
+use crate::model::metadata::EntityMapping;
+use crate::render::{self, RenderError};
+
+pub mod defender;
+pub mod sentinel;
+
+/// What `render --emit` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Format {
+    /// The query, for any platform.
+    Kql,
+    /// A Sentinel hunting query (YAML).
+    SentinelYaml,
+    /// A Defender XDR custom detection rule (Microsoft Graph `detectionRule`, JSON).
+    DefenderJson,
+}
+
+impl Format {
+    /// Every format, in a stable order.
+    pub const ALL: [Format; 3] = [Format::Kql, Format::SentinelYaml, Format::DefenderJson];
+
+    /// The name `--emit` takes: `kql`, `sentinel-yaml`, `defender-json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Kql => "kql",
+            Format::SentinelYaml => "sentinel-yaml",
+            Format::DefenderJson => "defender-json",
+        }
+    }
+
+    /// The platform a rule format is for; `None` for plain queries, which every platform gets.
+    pub fn platform_name(self) -> Option<&'static str> {
+        match self {
+            Format::Kql => None,
+            Format::SentinelYaml => Some("sentinel"),
+            Format::DefenderJson => Some("defender"),
+        }
+    }
+
+    /// The file a hunt is written to in this format for `platform`:
+    /// `<hunt>.<platform>.kql`, `<hunt>.<platform>.yaml` or `<hunt>.<platform>.json`.
+    pub fn file_name(self, hunt: &Hunt, platform: &Platform) -> Result<String, RenderError> {
+        let query_file = render::file_name(hunt, platform)?;
+        let stem = query_file.strip_suffix(".kql").unwrap_or(&query_file);
+        Ok(match self {
+            Format::Kql => query_file.clone(),
+            Format::SentinelYaml => format!("{stem}.yaml"),
+            Format::DefenderJson => format!("{stem}.json"),
+        })
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Format, String> {
+        Format::ALL
+            .into_iter()
+            .find(|format| format.as_str() == text)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+                format!(
+                    "unknown format `{text}`, expected one of {}",
+                    known.join(", ")
+                )
+            })
+    }
+}
+
+/// Why a rule file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The query itself could not be rendered.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// An entity mapping names a column the query does not return.
+    #[error(
+        "hunt `{hunt}`: the entity mapping names column `{column}`, which the query for {platform} does not return (it returns {returned})"
+    )]
+    UnknownColumn {
+        /// The hunt's name.
+        hunt: String,
+        /// The platform the query was rendered for.
+        platform: String,
+        /// The column the mapping names.
+        column: String,
+        /// The columns the query returns, comma-separated.
+        returned: String,
+    },
+    /// A Defender XDR custom detection needs an impacted device or user.
+    #[error(
+        "hunt `{hunt}`: a Defender XDR custom detection needs an impacted asset: map a Host or Account entity to one of the columns {columns}"
+    )]
+    NoImpactedAsset {
+        /// The hunt's name.
+        hunt: String,
+        /// The columns Defender XDR takes as impacted assets, comma-separated.
+        columns: String,
+    },
+    /// The serializer failed (a bug: every value is a string, list or map).
+    #[error("cannot write the {format} file: {message}")]
+    Serialize {
+        /// The format being written.
+        format: Format,
+        /// The serializer's message.
+        message: String,
+    },
+}
+
+/// The text of `hunt` in `format`, for `platform` (for a rule format, the platform the format
+/// is for; see [`Format::platform_name`]).
+pub fn emit(hunt: &Hunt, format: Format, platform: &Platform) -> Result<String, ExportError> {
+    match format {
+        Format::Kql => Ok(render::render(hunt, platform)?),
+        Format::SentinelYaml => sentinel::to_yaml(&sentinel::hunting_query(hunt, platform)?),
+        Format::DefenderJson => defender::to_json(&defender::detection_rule(hunt, platform)?),
+    }
+}
+
+/// Checks that every column the entity mappings name is a result column of the query.
+fn check_mapped_columns(hunt: &Hunt, platform: &Platform) -> Result<(), ExportError> {
+    let returned = hunt.result_columns(&platform.time_column);
+    let mappings: &[EntityMapping] = &hunt.metadata().entity_mappings;
+    for field in mappings.iter().flat_map(|m| &m.fields) {
+        if !returned.iter().any(|c| c == field.column.as_str()) {
+            return Err(ExportError::UnknownColumn {
+                hunt: hunt.name().to_string(),
+                platform: platform.name.clone(),
+                column: field.column.to_string(),
+                returned: returned.join(", "),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{self, Override};
+
+    #[test]
+    fn formats_read_their_names_and_name_their_files() {
+        for format in Format::ALL {
+            assert_eq!(format.as_str().parse::<Format>(), Ok(format));
+        }
+        assert!(
+            "yaml"
+                .parse::<Format>()
+                .unwrap_err()
+                .contains("sentinel-yaml")
+        );
+        let hunt = profile::load_default(&[]).unwrap();
+        let sentinel = Platform::builtin("sentinel").unwrap();
+        let defender = Platform::builtin("defender").unwrap();
+        assert_eq!(
+            Format::SentinelYaml.file_name(&hunt, &sentinel).unwrap(),
+            "internal-connections.sentinel.yaml"
+        );
+        assert_eq!(
+            Format::DefenderJson.file_name(&hunt, &defender).unwrap(),
+            "internal-connections.defender.json"
+        );
+        assert_eq!(
+            Format::Kql.file_name(&hunt, &defender).unwrap(),
+            "internal-connections.defender.kql"
+        );
+    }
+
+    #[test]
+    fn a_mapping_of_a_column_the_query_does_not_return_is_an_error() {
+        let hunt = profile::load_default(&[Override::new(
+            "output.columns",
+            "RemoteIP,ConnectedPorts",
+            "test",
+        )])
+        .unwrap();
+        let err = emit(
+            &hunt,
+            Format::SentinelYaml,
+            &Platform::builtin("sentinel").unwrap(),
+        )
+        .unwrap_err();
+        let ExportError::UnknownColumn { column, .. } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(column, "RemoteDeviceName");
+        assert!(
+            err.to_string()
+                .contains("it returns RemoteIP, ConnectedPorts"),
+            "{err}"
+        );
+    }
+}
