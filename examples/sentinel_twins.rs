@@ -11,7 +11,9 @@ use kqlsmith::lint::convert::convert;
 use kqlsmith::syntax::format::{FormatOptions, format};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let folder = std::env::args().nth(1).ok_or("usage: sentinel_twins FOLDER")?;
+    let folder = std::env::args()
+        .nth(1)
+        .ok_or("usage: sentinel_twins FOLDER")?;
     let defender = Platform::builtin("defender")?;
     let sentinel = Platform::builtin("sentinel")?;
     let mut paths: Vec<_> = std::fs::read_dir(&folder)?
@@ -32,7 +34,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let twin = convert(&tidy, &defender, &sentinel)?;
         for d in &twin.diagnostics {
-            eprintln!("{}: {}[{}]: {}", path.display(), d.severity, d.code, d.message);
+            eprintln!(
+                "{}: {}[{}]: {}",
+                path.display(),
+                d.severity,
+                d.code,
+                d.message
+            );
         }
         std::fs::write(&path, &tidy)?;
         std::fs::write(twin_path(&path), &twin.text)?;

@@ -38,8 +38,8 @@ fn corpus() -> Vec<(String, &'static str)> {
                 "sentinel" => "sentinel",
                 _ => return None,
             };
-            let text = String::from_utf8_lossy(&std::fs::read(dir.join(fields[0])).ok()?)
-                .into_owned();
+            let text =
+                String::from_utf8_lossy(&std::fs::read(dir.join(fields[0])).ok()?).into_owned();
             kqlsmith_syntax::parse(&text).ok()?;
             Some((text, platform))
         })
