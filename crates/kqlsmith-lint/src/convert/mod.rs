@@ -18,7 +18,9 @@
 //! - `KQL104` a platform function the target does not have (error);
 //! - `KQL401` a time column left unchanged, because the query made its own column of the
 //!   target's name (error), or because its rows come from something kqlsmith cannot see into,
-//!   such as an unknown table or a function parameter (warning).
+//!   such as an unknown table or a function parameter (warning); and two columns of one
+//!   `project` list that become one on the target (Sentinel's `TimeGenerated` and `Timestamp`
+//!   are both Defender's `Timestamp`: error).
 //!
 //! ```
 //! use kqlsmith_lint::{Platform, convert::convert};

@@ -562,6 +562,7 @@ impl<'m, 'p> Resolver<'m, 'p> {
                 }
             }
             Operator::Project { columns: list } => {
+                self.no_merged_columns(list, columns);
                 let mut next = columns.emptied();
                 for c in list {
                     self.expr(&c.expr, columns);
@@ -619,6 +620,7 @@ impl<'m, 'p> Resolver<'m, 'p> {
                 if list.iter().any(|c| matches!(c.expr, Expr::Star(_))) {
                     return;
                 }
+                self.no_merged_columns(list, columns);
                 let mut next = columns.emptied();
                 for c in list {
                     self.expr(&c.expr, columns);
@@ -811,6 +813,42 @@ impl<'m, 'p> Resolver<'m, 'p> {
         }
     }
 
+    /// Two columns of a `project` (or `distinct`, or `summarize ... by`) list that become
+    /// one name on the target (Sentinel's `TimeGenerated` and `Timestamp` are both Defender's
+    /// `Timestamp`) would clash there: reported on the second.
+    fn no_merged_columns(&mut self, list: &[ColumnExpr], columns: &Columns) {
+        // Each output name, and whether a rename made it.
+        let mut names: Vec<(String, bool)> = Vec::new();
+        for c in list {
+            let (name, renamed, ident) = match (&c.target, &c.expr) {
+                (Some(AssignTarget::Name(target)), _) => (target.name.clone(), false, None),
+                (None, Expr::Name(ident)) => match self.decide(ident, columns) {
+                    Decision::Rename(new) => (new, true, Some(ident)),
+                    _ => (ident.name.clone(), false, Some(ident)),
+                },
+                _ => continue,
+            };
+            let clash = names
+                .iter()
+                .any(|(earlier, by_rename)| *earlier == name && (renamed || *by_rename));
+            if clash && let Some(ident) = ident {
+                let message = format!(
+                    "`{}` and an earlier column of this list are both `{name}` on {}: one \
+                     column there; keep one",
+                    ident.name, self.names.to.title
+                );
+                let time = [&self.names.from.time_column, &self.names.to.time_column];
+                let rule = if time.contains(&&ident.name) {
+                    &rules::foreign_time_column::RULE
+                } else {
+                    &rules::unknown_column::RULE
+                };
+                self.report(rule, ident, message, Severity::Error);
+            }
+            names.push((name, renamed));
+        }
+    }
+
     fn properties(&mut self, properties: &[Property], columns: &Columns) {
         for p in properties {
             for value in &p.values {
@@ -822,6 +860,7 @@ impl<'m, 'p> Resolver<'m, 'p> {
     /// `summarize`: the `by` columns, then the aggregates; `arg_max(T, *)` keeps every column.
     fn summarize(&mut self, aggregates: &[ColumnExpr], by: &[ColumnExpr], columns: &mut Columns) {
         let before = std::mem::take(columns);
+        self.no_merged_columns(by, &before);
         let mut next = before.emptied();
         for c in by {
             self.expr(&c.expr, &before);

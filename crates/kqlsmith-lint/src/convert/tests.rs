@@ -246,3 +246,20 @@ fn every_column_rename_in_the_platform_files_names_real_columns() {
         }
     }
 }
+
+#[test]
+fn two_columns_that_become_one_in_a_list_are_reported() {
+    let c = to_defender("DeviceEvents | project TimeGenerated, Timestamp, DeviceName");
+    assert_eq!(
+        c.text,
+        "DeviceEvents | project Timestamp, Timestamp, DeviceName"
+    );
+    assert_eq!(found(&c), [("KQL401", Severity::Error, "Timestamp")]);
+    assert_eq!(c.diagnostics[0].range, 34..43, "on the second one");
+    // Different names stay quiet.
+    assert!(
+        to_defender("DeviceEvents | project TimeGenerated, DeviceName")
+            .diagnostics
+            .is_empty()
+    );
+}
