@@ -185,7 +185,11 @@ fn format_file(file: &Path, options: &FormatOptions, args: &FmtArgs) -> Result<O
     } else {
         Outcome::Changed
     };
-    if args.stdout || files::is_stdin(file) {
+    if args.check {
+        if matches!(outcome, Outcome::Changed) {
+            let _ = writeln!(std::io::stdout(), "{shown}");
+        }
+    } else if args.stdout || files::is_stdin(file) {
         let mut stdout = std::io::stdout().lock();
         stdout
             .write_all(formatted.as_bytes())
@@ -194,10 +198,6 @@ fn format_file(file: &Path, options: &FormatOptions, args: &FmtArgs) -> Result<O
                 std::io::ErrorKind::BrokenPipe => Ok(()),
                 _ => Err(Fatal::Usage(format!("cannot write standard output: {e}"))),
             })?;
-    } else if args.check {
-        if matches!(outcome, Outcome::Changed) {
-            let _ = writeln!(std::io::stdout(), "{shown}");
-        }
     } else if matches!(outcome, Outcome::Changed) {
         files::write_atomically(file, &formatted).map_err(Fatal::Usage)?;
     }
