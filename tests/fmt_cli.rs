@@ -115,6 +115,28 @@ fn standard_input_is_formatted_to_standard_output() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), TIDY);
     assert_eq!(text(&out.stderr), "", "no summary for standard input");
+
+    let mut check = Command::new(env!("CARGO_BIN_EXE_kqlsmith"))
+        .args(["fmt", "--check", "-"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    check
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(MESSY.as_bytes())
+        .unwrap();
+    let out = check.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "-\n",
+        "--check names standard input, prints no text"
+    );
 }
 
 #[test]

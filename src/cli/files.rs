@@ -1,9 +1,12 @@
 //! Query files for the commands that rewrite them (`fmt`, `convert`): finding them, reading
-//! them as UTF-8 text, and writing them back atomically, so that a failure never leaves a file
-//! half written.
+//! them as UTF-8 text, reporting the ones that are not valid KQL, and writing them back
+//! atomically, so that a failure never leaves a file half written.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+
+use kqlsmith_lint::output::{self, FileReport};
+use kqlsmith_lint::rules::syntax_error;
 
 /// The name standard input goes by.
 pub const STDIN: &str = "-";
@@ -78,6 +81,19 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
     std::fs::set_permissions(temp.path(), permissions).map_err(fail)?;
     temp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
+}
+
+/// A parse error, rustc-style (with the line, a caret and the lint code `KQL001`), on standard
+/// error; in colour on a terminal.
+pub fn report_syntax_error(shown: &str, source: &str, error: &kqlsmith_syntax::ParseError) {
+    let report = FileReport {
+        path: shown.to_string(),
+        source: source.to_string(),
+        diagnostics: vec![syntax_error::diagnostic(source, error)],
+        notes: Vec::new(),
+    };
+    let text = output::human(&[report], std::io::stderr().is_terminal());
+    let _ = write!(anstream::stderr(), "{text}");
 }
 
 #[cfg(test)]

@@ -1,13 +1,11 @@
 //! `kqlsmith fmt`: lay KQL files out in the canonical layout, keeping every comment.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use kqlsmith_lint::Config;
-use kqlsmith_lint::output::{self, FileReport};
-use kqlsmith_lint::rules::syntax_error;
 use kqlsmith_syntax::format::{FormatError, FormatOptions, format};
 
 use super::files;
@@ -175,7 +173,7 @@ fn format_file(file: &Path, options: &FormatOptions, args: &FmtArgs) -> Result<O
     let formatted = match format(&source, options) {
         Ok(text) => text,
         Err(FormatError::Syntax(error)) => {
-            report_syntax_error(&shown, &source, &error);
+            files::report_syntax_error(&shown, &source, &error);
             return Ok(Outcome::Invalid);
         }
         Err(internal @ FormatError::Internal(_)) => {
@@ -187,7 +185,11 @@ fn format_file(file: &Path, options: &FormatOptions, args: &FmtArgs) -> Result<O
     } else {
         Outcome::Changed
     };
-    if args.stdout || files::is_stdin(file) {
+    if args.check {
+        if matches!(outcome, Outcome::Changed) {
+            let _ = writeln!(std::io::stdout(), "{shown}");
+        }
+    } else if args.stdout || files::is_stdin(file) {
         let mut stdout = std::io::stdout().lock();
         stdout
             .write_all(formatted.as_bytes())
@@ -196,26 +198,10 @@ fn format_file(file: &Path, options: &FormatOptions, args: &FmtArgs) -> Result<O
                 std::io::ErrorKind::BrokenPipe => Ok(()),
                 _ => Err(Fatal::Usage(format!("cannot write standard output: {e}"))),
             })?;
-    } else if args.check {
-        if matches!(outcome, Outcome::Changed) {
-            let _ = writeln!(std::io::stdout(), "{shown}");
-        }
     } else if matches!(outcome, Outcome::Changed) {
         files::write_atomically(file, &formatted).map_err(Fatal::Usage)?;
     }
     Ok(outcome)
-}
-
-/// A parse error, rustc-style, on standard error.
-fn report_syntax_error(shown: &str, source: &str, error: &kqlsmith_syntax::ParseError) {
-    let report = FileReport {
-        path: shown.to_string(),
-        source: source.to_string(),
-        diagnostics: vec![syntax_error::diagnostic(source, error)],
-        notes: Vec::new(),
-    };
-    let text = output::human(&[report], std::io::stderr().is_terminal());
-    let _ = write!(anstream::stderr(), "{text}");
 }
 
 /// The closing line: what was done to how many files.

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod convert;
 mod files;
 mod fmt;
 mod lint;
@@ -36,6 +37,7 @@ enum Command {
     Lint(lint::LintArgs),
     Rules(rules::RulesArgs),
     Fmt(fmt::FmtArgs),
+    Convert(convert::ConvertArgs),
 }
 
 pub fn run() -> ExitCode {
@@ -46,5 +48,6 @@ pub fn run() -> ExitCode {
         Command::Lint(args) => lint::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Convert(args) => convert::run(args),
     }
 }

@@ -1,6 +1,7 @@
 //! KQL linting: platform schemas, the semantic model, rules and diagnostics.
 
 pub mod config;
+pub mod convert;
 pub mod diagnostic;
 pub mod fix;
 pub mod functions;

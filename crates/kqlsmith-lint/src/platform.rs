@@ -4,6 +4,7 @@
 //! are embedded in the binary; a user may load another one from a file (say, a Sentinel
 //! workspace with custom tables).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -26,6 +27,9 @@ pub struct Platform {
     pub case_insensitive_names: Vec<String>,
     /// The platform's own functions (Defender's `FileProfile`, `AssignedIPAddresses`, ...).
     pub functions: Vec<PlatformFunction>,
+    /// Names that other platforms spell differently, by the other platform's name (for
+    /// `kqlsmith convert`).
+    pub renames: BTreeMap<String, Renames>,
     schema_text: Option<Arc<str>>,
     schema: Arc<OnceLock<Schema>>,
 }
@@ -43,6 +47,19 @@ pub struct SchemaSource {
     /// Types that correct the file: `"Table.Column" = "type"`.
     #[serde(default)]
     pub corrections: std::collections::BTreeMap<String, String>,
+}
+
+/// Tables and columns another platform names differently: `[convert.OTHER]` in the platform
+/// file. `kqlsmith convert` renames them going to that platform, and back coming from it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Renames {
+    /// This platform's table name -> the other platform's.
+    #[serde(default)]
+    pub tables: BTreeMap<String, String>,
+    /// `Table.Column` (this platform's names) -> the column's name on the other platform.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
 }
 
 /// How a platform function is called.
@@ -80,6 +97,8 @@ struct PlatformFile {
     names: NamesSection,
     #[serde(default)]
     functions: Vec<FunctionEntry>,
+    #[serde(default)]
+    convert: BTreeMap<String, Renames>,
 }
 
 #[derive(Default, Deserialize)]
@@ -138,6 +157,7 @@ impl PartialEq for Platform {
             && self.schema_source == other.schema_source
             && self.case_insensitive_names == other.case_insensitive_names
             && self.functions == other.functions
+            && self.renames == other.renames
             && self.schema_text == other.schema_text
     }
 }
@@ -205,6 +225,13 @@ impl Platform {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        for (other, renames) in &file.convert {
+            if let Some(key) = renames.columns.keys().find(|k| k.split_once('.').is_none()) {
+                return Err(invalid(format!(
+                    "[convert.{other}.columns]: `{key}` is not `Table.Column`"
+                )));
+            }
+        }
         Ok(Platform {
             name: file.name,
             title: file.title,
@@ -212,6 +239,7 @@ impl Platform {
             schema_source: file.schema,
             case_insensitive_names: file.names.case_insensitive,
             functions,
+            renames: file.convert,
             schema_text: None,
             schema: Arc::new(OnceLock::new()),
         })

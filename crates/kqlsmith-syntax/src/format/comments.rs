@@ -182,7 +182,9 @@ impl<'s> Comments<'s> {
     pub(super) fn dangling(&mut self, limit: usize, blank: Blank) -> Doc {
         let mut parts = Vec::new();
         while let Some(start) = self.peek_before(limit).map(|c| c.span.start) {
-            if parts.is_empty() && !self.starts_line(start) {
+            // Only a comment right after the code printed last can end that code's line; one
+            // left over from inside it goes on a line of its own.
+            if parts.is_empty() && !self.starts_line(start) && start >= self.cursor {
                 let comment = self.take_before(limit).expect("peeked");
                 parts.push(suffix(comment.text));
                 continue;

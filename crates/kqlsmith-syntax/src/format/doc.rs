@@ -108,7 +108,13 @@ pub(crate) fn print(doc: &Doc, width: usize, indent: usize) -> String {
             Doc::Line if mode == Mode::Flat => printer.text(" "),
             Doc::SoftLine if mode == Mode::Flat => {}
             Doc::Line | Doc::SoftLine | Doc::HardLine => printer.newline(level),
-            Doc::LineSuffix(text) => printer.suffixes.push(text),
+            Doc::LineSuffix(text) => {
+                // Two comments on one line would read as one: the first ends its line here.
+                if !printer.suffixes.is_empty() {
+                    printer.newline(level);
+                }
+                printer.suffixes.push(text);
+            }
             Doc::BreakParent => {}
         }
     }
@@ -180,7 +186,13 @@ impl Printer<'_> {
 
     fn flush_suffixes(&mut self) {
         for suffix in std::mem::take(&mut self.suffixes) {
-            self.out.push_str(suffix);
+            // A comment moved to a line of its own starts it, without the space before it.
+            let line = &self.out[self.out.rfind('\n').map_or(0, |i| i + 1)..];
+            if line.trim().is_empty() {
+                self.out.push_str(suffix.trim_start());
+            } else {
+                self.out.push_str(suffix);
+            }
         }
     }
 

@@ -15,7 +15,7 @@
 //! - the text ends with one line break, and no line ends with spaces.
 //!
 //! The formatted text is parsed back before it is returned: it must give the same tree and
-//! the same comments, else [`format`] returns [`FormatError::Internal`] and no text.
+//! the same comments, else [`format()`] returns [`FormatError::Internal`] and no text.
 //!
 //! ```
 //! use kqlsmith_syntax::format::{format, FormatOptions};

@@ -221,6 +221,15 @@ fn deep_nesting_formats_without_overflowing() {
     let chain = (0..300).map(|i| format!("a{i} == {i}")).collect::<Vec<_>>();
     let formatted = fmt(&format!("T | where {}", chain.join(" and ")));
     assert_eq!(formatted.lines().count(), 301);
+    // A sum as deep as the parser allows: one long line, as it cannot break.
+    let sum = (0..990)
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    assert_eq!(
+        fmt(&format!("print x = {sum}")),
+        format!("print x = {sum}\n")
+    );
 }
 
 #[test]
@@ -233,5 +242,32 @@ fn absurd_options_are_capped_not_obeyed() {
     assert_eq!(
         formatted,
         format!("let a = T\n{}| where x == 1;\na\n", " ".repeat(16))
+    );
+}
+
+#[test]
+fn a_comment_after_a_join_side_stays_on_the_line_that_ends_with_on() {
+    assert_eq!(
+        fmt("T | join kind=inner U // right side\non Id"),
+        "T\n| join kind=inner U on Id // right side\n"
+    );
+    // After a block, the comment stays with the block's last line.
+    assert_eq!(
+        fmt("T | join (U | take 1) // right side\non Id"),
+        "T\n| join (\n    U\n    | take 1 // right side\n) on Id\n"
+    );
+}
+
+#[test]
+fn comments_that_compete_for_one_line_get_lines_of_their_own() {
+    // Both comments would end the line `) on ...`: the second goes below it.
+    assert_eq!(
+        fmt("T | join (U | take 1\n) // a\non $left.Id == $right.Id // b\n"),
+        "T\n| join (\n    U\n    | take 1\n) on $left.Id == $right.Id // a\n// b\n"
+    );
+    // A comment inside a construct printed in one piece comes out after it, on its own line.
+    assert_eq!(
+        fmt("T | join (U | take 1) on $left . // inside\nId == $right.Id"),
+        "T\n| join (\n    U\n    | take 1\n) on $left.Id == $right.Id\n// inside\n"
     );
 }

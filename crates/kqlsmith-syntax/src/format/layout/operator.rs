@@ -462,7 +462,8 @@ impl Layout<'_> {
         parts.push(self.params(&join.hints));
         parts.push(t(" "));
         parts.push(self.table_ref(&join.right));
-        parts.push(self.comments.trailing(join.right.span.end));
+        // A comment after the right side stays on its line, which ends after `on`.
+        parts.push(self.comments.trailing_past(join.right.span.end, "on"));
         if !join.on.is_empty() {
             let list = self.items(&join.on, Expr::span, Self::expr, false);
             parts.push(Doc::group(concat(vec![

@@ -1,0 +1,272 @@
+//! `kqlsmith convert`: turn a Defender XDR query into a Sentinel one, or the other way round,
+//! changing only the names that must change.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::builder::PossibleValuesParser;
+use kqlsmith_lint::convert::{ConvertError, convert};
+use kqlsmith_lint::output::{self, FileReport};
+use kqlsmith_lint::{Config, Platform, Severity, infer_platform};
+
+use super::files;
+use super::{EXIT_INTERNAL, EXIT_USAGE};
+
+/// Convert KQL queries between Defender XDR and Sentinel
+///
+/// Only the names that differ between the platforms change, in place: the time column
+/// (`Timestamp` on Defender XDR, `TimeGenerated` on Sentinel) and the tables and columns the
+/// platform files rename (profiles/platforms/*.toml, `[convert.*]`). Every other byte, comments
+/// and layout included, stays as it was. A name changes only where it refers to a platform
+/// table's column: strings, comments and columns the query makes itself (`extend Timestamp =
+/// ...`) keep theirs.
+///
+/// What has no equivalent on the target (a table or column it lacks, a platform function) is
+/// reported rustc-style on standard error, with the lint code the converted query breaks.
+///
+/// The source platform is --from, else `platform` in kqlsmith.toml's [lint] table, else guessed
+/// from the query (said in a note).
+///
+/// The converted query goes to standard output; --in-place rewrites the files instead (through
+/// a temporary file renamed over each), also when something is reported.
+///
+/// Exit status: 0 when everything converted; 1 when a file does not parse (it is left as it
+/// was) or something could not be converted (an error is reported); 2 on a usage,
+/// configuration or I/O error; 70 on an internal error.
+///
+/// Examples:
+///   kqlsmith convert --to sentinel hunt.kql > hunt.sentinel.kql
+///   kqlsmith convert --to defender --from sentinel hunts/ --in-place
+///   cat hunt.kql | kqlsmith convert --to sentinel -
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct ConvertArgs {
+    /// Files or folders to convert (folders are searched for .kql files); `-` reads standard
+    /// input. More than one needs --in-place.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// The platform to convert to.
+    #[arg(long, value_name = "PLATFORM", value_parser = platform_names())]
+    to: String,
+
+    /// The platform the queries are written for (default: from kqlsmith.toml, else guessed).
+    #[arg(long, value_name = "PLATFORM", value_parser = platform_names())]
+    from: Option<String>,
+
+    /// Rewrite the files instead of printing the converted queries.
+    #[arg(long)]
+    in_place: bool,
+
+    /// Use this configuration file instead of looking for kqlsmith.toml.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// The platforms shipped with kqlsmith, by name.
+fn platform_names() -> PossibleValuesParser {
+    PossibleValuesParser::new(Platform::builtins().into_iter().map(|p| p.name))
+}
+
+/// What stops a file (or the run) with a status other than 1.
+enum Fatal {
+    /// A usage, configuration or I/O error (status 2).
+    Usage(String),
+    /// The converter failed its own check (status 70).
+    Internal(String),
+}
+
+/// How one file came out.
+#[derive(Default)]
+struct Tally {
+    files: usize,
+    changed: usize,
+    invalid: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+pub fn run(args: ConvertArgs) -> ExitCode {
+    match convert_command(&args) {
+        Ok(code) => code,
+        Err(Fatal::Usage(message)) => {
+            let _ = writeln!(anstream::stderr(), "error: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+        Err(Fatal::Internal(message)) => {
+            let _ = writeln!(anstream::stderr(), "error: {message}");
+            ExitCode::from(EXIT_INTERNAL)
+        }
+    }
+}
+
+fn convert_command(args: &ConvertArgs) -> Result<ExitCode, Fatal> {
+    let files = files::collect(&args.paths).map_err(Fatal::Usage)?;
+    if !args.in_place && files.len() > 1 {
+        return Err(Fatal::Usage(format!(
+            "{} files given: converting several needs --in-place (without it, the converted \
+             query is printed)",
+            files.len()
+        )));
+    }
+    if args.in_place && files.iter().any(|f| files::is_stdin(f)) {
+        return Err(Fatal::Usage(
+            "standard input cannot be converted --in-place".into(),
+        ));
+    }
+    let to = Platform::builtin(&args.to).map_err(|e| Fatal::Usage(e.to_string()))?;
+    let explicit = match &args.config {
+        Some(path) => Some(Config::load(path).map_err(|e| Fatal::Usage(e.to_string()))?),
+        None => None,
+    };
+    let mut configs: HashMap<PathBuf, Option<String>> = HashMap::new();
+    let mut tally = Tally::default();
+    let mut io_failed = false;
+    for file in &files {
+        let configured = match &explicit {
+            Some(config) => config.platform.clone(),
+            None => configured_platform(file, &mut configs)?,
+        };
+        match convert_file(file, args, &to, configured, &mut tally) {
+            Ok(()) => {}
+            Err(Fatal::Usage(message)) => {
+                let _ = writeln!(anstream::stderr(), "error: {message}");
+                io_failed = true;
+            }
+            Err(internal) => return Err(internal),
+        }
+    }
+    if args.in_place {
+        let _ = writeln!(anstream::stderr(), "{}", summary(&tally, &to));
+    }
+    Ok(if io_failed {
+        ExitCode::from(EXIT_USAGE)
+    } else if tally.invalid > 0 || tally.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The platform named in the kqlsmith.toml that applies to `file`, each file loaded once.
+fn configured_platform(
+    file: &Path,
+    cache: &mut HashMap<PathBuf, Option<String>>,
+) -> Result<Option<String>, Fatal> {
+    let start = if files::is_stdin(file) {
+        Path::new(".")
+    } else {
+        file
+    };
+    let Some(path) = Config::find(start) else {
+        return Ok(None);
+    };
+    if let Some(platform) = cache.get(&path) {
+        return Ok(platform.clone());
+    }
+    let config = Config::load(&path).map_err(|e| Fatal::Usage(e.to_string()))?;
+    cache.insert(path, config.platform.clone());
+    Ok(config.platform)
+}
+
+fn convert_file(
+    file: &Path,
+    args: &ConvertArgs,
+    to: &Platform,
+    configured: Option<String>,
+    tally: &mut Tally,
+) -> Result<(), Fatal> {
+    let source = files::read(file).map_err(Fatal::Usage)?;
+    let shown = file.display().to_string();
+    let mut notes = Vec::new();
+    let from_name = match (&args.from, configured) {
+        (Some(name), _) => name.clone(),
+        (None, Some(name)) => name,
+        (None, None) => {
+            let guess = infer_platform(&source);
+            notes.push(format!(
+                "converting from {} ({}); pass --from to choose",
+                guess.platform, guess.reason
+            ));
+            guess.platform.to_string()
+        }
+    };
+    let from = Platform::builtin(&from_name).map_err(|e| Fatal::Usage(e.to_string()))?;
+    if from.name == to.name {
+        notes.push(format!(
+            "the query is already for {}: nothing to convert",
+            to.title
+        ));
+    }
+    tally.files += 1;
+    let conversion = match convert(&source, &from, to) {
+        Ok(conversion) => conversion,
+        Err(ConvertError::Syntax(error)) => {
+            files::report_syntax_error(&shown, &source, &error);
+            tally.invalid += 1;
+            return Ok(());
+        }
+        Err(internal @ ConvertError::Internal(_)) => {
+            return Err(Fatal::Internal(format!("{shown}: {internal}")));
+        }
+    };
+    let changed = conversion.text != source;
+    tally.changed += usize::from(changed);
+    let count = |severity| {
+        conversion
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    };
+    tally.errors += count(Severity::Error);
+    tally.warnings += count(Severity::Warning);
+
+    if args.in_place {
+        if changed {
+            files::write_atomically(file, &conversion.text).map_err(Fatal::Usage)?;
+        }
+    } else {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(conversion.text.as_bytes())
+            .and_then(|()| stdout.flush())
+            .or_else(|e| match e.kind() {
+                std::io::ErrorKind::BrokenPipe => Ok(()),
+                _ => Err(Fatal::Usage(format!("cannot write standard output: {e}"))),
+            })?;
+    }
+    if !conversion.diagnostics.is_empty() || !notes.is_empty() {
+        let report = FileReport {
+            path: shown,
+            source: conversion.text,
+            diagnostics: conversion.diagnostics,
+            notes,
+        };
+        let text = output::human(&[report], std::io::stderr().is_terminal());
+        let _ = write!(anstream::stderr(), "{text}");
+    }
+    Ok(())
+}
+
+/// The closing line of an --in-place run.
+fn summary(tally: &Tally, to: &Platform) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut text = format!(
+        "converted {} to {} ({} changed), {}, {}",
+        plural(tally.files - tally.invalid, "file"),
+        to.name,
+        tally.changed,
+        plural(tally.errors, "error"),
+        plural(tally.warnings, "warning"),
+    );
+    if tally.invalid > 0 {
+        text.push_str(&format!(
+            "; {} not valid KQL (left as they were)",
+            plural(tally.invalid, "file")
+        ));
+    }
+    text
+}
