@@ -137,9 +137,6 @@ fn the_classic_hunt_shows_the_published_defects() {
 }
 
 #[test]
-#[ignore = "the hardened hunt still compares a bool with 1 (KQL204) and names a column \
-            after its own `let CompromisedDevice` (KQL105); run with --ignored once the \
-            template fixes them"]
 fn hardened_hunts_have_no_findings_at_all() {
     let Some(results) = lint_rendered() else {
         return;

@@ -277,7 +277,13 @@ fn defender_json_has_the_documented_detection_rule_fields() {
 
 #[test]
 fn defender_json_warns_when_the_query_lacks_the_columns_defender_requires() {
-    let outcome = kqlsmith(&["render", "--emit", "defender-json"]);
+    let outcome = kqlsmith(&[
+        "render",
+        "--emit",
+        "defender-json",
+        "--set",
+        "output.columns=RemoteIP,RemoteDeviceName,ConnectedPorts",
+    ]);
     assert_eq!(outcome.code, 0);
     assert!(
         outcome.stderr.starts_with("warning: internal-connections:")
@@ -285,14 +291,12 @@ fn defender_json_warns_when_the_query_lacks_the_columns_defender_requires() {
         "{}",
         outcome.stderr
     );
-    let outcome = kqlsmith(&[
-        "render",
-        "--profile",
-        "remote-logons",
-        "--emit",
-        "defender-json",
-    ]);
-    assert_eq!(outcome.stderr, "");
+    // Both shipped hunts return them as shipped.
+    for profile in ["internal-connections", "remote-logons"] {
+        let outcome = kqlsmith(&["render", "--profile", profile, "--emit", "defender-json"]);
+        assert_eq!(outcome.code, 0, "{profile}");
+        assert_eq!(outcome.stderr, "", "{profile}");
+    }
 }
 
 #[test]

@@ -278,25 +278,38 @@ mod tests {
             .unwrap();
         assert!(missing_required_columns(&logons, &defender()).is_empty());
         let connections = profile::load_default(&[]).unwrap();
-        assert_eq!(
-            missing_required_columns(&connections, &defender()),
-            ["Timestamp", "ReportId"]
-        );
-        // The hunt's result can carry them.
-        let with_columns = profile::load_default(&[profile::Override::new(
+        assert!(missing_required_columns(&connections, &defender()).is_empty());
+        let without = profile::load_default(&[profile::Override::new(
             "output.columns",
-            "RemoteIP,RemoteDeviceName,Timestamp,ReportId",
+            "RemoteIP,RemoteDeviceName,LastConnectionTime",
             "test",
         )])
         .unwrap();
-        assert!(missing_required_columns(&with_columns, &defender()).is_empty());
+        assert_eq!(
+            missing_required_columns(&without, &defender()),
+            ["Timestamp", "ReportId"]
+        );
+        // On Sentinel the time column is TimeGenerated, in the requirement and the result.
         let sentinel = Platform::builtin("sentinel").unwrap();
-        assert!(missing_required_columns(&with_columns, &sentinel).is_empty());
-        let query = render::render(&with_columns, &sentinel).unwrap();
+        assert!(missing_required_columns(&connections, &sentinel).is_empty());
+        assert_eq!(
+            missing_required_columns(&without, &sentinel),
+            ["TimeGenerated", "ReportId"]
+        );
+        let query = render::render(&connections, &sentinel).unwrap();
         assert!(
-            query.contains(
-                "\n| project RemoteIP, RemoteDeviceName = DeviceName, TimeGenerated = LastConnectionTime, ReportId\n"
-            ),
+            query.contains(", TimeGenerated = ConnectionTime, ReportId\n"),
+            "{query}"
+        );
+        // The published shape carries them too.
+        let published = profile::load_default(&[
+            profile::Override::new("remote_device.resolve", "any-in-window", "test"),
+            profile::Override::new("output.columns", "RemoteIP,Timestamp,ReportId", "test"),
+        ])
+        .unwrap();
+        let query = render::render(&published, &sentinel).unwrap();
+        assert!(
+            query.contains("\n| project RemoteIP, TimeGenerated = LastConnectionTime, ReportId\n"),
             "{query}"
         );
     }

@@ -74,6 +74,7 @@ impl<'de> Deserialize<'de> for SearchWindow {
     }
 }
 
+/// Which addresses of a device's `IPAddresses` are looked up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AddressSelection {
@@ -83,6 +84,7 @@ pub enum AddressSelection {
     All,
 }
 
+/// How connections or logons of the device to itself are left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SelfExclusion {

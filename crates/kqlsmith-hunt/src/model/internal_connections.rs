@@ -134,18 +134,18 @@ pub struct RemoteDevice {
     pub exclude_self: SelfExclusion,
 }
 
-/// Which addresses of a device's `IPAddresses` are looked up.
 /// Which `DeviceNetworkInfo` report of an address names the remote device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Resolution {
-    /// Every device that had the address at any time in the window, as published.
+    /// Every device that had the address at any time in the window, as published: the
+    /// connections are summarized by address first, then joined to every holder.
     AnyInWindow,
-    /// The device that reported the address last before the connection.
+    /// For each connection, the device that reported the address last before it or, when
+    /// none did, first after it; the result has a row per address and remote device.
     NearestBefore,
 }
 
-/// How connections of the device to itself are left out.
 /// The result: which columns, and whether the query carries explanatory comments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -155,24 +155,33 @@ pub struct Output {
     pub columns: Vec<OutputColumn>,
     /// Emit `//` comments that explain each step.
     pub comments: bool,
+    /// Spell operators as the published query does: `<>` for one process name compared
+    /// exactly, and `IsPrivateAddress == 1`. The meaning is the same; kqlsmith's linter
+    /// reports both spellings (KQL402, KQL204).
+    pub published_spelling: bool,
 }
 
-/// A column of the result.
+/// A column of the result. A row is a remote address and the device that had it (as
+/// published, with `resolve = any-in-window`: a remote address, joined to every device that
+/// had it); "the last connection" is the last one to that device at that address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum OutputColumn {
-    /// The remote address (one row each).
+    /// The remote address.
     RemoteIP,
     /// The name of the device that had the remote address.
     RemoteDeviceName,
     /// The `DeviceId` of that device.
     RemoteDeviceId,
-    /// Every remote port the device connected to at that address.
+    /// Every remote port connected to.
     ConnectedPorts,
-    /// The name of the device under investigation, as stored.
+    /// The name of the device under investigation, as stored, in a column named like the
+    /// query's `let CompromisedDevice` (as published), which it hides from there on.
     CompromisedDevice,
-    /// The time of the last connection to the address.
+    /// The name of the device under investigation, as stored (`DeviceName`).
+    CompromisedDeviceName,
+    /// The time of the last connection.
     LastConnectionTime,
-    /// The time of the last connection again, named after the platform's time column
+    /// The time of the last connection, named after the platform's time column
     /// (`Timestamp` in Defender XDR, `TimeGenerated` in Sentinel), as a Defender XDR custom
     /// detection requires.
     Timestamp,
@@ -186,7 +195,7 @@ pub enum OutputColumn {
     InitiatingProcessAccountName,
     InitiatingProcessAccountSid,
     InitiatingProcessAccountUpn,
-    /// The event's id (a Defender XDR custom detection requires it).
+    /// The last connection's `ReportId` (a Defender XDR custom detection requires it).
     ReportId,
 }
 
@@ -200,6 +209,7 @@ impl OutputColumn {
             OutputColumn::RemoteDeviceId => "RemoteDeviceId",
             OutputColumn::ConnectedPorts => "ConnectedPorts",
             OutputColumn::CompromisedDevice => "CompromisedDevice",
+            OutputColumn::CompromisedDeviceName => "CompromisedDeviceName",
             OutputColumn::LastConnectionTime => "LastConnectionTime",
             OutputColumn::Timestamp => "Timestamp",
             OutputColumn::RemoteUrl => "RemoteUrl",
@@ -224,6 +234,7 @@ impl OutputColumn {
                 | OutputColumn::RemoteDeviceId
                 | OutputColumn::ConnectedPorts
                 | OutputColumn::CompromisedDevice
+                | OutputColumn::CompromisedDeviceName
                 | OutputColumn::LastConnectionTime
                 | OutputColumn::Timestamp
         )
@@ -240,5 +251,6 @@ mod tests {
         assert!(OutputColumn::InitiatingProcessAccountUpn.is_event_column());
         assert!(!OutputColumn::RemoteDeviceName.is_event_column());
         assert!(!OutputColumn::LastConnectionTime.is_event_column());
+        assert!(!OutputColumn::CompromisedDeviceName.is_event_column());
     }
 }

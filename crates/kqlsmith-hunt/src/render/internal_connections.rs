@@ -62,18 +62,23 @@ struct InternalConnectionsQuery {
     unmap_ipv4: bool,
     private_only: bool,
     private_ranges: Vec<RangeView>,
+    /// `IsPrivateAddress`, or `IsPrivateAddress == 1` as published.
+    private_filter: Kql,
     excluded_account_names: Option<Comparison>,
     excluded_account_sids: Option<Comparison>,
     benign_port_sets: Vec<PortSetView>,
     kept_benign_port_sets: Vec<PortSetView>,
+    /// The remote device is resolved for each connection (`resolve = nearest-before`), rather
+    /// than for each address after the connections are summarized (as published).
+    per_connection: bool,
     connection_columns: Vec<Kql>,
     lookback: Option<Kql>,
     excluded_ranges: Vec<RangeView>,
     address_columns: Vec<Kql>,
-    nearest_before: bool,
-    self_by_name: bool,
-    self_by_device_id: bool,
-    name_equals: Kql,
+    /// The columns taken from the last connection to each remote device (per connection).
+    last_connection_columns: Vec<Kql>,
+    /// The condition a row must meet not to be a connection of the device to itself.
+    not_self: Option<Kql>,
     result_columns: Vec<Kql>,
 }
 
@@ -83,50 +88,46 @@ impl InternalConnectionsQuery {
         let filters = &hunt.filters;
         let remote = &hunt.remote_device;
         let output = &hunt.output.columns;
+        let published = hunt.output.published_spelling;
 
-        let nearest_before = remote.resolve == Resolution::NearestBefore;
-        let by_device_id = remote.exclude_self == SelfExclusion::ByDeviceId;
+        let per_connection = remote.resolve == Resolution::NearestBefore;
         let wants = |column: OutputColumn| output.contains(&column);
-        let keep_connection_time = nearest_before
-            || wants(OutputColumn::LastConnectionTime)
-            || wants(OutputColumn::Timestamp);
-        let keep_remote_device_id = by_device_id || wants(OutputColumn::RemoteDeviceId);
-
-        // The columns kept from the last connection to each address, in the published order:
-        // the address, its ports, the event columns of the result, then the device.
-        let mut connection_columns = vec![Kql::ident("RemoteIP"), Kql::ident("ConnectedPorts")];
-        connection_columns.extend(
-            output
-                .iter()
-                .filter(|c| c.is_event_column())
-                .map(|c| Kql::ident(c.name())),
-        );
-        connection_columns.push(assign("CompromisedDevice", Kql::ident("DeviceName")));
-        if by_device_id {
-            connection_columns.push(assign("CompromisedDeviceId", Kql::ident("DeviceId")));
-        }
-        if keep_connection_time {
-            connection_columns.push(assign("LastConnectionTime", time.clone()));
-        }
-
-        // The columns of each address report.
-        let mut address_columns = vec![Kql::ident("IPAddress"), Kql::ident("DeviceName")];
-        if keep_remote_device_id {
-            address_columns.push(Kql::ident("DeviceId"));
-        }
-        if nearest_before {
-            address_columns.push(time.clone());
-        }
+        // The device's name is carried under the name the result gives it: the published
+        // `CompromisedDevice` hides the `let` of that name, so it is used only when asked for.
+        let device_column = if wants(OutputColumn::CompromisedDevice) {
+            OutputColumn::CompromisedDevice.name()
+        } else {
+            OutputColumn::CompromisedDeviceName.name()
+        };
+        let shape = if per_connection {
+            Shape::per_connection(hunt, &time, device_column)
+        } else {
+            Shape::published(hunt, &time, device_column)
+        };
 
         let result_columns = output
             .iter()
-            .map(|&column| match column {
-                OutputColumn::RemoteDeviceName => assign(column.name(), Kql::ident("DeviceName")),
-                OutputColumn::RemoteDeviceId => assign(column.name(), Kql::ident("DeviceId")),
-                OutputColumn::Timestamp => {
-                    Kql::assignment(&time, &Kql::ident("LastConnectionTime"))
+            .map(|&column| {
+                let source = match column {
+                    OutputColumn::RemoteDeviceName => shape.remote_name,
+                    OutputColumn::RemoteDeviceId => shape.remote_id,
+                    OutputColumn::CompromisedDevice | OutputColumn::CompromisedDeviceName => {
+                        device_column
+                    }
+                    OutputColumn::LastConnectionTime | OutputColumn::Timestamp => {
+                        shape.connection_time
+                    }
+                    other => other.name(),
+                };
+                let name = match column {
+                    OutputColumn::Timestamp => time.clone(),
+                    other => Kql::ident(other.name()),
+                };
+                if name.as_str() == source {
+                    name
+                } else {
+                    Kql::assignment(&name, &Kql::ident(source))
                 }
-                _ => Kql::ident(column.name()),
             })
             .collect();
 
@@ -148,6 +149,7 @@ impl InternalConnectionsQuery {
             (Vec::new(), port_sets)
         };
         let ipv4_addresses_only = remote.addresses == AddressSelection::FirstIpv4;
+        let is_private = Kql::ident("IsPrivateAddress");
 
         Ok(InternalConnectionsQuery {
             comments: hunt.output.comments,
@@ -163,7 +165,11 @@ impl InternalConnectionsQuery {
             first_ipv4_address: ipv4_addresses_only,
             action_types: Comparison::one_of(&action_types),
             // The published query writes `<>` here and `!=` for the account.
-            excluded_processes: Comparison::none_of(&filters.excluded_processes, any_case, "<>"),
+            excluded_processes: Comparison::none_of(
+                &filters.excluded_processes,
+                any_case,
+                if published { "<>" } else { "!=" },
+            ),
             unmap_ipv4: hunt.search.unmap_ipv4,
             private_only: filters.private_only,
             // Remote addresses of connections may be IPv6 whatever the profile says.
@@ -172,6 +178,12 @@ impl InternalConnectionsQuery {
                 .iter()
                 .map(|r| RangeView::new(r, false))
                 .collect(),
+            // `ipv4_is_private` returns a bool; the published query compares it with 1.
+            private_filter: if published {
+                Kql::binary(&is_private, "==", &Kql::int(1))
+            } else {
+                is_private
+            },
             excluded_account_names: Comparison::none_of(
                 &filters.excluded_account_names,
                 any_case,
@@ -180,24 +192,149 @@ impl InternalConnectionsQuery {
             excluded_account_sids: Comparison::none_of(&filters.excluded_account_sids, false, "!="),
             benign_port_sets,
             kept_benign_port_sets,
-            connection_columns,
+            per_connection,
+            connection_columns: shape.connection_columns,
             lookback: (!remote.lookback.is_zero()).then(|| Kql::timespan(remote.lookback)),
             excluded_ranges: remote
                 .excluded_ranges
                 .iter()
                 .map(|r| RangeView::new(r, ipv4_addresses_only))
                 .collect(),
-            address_columns,
-            nearest_before,
-            self_by_name: remote.exclude_self == SelfExclusion::ByName,
-            self_by_device_id: by_device_id,
-            name_equals: Kql::fixed(if hunt.device.matching == DeviceMatch::Exact {
-                "=="
-            } else {
-                "=~"
-            }),
+            address_columns: shape.address_columns,
+            last_connection_columns: shape.last_connection_columns,
+            not_self: shape.not_self,
             result_columns,
         })
+    }
+}
+
+/// What differs between the two ways of naming the remote device: the columns kept of each
+/// connection and of each address report, and the columns the remote device and the time
+/// of the last connection end up in.
+struct Shape {
+    connection_columns: Vec<Kql>,
+    address_columns: Vec<Kql>,
+    /// The columns taken from the last connection to each remote device (per connection).
+    last_connection_columns: Vec<Kql>,
+    not_self: Option<Kql>,
+    remote_name: &'static str,
+    remote_id: &'static str,
+    connection_time: &'static str,
+}
+
+impl Shape {
+    /// Every connection is kept and joined to the address reports; the best report names its
+    /// remote device; then one row a remote address and device.
+    fn per_connection(
+        hunt: &InternalConnections,
+        time: &Kql,
+        device_column: &'static str,
+    ) -> Shape {
+        let event_columns: Vec<Kql> = hunt
+            .output
+            .columns
+            .iter()
+            .filter(|c| c.is_event_column() && **c != OutputColumn::ReportId)
+            .map(|c| Kql::ident(c.name()))
+            .collect();
+        // What identifies a connection (device, time, ReportId), and what the result may take
+        // from the last one.
+        let mut connection_columns = vec![
+            assign("ConnectionTime", time.clone()),
+            Kql::ident("ReportId"),
+            Kql::ident("RemoteIP"),
+            Kql::ident("RemotePort"),
+        ];
+        connection_columns.extend(event_columns.iter().cloned());
+        connection_columns.push(assign(device_column, Kql::ident("DeviceName")));
+        connection_columns.push(assign("CompromisedDeviceId", Kql::ident("DeviceId")));
+        let mut last_connection_columns = vec![Kql::ident("ReportId")];
+        last_connection_columns.extend(event_columns);
+        last_connection_columns.push(Kql::ident(device_column));
+        let (remote_name, remote_id) = ("RemoteDeviceName", "RemoteDeviceId");
+        Shape {
+            connection_columns,
+            address_columns: vec![
+                Kql::ident("IPAddress"),
+                assign(remote_name, Kql::ident("DeviceName")),
+                assign(remote_id, Kql::ident("DeviceId")),
+                assign("ReportTime", time.clone()),
+            ],
+            last_connection_columns,
+            not_self: self_condition(hunt, device_column, remote_name, remote_id),
+            remote_name,
+            remote_id,
+            connection_time: "ConnectionTime",
+        }
+    }
+
+    /// As published: the last connection to each address, then every device that reported
+    /// the address.
+    fn published(hunt: &InternalConnections, time: &Kql, device_column: &'static str) -> Shape {
+        let output = &hunt.output.columns;
+        let wants = |column: OutputColumn| output.contains(&column);
+        let by_device_id = hunt.remote_device.exclude_self == SelfExclusion::ByDeviceId;
+        let mut connection_columns = vec![Kql::ident("RemoteIP"), Kql::ident("ConnectedPorts")];
+        connection_columns.extend(
+            output
+                .iter()
+                .filter(|c| c.is_event_column())
+                .map(|c| Kql::ident(c.name())),
+        );
+        connection_columns.push(assign(device_column, Kql::ident("DeviceName")));
+        if by_device_id {
+            connection_columns.push(assign("CompromisedDeviceId", Kql::ident("DeviceId")));
+        }
+        if wants(OutputColumn::LastConnectionTime) || wants(OutputColumn::Timestamp) {
+            connection_columns.push(assign("LastConnectionTime", time.clone()));
+        }
+        let (remote_name, remote_id) = ("DeviceName", "DeviceId");
+        let mut address_columns = vec![Kql::ident("IPAddress"), Kql::ident(remote_name)];
+        if by_device_id || wants(OutputColumn::RemoteDeviceId) {
+            address_columns.push(Kql::ident(remote_id));
+        }
+        Shape {
+            connection_columns,
+            address_columns,
+            last_connection_columns: Vec::new(),
+            not_self: self_condition(hunt, device_column, remote_name, remote_id),
+            remote_name,
+            remote_id,
+            connection_time: "LastConnectionTime",
+        }
+    }
+}
+
+/// The condition that a row is not a connection of the device to itself, given the columns
+/// that hold the device's name and the remote device's name and id; `None` when such
+/// connections are kept.
+fn self_condition(
+    hunt: &InternalConnections,
+    device_name: &str,
+    remote_name: &str,
+    remote_id: &str,
+) -> Option<Kql> {
+    match hunt.remote_device.exclude_self {
+        SelfExclusion::Off => None,
+        // As published: `not(CompromisedDevice == DeviceName)`, in any case unless the
+        // device is matched exactly.
+        SelfExclusion::ByName => Some(Kql::call(
+            "not",
+            [Kql::binary(
+                &Kql::ident(device_name),
+                if hunt.device.matching == DeviceMatch::Exact {
+                    "=="
+                } else {
+                    "=~"
+                },
+                &Kql::ident(remote_name),
+            )],
+        )),
+        SelfExclusion::ByDeviceId => Some(Kql::binary(
+            &Kql::ident("CompromisedDeviceId"),
+            "!=",
+            &Kql::ident(remote_id),
+        )),
     }
 }
 
@@ -281,7 +418,7 @@ mod tests {
             Some(r#"let CompromisedDevice = "ws-042";"#)
         );
         assert!(!text.contains("//"));
-        assert!(text.ends_with("CompromisedDevice, LastConnectionTime\n"));
+        assert!(text.ends_with("CompromisedDeviceName, Timestamp = ConnectionTime, ReportId\n"));
     }
 
     #[test]
@@ -369,8 +506,16 @@ mod tests {
         let on = query(&hunt(&[("filters.benign_ports", "true")]));
         assert!(has_line(&on, filter));
         assert!(!on.contains("Known benign, kept"));
-        // Before the join, where ConnectedPorts exists whatever the output columns.
-        assert!(on.find(filter).unwrap() < on.find("| join").unwrap());
+        // Right after the ports are gathered, where ConnectedPorts exists whatever the output
+        // columns: per remote device, or per address before the join as published.
+        assert!(on.find("ConnectedPorts = make_set").unwrap() < on.find(filter).unwrap());
+        assert!(on.find(filter).unwrap() < on.find("| project RemoteIP, ").unwrap());
+        let published = query(&hunt(&[
+            ("filters.benign_ports", "true"),
+            ("remote_device.resolve", "any-in-window"),
+        ]));
+        assert!(has_line(&published, filter));
+        assert!(published.find(filter).unwrap() < published.find("| join").unwrap());
     }
 
     #[test]
@@ -420,59 +565,192 @@ mod tests {
     }
 
     #[test]
-    fn nearest_before_keeps_the_last_report_before_the_connection() {
+    fn nearest_before_names_the_remote_device_of_each_connection() {
         let text = query(&hunt(&[]));
-        assert!(has_line(&text, "LastConnectionTime = Timestamp"));
+        // Every connection is kept, with what identifies it.
+        for line in [
+            "ConnectionTime = Timestamp,",
+            "ReportId,",
+            "RemotePort,",
+            "CompromisedDeviceName = DeviceName,",
+            "CompromisedDeviceId = DeviceId",
+        ] {
+            assert!(has_line(&text, line), "{line}");
+        }
         assert!(has_line(
             &text,
             "| where Timestamp > ago(SearchWindow + 1d)"
         ));
         assert!(has_line(
             &text,
-            "| distinct IPAddress, DeviceName, DeviceId, Timestamp)"
+            "| distinct IPAddress, RemoteDeviceName = DeviceName, RemoteDeviceId = DeviceId, ReportTime = Timestamp)"
         ));
-        assert!(has_line(&text, "| where Timestamp <= LastConnectionTime"));
+        // The last report before the connection, else the first after it.
         assert!(has_line(
             &text,
-            "| summarize arg_max(Timestamp, *) by RemoteIP"
+            "| extend ReportRank = iff(ReportTime <= ConnectionTime, ConnectionTime - ReportTime, 36500d + (ReportTime - ConnectionTime))"
         ));
+        assert!(has_line(
+            &text,
+            "| summarize arg_min(ReportRank, *) by CompromisedDeviceId, ConnectionTime, ReportId"
+        ));
+        // Then one row a remote address and device.
+        assert!(has_line(
+            &text,
+            "| summarize arg_max(ConnectionTime, ReportId, RemoteUrl, InitiatingProcessAccountSid, InitiatingProcessAccountUpn, CompromisedDeviceName), ConnectedPorts = make_set(RemotePort) by RemoteIP, RemoteDeviceName, RemoteDeviceId"
+        ));
+        // The published shape summarizes by address first, and joins every holder.
         let text = query(&hunt(&[
             ("remote_device.resolve", "any-in-window"),
             ("remote_device.lookback", "0d"),
             ("remote_device.exclude_self", "by-name"),
             ("output.columns", "RemoteIP,RemoteDeviceName"),
         ]));
+        assert!(has_line(
+            &text,
+            "| summarize arg_max(Timestamp, *), ConnectedPorts = make_set(RemotePort) by RemoteIP"
+        ));
         assert!(has_line(&text, "| where Timestamp > ago(SearchWindow)"));
         assert!(has_line(&text, "| distinct IPAddress, DeviceName)"));
         assert!(!text.contains("LastConnectionTime"));
+        assert!(!text.contains("ReportRank"));
         assert!(has_line(
             &text,
-            "| where not(CompromisedDevice =~ DeviceName)"
+            "| where not(CompromisedDeviceName =~ DeviceName)"
         ));
     }
 
     #[test]
-    fn self_exclusion_by_device_id_carries_both_ids() {
+    fn self_exclusion_compares_the_device_with_the_remote_device() {
         let text = query(&hunt(&[("remote_device.exclude_self", "by-device-id")]));
+        assert!(has_line(
+            &text,
+            "| where CompromisedDeviceId != RemoteDeviceId"
+        ));
+        let text = query(&hunt(&[("remote_device.exclude_self", "by-name")]));
+        assert!(has_line(
+            &text,
+            "| where not(CompromisedDeviceName =~ RemoteDeviceName)"
+        ));
+        let text = query(&hunt(&[
+            ("remote_device.exclude_self", "by-name"),
+            ("device.match", "exact"),
+        ]));
+        assert!(has_line(
+            &text,
+            "| where not(CompromisedDeviceName == RemoteDeviceName)"
+        ));
+        let text = query(&hunt(&[("remote_device.exclude_self", "off")]));
+        assert!(!text.contains("| where CompromisedDeviceId"));
+        assert!(!text.contains("not(CompromisedDevice"));
+        // As published, on the columns of the join.
+        let published = |exclusion| {
+            query(&hunt(&[
+                ("remote_device.resolve", "any-in-window"),
+                ("remote_device.exclude_self", exclusion),
+            ]))
+        };
+        let text = published("by-device-id");
         assert!(has_line(&text, "CompromisedDeviceId = DeviceId,"));
         assert!(has_line(&text, "| where CompromisedDeviceId != DeviceId"));
-        let text = query(&hunt(&[("remote_device.exclude_self", "off")]));
+        let text = published("off");
         assert!(!text.contains("CompromisedDeviceId"));
-        assert!(!text.contains("not(CompromisedDevice"));
     }
 
     #[test]
     fn output_columns_are_projected_in_order() {
         let text = query(&hunt(&[(
             "output.columns",
-            "CompromisedDevice,RemoteDeviceId,InitiatingProcessFileName,RemoteIP",
+            "CompromisedDeviceName,RemoteDeviceId,InitiatingProcessFileName,RemoteIP,LastConnectionTime",
         )]));
         let last = code_lines(&text).last().copied().unwrap();
         assert_eq!(
             last,
-            "| project CompromisedDevice, RemoteDeviceId = DeviceId, InitiatingProcessFileName, RemoteIP"
+            "| project CompromisedDeviceName, RemoteDeviceId, InitiatingProcessFileName, RemoteIP, LastConnectionTime = ConnectionTime"
         );
         assert!(has_line(&text, "InitiatingProcessFileName,"));
+        let text = query(&hunt(&[
+            ("remote_device.resolve", "any-in-window"),
+            (
+                "output.columns",
+                "CompromisedDeviceName,RemoteDeviceId,InitiatingProcessFileName,RemoteIP,Timestamp",
+            ),
+        ]));
+        let last = code_lines(&text).last().copied().unwrap();
+        assert_eq!(
+            last,
+            "| project CompromisedDeviceName, RemoteDeviceId = DeviceId, InitiatingProcessFileName, RemoteIP, Timestamp = LastConnectionTime"
+        );
+    }
+
+    #[test]
+    fn the_device_column_takes_the_published_name_only_when_asked() {
+        // `CompromisedDevice` as a column hides the `let` of that name from there on.
+        let uses_of_the_let = |text: &str| -> Vec<String> {
+            code_lines(text)
+                .into_iter()
+                .filter(|line| {
+                    line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .any(|word| word == "CompromisedDevice")
+                })
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(
+            uses_of_the_let(&query(&hunt(&[]))),
+            [
+                r#"let CompromisedDevice = "compromiseddevice";"#,
+                r#"| where DeviceName =~ CompromisedDevice or DeviceName startswith strcat(CompromisedDevice, ".")"#,
+            ]
+        );
+        for resolve in ["nearest-before", "any-in-window"] {
+            let text = query(&hunt(&[
+                ("remote_device.resolve", resolve),
+                ("remote_device.exclude_self", "by-name"),
+                (
+                    "output.columns",
+                    "RemoteIP,CompromisedDevice,CompromisedDeviceName",
+                ),
+            ]));
+            assert!(
+                text.contains("     CompromisedDevice = DeviceName"),
+                "{resolve}"
+            );
+            assert!(
+                text.contains("| where not(CompromisedDevice =~ "),
+                "{resolve}"
+            );
+            assert_eq!(
+                code_lines(&text).last().copied().unwrap(),
+                "| project RemoteIP, CompromisedDevice, CompromisedDeviceName = CompromisedDevice",
+                "{resolve}"
+            );
+        }
+    }
+
+    #[test]
+    fn published_spelling_compares_the_bool_with_one_and_writes_angle_brackets() {
+        let plain = query(&hunt(&[("filters.case_insensitive_names", "false")]));
+        assert!(has_line(&plain, "| where IsPrivateAddress"));
+        assert!(has_line(
+            &plain,
+            r#"| where InitiatingProcessFileName != "sensendr.exe""#
+        ));
+        let published = query(&hunt(&[
+            ("filters.case_insensitive_names", "false"),
+            ("output.published_spelling", "true"),
+        ]));
+        assert!(has_line(&published, "| where IsPrivateAddress == 1"));
+        assert!(has_line(
+            &published,
+            r#"| where InitiatingProcessFileName <> "sensendr.exe""#
+        ));
+        // A comparison in any case has no published spelling.
+        let any_case = query(&hunt(&[("output.published_spelling", "true")]));
+        assert!(has_line(
+            &any_case,
+            r#"| where InitiatingProcessFileName !~ "sensendr.exe""#
+        ));
     }
 
     #[test]
