@@ -5,8 +5,6 @@
 //! KQL's documented escape rules (a backslash escapes the quote, itself, `n` and `t`;
 //! Microsoft's parser also reads `r` and `uXXXX`), independently of the escaper under test.
 
-use std::sync::OnceLock;
-
 use kqlsmith_hunt::profile::{self, Override};
 use kqlsmith_hunt::render;
 use kqlsmith_lint::Platform;
@@ -54,6 +52,25 @@ fn decode_literal(text: &str) -> Option<(String, usize)> {
     None
 }
 
+/// The value kqlsmith's parser reads for the `CompromisedDevice` let in a rendered query.
+fn parsed_device(query: &str) -> String {
+    let script = kqlsmith_syntax::parse(query).expect("a rendered query parses");
+    script
+        .statements
+        .iter()
+        .find_map(|statement| match statement {
+            Statement::Let(bind) if bind.name.name == "CompromisedDevice" => match &bind.value {
+                LetValue::Expr(Expr::Literal(literal)) => match &literal.value {
+                    LiteralValue::String(value) => Some(value.clone()),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        })
+        .expect("the device is bound to a string literal")
+}
+
 /// Splits a rendered query around the device literal: (text before, literal value, text after).
 fn split_at_device(query: &str) -> (String, String, String) {
     let start = query.find(LET).expect("the query declares the device") + LET.len();
@@ -70,6 +87,7 @@ fn assert_one_literal_equal_to(name: &str) {
         let query = render_device(name, &platform);
         let (before, value, after) = split_at_device(&query);
         assert_eq!(value, name, "{}", platform.name);
+        assert_eq!(parsed_device(&query), name, "{}", platform.name);
         assert!(
             after.starts_with(";\n"),
             "the literal ends the statement: {after:?}"
