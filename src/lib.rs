@@ -4,7 +4,7 @@
 //! This crate is the library behind the `kqlsmith` command, for detection-as-code pipelines:
 //! load a hunt profile (or build the model in code), render it for a platform, write it as a
 //! Sentinel hunting query or a Defender XDR custom detection rule, and parse, lint or format
-//! any KQL.
+//! any KQL, or convert a query between the two platforms.
 //! Every function returns a typed [`Error`]; nothing here panics on bad input.
 //!
 //! ```
@@ -40,6 +40,7 @@ pub use kqlsmith_lint as lint;
 pub use kqlsmith_syntax as syntax;
 
 pub use kqlsmith_hunt::{Format, Hunt, HuntKind, Override};
+pub use kqlsmith_lint::convert::Conversion;
 pub use kqlsmith_lint::{Config, Diagnostic, Platform, Severity};
 pub use kqlsmith_syntax::Script;
 pub use kqlsmith_syntax::format::FormatOptions;
@@ -69,6 +70,10 @@ pub enum Error {
     /// the query and its comments intact, which is a bug).
     #[error(transparent)]
     Format(#[from] kqlsmith_syntax::format::FormatError),
+    /// A KQL text could not be converted to another platform (it does not parse, or the
+    /// converted text would not parse, which is a bug).
+    #[error(transparent)]
+    Convert(#[from] kqlsmith_lint::convert::ConvertError),
 }
 
 /// `Result` with the facade's [`Error`].
@@ -292,6 +297,27 @@ pub fn parse(source: &str) -> Result<Script> {
 /// ```
 pub fn format(source: &str, options: &FormatOptions) -> Result<String> {
     Ok(kqlsmith_syntax::format::format(source, options)?)
+}
+
+/// Converts a query written for `from` into one for `to`: the time column, and the tables
+/// and columns the platforms name differently (`profiles/platforms/*.toml`). Only the tokens
+/// that must change are rewritten; comments and layout stay byte for byte. What has no
+/// faithful rewrite is reported in [`Conversion::diagnostics`].
+///
+/// ```
+/// let defender = kqlsmith::platform("defender")?;
+/// let sentinel = kqlsmith::platform("sentinel")?;
+/// let source = "DeviceLogonEvents // last day\n| where Timestamp > ago(1d)\n";
+/// let converted = kqlsmith::convert(source, &defender, &sentinel)?;
+/// assert_eq!(converted.text, "DeviceLogonEvents // last day\n| where TimeGenerated > ago(1d)\n");
+/// assert_eq!(kqlsmith::convert(&converted.text, &sentinel, &defender)?.text, source);
+///
+/// let error = kqlsmith::convert("DeviceLogonEvents | where", &defender, &sentinel).unwrap_err();
+/// assert!(matches!(error, kqlsmith::Error::Convert(_)));
+/// # Ok::<(), kqlsmith::Error>(())
+/// ```
+pub fn convert(source: &str, from: &Platform, to: &Platform) -> Result<Conversion> {
+    Ok(kqlsmith_lint::convert::convert(source, from, to)?)
 }
 
 /// Lints KQL against `platform`'s schema with the default rules. Findings are data, not

@@ -1,7 +1,6 @@
 //! `kqlsmith convert`: turn a Defender XDR query into a Sentinel one, or the other way round,
 //! changing only the names that must change.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -121,13 +120,17 @@ fn convert_command(args: &ConvertArgs) -> Result<ExitCode, Fatal> {
         Some(path) => Some(Config::load(path).map_err(|e| Fatal::Usage(e.to_string()))?),
         None => None,
     };
-    let mut configs: HashMap<PathBuf, Option<String>> = HashMap::new();
+    let mut configs = files::Configs::default();
     let mut tally = Tally::default();
     let mut io_failed = false;
     for file in &files {
         let configured = match &explicit {
             Some(config) => config.platform.clone(),
-            None => configured_platform(file, &mut configs)?,
+            None => configs
+                .for_file(file)
+                .map_err(Fatal::Usage)?
+                .platform
+                .clone(),
         };
         match convert_file(file, args, &to, configured, &mut tally) {
             Ok(()) => {}
@@ -148,27 +151,6 @@ fn convert_command(args: &ConvertArgs) -> Result<ExitCode, Fatal> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// The platform named in the kqlsmith.toml that applies to `file`, each file loaded once.
-fn configured_platform(
-    file: &Path,
-    cache: &mut HashMap<PathBuf, Option<String>>,
-) -> Result<Option<String>, Fatal> {
-    let start = if files::is_stdin(file) {
-        Path::new(".")
-    } else {
-        file
-    };
-    let Some(path) = Config::find(start) else {
-        return Ok(None);
-    };
-    if let Some(platform) = cache.get(&path) {
-        return Ok(platform.clone());
-    }
-    let config = Config::load(&path).map_err(|e| Fatal::Usage(e.to_string()))?;
-    cache.insert(path, config.platform.clone());
-    Ok(config.platform)
 }
 
 fn convert_file(

@@ -1,10 +1,13 @@
-//! Query files for the commands that rewrite them (`fmt`, `convert`): finding them, reading
-//! them as UTF-8 text, reporting the ones that are not valid KQL, and writing them back
-//! atomically, so that a failure never leaves a file half written.
+//! Query files for the commands that read them (`parse`, `lint`, `fmt`, `convert`): finding
+//! them, reading them as UTF-8 text, the `kqlsmith.toml` that applies to each, reporting the
+//! ones that are not valid KQL, and writing them back atomically, so that a failure never
+//! leaves a file half written.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
+use kqlsmith_lint::Config;
 use kqlsmith_lint::output::{self, FileReport};
 use kqlsmith_lint::rules::syntax_error;
 
@@ -19,7 +22,10 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         if path.as_os_str() == STDIN {
             files.push(path.clone());
         } else if path.is_dir() {
-            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+            for entry in walkdir::WalkDir::new(path)
+                .follow_links(true)
+                .sort_by_file_name()
+            {
                 let entry = entry.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
                 if entry.file_type().is_file()
                     && entry.path().extension().is_some_and(|e| e == "kql")
@@ -63,9 +69,12 @@ pub fn read(path: &Path) -> Result<String, String> {
 }
 
 /// Replaces the file's content: the text goes to a temporary file beside it (with the file's
-/// permissions), which is then renamed over it. On any error the file is as it was.
+/// permissions), which is then renamed over it. On any error the file is as it was. A linked
+/// file is replaced where it lives, not by a plain file in place of the link.
 pub fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
     let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let target = std::fs::canonicalize(path).map_err(fail)?;
+    let path = target.as_path();
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -81,6 +90,33 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
     std::fs::set_permissions(temp.path(), permissions).map_err(fail)?;
     temp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
+}
+
+/// The `kqlsmith.toml` that applies to each file (the nearest one upwards; for standard
+/// input, upwards from the working folder), each configuration file loaded once.
+#[derive(Default)]
+pub struct Configs {
+    loaded: HashMap<PathBuf, Config>,
+}
+
+impl Configs {
+    /// The configuration for `file`: the nearest `kqlsmith.toml`, or the defaults when there
+    /// is none. A configuration file that cannot be read or is invalid is an error that says
+    /// where and what.
+    pub fn for_file(&mut self, file: &Path) -> Result<&Config, String> {
+        let start = if is_stdin(file) { Path::new(".") } else { file };
+        let Some(path) = Config::find(start) else {
+            return Ok(self
+                .loaded
+                .entry(PathBuf::new())
+                .or_insert_with(Config::new));
+        };
+        if !self.loaded.contains_key(&path) {
+            let config = Config::load(&path).map_err(|e| e.to_string())?;
+            self.loaded.insert(path.clone(), config);
+        }
+        Ok(&self.loaded[&path])
+    }
 }
 
 /// A parse error, rustc-style (with the line, a caret and the lint code `KQL001`), on standard
@@ -121,6 +157,46 @@ mod tests {
         assert_eq!(names, ["a.kql", "b.kql", "sub/c.kql"]);
         let missing = dir.path().join("missing.kql");
         assert!(collect(&[missing]).unwrap_err().contains("no such file"));
+    }
+
+    #[test]
+    fn each_file_gets_the_nearest_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("team/sub")).unwrap();
+        std::fs::write(
+            dir.path().join("team/kqlsmith.toml"),
+            "[lint]\nplatform = \"sentinel\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("broken")).unwrap();
+        std::fs::write(dir.path().join("broken/kqlsmith.toml"), "platform = [").unwrap();
+        let mut configs = Configs::default();
+        let nested = configs
+            .for_file(&dir.path().join("team/sub/q.kql"))
+            .unwrap();
+        assert_eq!(nested.platform.as_deref(), Some("sentinel"));
+        let error = configs
+            .for_file(&dir.path().join("broken/q.kql"))
+            .unwrap_err();
+        assert!(error.contains("kqlsmith.toml"), "{error}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn writing_through_a_link_replaces_the_linked_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.kql");
+        let link = dir.path().join("link.kql");
+        std::fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomically(&link, "new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
     }
 
     #[test]

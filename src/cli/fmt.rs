@@ -1,6 +1,5 @@
 //! `kqlsmith fmt`: lay KQL files out in the canonical layout, keeping every comment.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -104,7 +103,7 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, Fatal> {
     };
     let mut settings = Settings {
         explicit: explicit.map(|c| c.format),
-        found: HashMap::new(),
+        configs: files::Configs::default(),
     };
     let (mut changed, mut unchanged, mut invalid, mut io_failed) = (0, 0, 0, false);
     for file in &files {
@@ -138,32 +137,19 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, Fatal> {
     })
 }
 
-/// The formatter options of each file: from --config, else the nearest kqlsmith.toml (each
-/// loaded once), else the defaults.
+/// The formatter options of each file: from --config, else the nearest kqlsmith.toml, else
+/// the defaults.
 struct Settings {
     explicit: Option<FormatOptions>,
-    found: HashMap<PathBuf, FormatOptions>,
+    configs: files::Configs,
 }
 
 impl Settings {
     fn for_file(&mut self, file: &Path) -> Result<FormatOptions, Fatal> {
-        if let Some(options) = self.explicit {
-            return Ok(options);
+        match self.explicit {
+            Some(options) => Ok(options),
+            None => Ok(self.configs.for_file(file).map_err(Fatal::Usage)?.format),
         }
-        let start = if files::is_stdin(file) {
-            Path::new(".")
-        } else {
-            file
-        };
-        let Some(path) = Config::find(start) else {
-            return Ok(FormatOptions::default());
-        };
-        if let Some(options) = self.found.get(&path) {
-            return Ok(*options);
-        }
-        let config = Config::load(&path).map_err(|e| Fatal::Usage(e.to_string()))?;
-        self.found.insert(path, config.format);
-        Ok(config.format)
     }
 }
 

@@ -1,13 +1,14 @@
 //! `kqlsmith lint`: check KQL files against a platform's schema and the lint rules.
 
-use std::collections::HashMap;
-use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use kqlsmith_lint::output::{self, FileReport};
 use kqlsmith_lint::{Config, Linter, Platform, Severity, rules};
+
+use super::files;
 
 /// Lint KQL queries: schema-aware checks with precise locations and fixes
 ///
@@ -93,19 +94,20 @@ pub fn run(args: LintArgs) -> ExitCode {
 }
 
 fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
-    let files = collect_files(&args.paths)?;
+    let files = files::collect(&args.paths).map_err(Fatal)?;
     let explicit_config = args
         .config
         .as_ref()
         .map(|path| Config::load(path).map_err(|e| Fatal(e.to_string())))
         .transpose()?;
-    let mut configs: HashMap<PathBuf, Config> = HashMap::new();
+    let mut configs = files::Configs::default();
     let mut reports = Vec::new();
     let mut io_failed = false;
 
     for file in &files {
-        let (shown, source) = match read(file) {
-            Ok(read) => read,
+        let shown = file.display().to_string();
+        let source = match files::read(file) {
+            Ok(source) => source,
             Err(message) => {
                 let _ = writeln!(anstream::stderr(), "error: {message}");
                 io_failed = true;
@@ -114,7 +116,7 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
         };
         let config = match &explicit_config {
             Some(config) => config.clone(),
-            None => config_for(file, &mut configs)?,
+            None => configs.for_file(file).map_err(Fatal)?.clone(),
         };
         let mut notes = Vec::new();
         let platform_name = match (args.platform, &config.platform) {
@@ -131,14 +133,13 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
         };
         let platform = Platform::builtin(&platform_name).map_err(|e| Fatal(e.to_string()))?;
         let linter = Linter::new(platform, config);
-        let path = (shown != "-").then_some(file.as_path());
+        let path = (!files::is_stdin(file)).then_some(file.as_path());
 
         let mut diagnostics = linter.lint_file(&source, path);
         if args.fix && path.is_some() {
             match linter.fix(&source, path) {
                 Ok(fixed) if fixed.applied > 0 => {
-                    write_whole(file, &fixed.source)
-                        .map_err(|e| Fatal(format!("cannot write {shown}: {e}")))?;
+                    files::write_atomically(file, &fixed.source).map_err(Fatal)?;
                     notes.push(format!(
                         "applied {} fix{}",
                         fixed.applied,
@@ -206,92 +207,4 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// The files to lint: files as given, folders searched (sorted) for `.kql` files.
-fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Fatal> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.as_os_str() == "-" {
-            files.push(path.clone());
-        } else if path.is_dir() {
-            let mut found = Vec::new();
-            for entry in walkdir::WalkDir::new(path)
-                .follow_links(true)
-                .sort_by_file_name()
-            {
-                let entry =
-                    entry.map_err(|e| Fatal(format!("cannot read {}: {e}", path.display())))?;
-                if entry.file_type().is_file()
-                    && entry.path().extension().is_some_and(|e| e == "kql")
-                {
-                    found.push(entry.into_path());
-                }
-            }
-            files.extend(found);
-        } else if path.exists() {
-            files.push(path.clone());
-        } else {
-            return Err(Fatal(format!("{}: no such file or folder", path.display())));
-        }
-    }
-    Ok(files)
-}
-
-/// Reads a file (or standard input for `-`): the name to show and the text.
-fn read(file: &Path) -> Result<(String, String), String> {
-    if file.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        return Ok(("-".into(), text));
-    }
-    let shown = file.display().to_string();
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {shown}: {e}"))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{shown} is not UTF-8 text (byte {})",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
-    Ok((shown, text))
-}
-
-/// Replaces `file` with `text` all at once: written to a temporary file beside it, then
-/// renamed over it, so a failure never leaves half a file.
-fn write_whole(file: &Path, text: &str) -> std::io::Result<()> {
-    // A linked file is replaced where it lives, not by a plain file in place of the link.
-    let target = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
-    let folder = match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
-    temporary.write_all(text.as_bytes())?;
-    if let Ok(metadata) = std::fs::metadata(&target) {
-        temporary
-            .as_file()
-            .set_permissions(metadata.permissions())?;
-    }
-    temporary.persist(&target).map_err(|e| e.error)?;
-    Ok(())
-}
-
-/// The configuration that applies to `file`, loaded once a configuration file.
-fn config_for(file: &Path, cache: &mut HashMap<PathBuf, Config>) -> Result<Config, Fatal> {
-    let start = if file.as_os_str() == "-" {
-        Path::new(".")
-    } else {
-        file
-    };
-    let Some(path) = Config::find(start) else {
-        return Ok(Config::new());
-    };
-    if let Some(config) = cache.get(&path) {
-        return Ok(config.clone());
-    }
-    let config = Config::load(&path).map_err(|e| Fatal(e.to_string()))?;
-    cache.insert(path, config.clone());
-    Ok(config)
 }

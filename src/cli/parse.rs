@@ -1,10 +1,12 @@
 //! `kqlsmith parse`: check that files are valid KQL, or print a file's syntax tree.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde::Serialize;
+
+use super::files;
 
 /// Check that KQL files parse; print where and why when they do not.
 #[derive(clap::Args)]
@@ -61,10 +63,14 @@ struct ErrorReport {
 pub fn run(args: Args) -> ExitCode {
     let mut files = Vec::new();
     let mut io_failed = false;
+    // Each path on its own, so that one missing path does not hide the others' results.
     for path in &args.paths {
-        if let Err(error) = collect(path, &mut files) {
-            eprintln!("{}: error: {error}", path.display());
-            io_failed = true;
+        match files::collect(std::slice::from_ref(path)) {
+            Ok(found) => files.extend(found),
+            Err(error) => {
+                eprintln!("error: {error}");
+                io_failed = true;
+            }
         }
     }
     if args.ast {
@@ -75,10 +81,10 @@ pub fn run(args: Args) -> ExitCode {
     let mut any_failed = false;
     for file in &files {
         let shown = file.display().to_string();
-        let source = match read(file) {
+        let source = match files::read(file) {
             Ok(source) => source,
             Err(error) => {
-                eprintln!("{shown}: error: {error}");
+                eprintln!("error: {error}");
                 io_failed = true;
                 continue;
             }
@@ -129,21 +135,21 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
-fn print_ast(files: &[PathBuf], io_failed: bool) -> ExitCode {
+fn print_ast(queries: &[PathBuf], io_failed: bool) -> ExitCode {
     if io_failed {
         return ExitCode::from(2);
     }
-    let [file] = files else {
+    let [file] = queries else {
         eprintln!(
             "error: --ast prints the tree of exactly one file; {} given",
-            files.len()
+            queries.len()
         );
         return ExitCode::from(2);
     };
-    let source = match read(file) {
+    let source = match files::read(file) {
         Ok(source) => source,
         Err(error) => {
-            eprintln!("{}: error: {error}", file.display());
+            eprintln!("error: {error}");
             return ExitCode::from(2);
         }
     };
@@ -173,68 +179,5 @@ fn print_ast(files: &[PathBuf], io_failed: bool) -> ExitCode {
             );
             ExitCode::from(1)
         }
-    }
-}
-
-/// A file's text; bytes that are not UTF-8 are an error that says where.
-fn read(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    String::from_utf8(bytes)
-        .map_err(|e| format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
-}
-
-/// A file as given, or the `.kql` files under a directory, sorted.
-fn collect(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let metadata = std::fs::metadata(path)?;
-    if !metadata.is_dir() {
-        files.push(path.to_path_buf());
-        return Ok(());
-    }
-    let mut found = Vec::new();
-    walk(path, &mut found)?;
-    found.sort();
-    files.extend(found);
-    Ok(())
-}
-
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            walk(&path, found)?;
-        } else if path.extension().is_some_and(|e| e == "kql") {
-            found.push(path);
-        }
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn directories_give_their_kql_files_sorted_and_recursively() {
-        let dir = std::env::temp_dir().join(format!("kqlsmith-parse-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("sub")).unwrap();
-        for name in ["b.kql", "a.kql", "sub/c.kql", "notes.txt"] {
-            std::fs::write(dir.join(name), "T").unwrap();
-        }
-        let mut files = Vec::new();
-        collect(&dir, &mut files).unwrap();
-        let names: Vec<_> = files
-            .iter()
-            .map(|f| f.strip_prefix(&dir).unwrap().to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(names, ["a.kql", "b.kql", "sub/c.kql"]);
-        assert!(collect(&dir.join("missing"), &mut files).is_err());
-        std::fs::write(dir.join("latin1.kql"), b"print '\xe9'").unwrap();
-        assert_eq!(
-            read(&dir.join("latin1.kql")).unwrap_err(),
-            "not UTF-8 text (byte 7)"
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
