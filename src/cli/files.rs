@@ -97,6 +97,7 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
 #[derive(Default)]
 pub struct Configs {
     loaded: HashMap<PathBuf, Config>,
+    defaults: Config,
 }
 
 impl Configs {
@@ -106,10 +107,7 @@ impl Configs {
     pub fn for_file(&mut self, file: &Path) -> Result<&Config, String> {
         let start = if is_stdin(file) { Path::new(".") } else { file };
         let Some(path) = Config::find(start) else {
-            return Ok(self
-                .loaded
-                .entry(PathBuf::new())
-                .or_insert_with(Config::new));
+            return Ok(&self.defaults);
         };
         if !self.loaded.contains_key(&path) {
             let config = Config::load(&path).map_err(|e| e.to_string())?;
