@@ -40,8 +40,8 @@ use crate::schema::{Column, ColumnType, Schema, Table, is_identifier};
 /// The configuration file's name.
 pub const FILE_NAME: &str = "kqlsmith.toml";
 
-/// Resolved lint configuration.
-#[derive(Debug, Clone, Default)]
+/// Resolved lint configuration. [`Config::default`] is [`Config::new`]: every rule on.
+#[derive(Debug, Clone)]
 pub struct Config {
     /// Where it was read from (`None`: defaults).
     pub path: Option<PathBuf>,
@@ -114,12 +114,26 @@ struct LintSection {
     watchlists: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
+// A derived default would run no rule at all: the default configuration is the one a
+// linter without a kqlsmith.toml uses.
+impl Default for Config {
+    fn default() -> Config {
+        Config::new()
+    }
+}
+
 impl Config {
     /// The defaults: every rule, at its own severity.
     pub fn new() -> Config {
         Config {
+            path: None,
+            platform: None,
             enabled: rules::all().iter().map(|r| r.code).collect(),
-            ..Config::default()
+            severity: BTreeMap::new(),
+            per_file_ignores: Vec::new(),
+            tables: Schema::default(),
+            watchlists: BTreeMap::new(),
+            format: FormatOptions::default(),
         }
     }
 
@@ -364,6 +378,14 @@ fn format_options(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_configuration_runs_every_rule() {
+        let config = Config::default();
+        for rule in rules::all() {
+            assert!(config.is_enabled(rule.code, None), "{}", rule.code);
+        }
+    }
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Path::new("/project/kqlsmith.toml"))
