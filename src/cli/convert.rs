@@ -10,8 +10,8 @@ use kqlsmith_lint::convert::{ConvertError, convert};
 use kqlsmith_lint::output::{self, FileReport};
 use kqlsmith_lint::{Config, Platform, Severity, infer_platform};
 
-use super::files;
 use super::{EXIT_INTERNAL, EXIT_USAGE};
+use super::{files, progress};
 
 /// Convert KQL queries between Defender XDR and Sentinel
 ///
@@ -123,7 +123,10 @@ fn convert_command(args: &ConvertArgs) -> Result<ExitCode, Fatal> {
     let mut configs = files::Configs::default();
     let mut tally = Tally::default();
     let mut io_failed = false;
+    let progress = progress::bar("converting", files.len(), args.in_place);
     for file in &files {
+        progress.inc(1);
+        progress.set_message(file.display().to_string());
         let configured = match &explicit {
             Some(config) => config.platform.clone(),
             None => configs
@@ -132,15 +135,17 @@ fn convert_command(args: &ConvertArgs) -> Result<ExitCode, Fatal> {
                 .platform
                 .clone(),
         };
-        match convert_file(file, args, &to, configured, &mut tally) {
+        // Messages about the file go to stderr with the bar out of the way.
+        match progress.suspend(|| convert_file(file, args, &to, configured, &mut tally)) {
             Ok(()) => {}
             Err(Fatal::Usage(message)) => {
-                let _ = writeln!(anstream::stderr(), "error: {message}");
+                progress.suspend(|| writeln!(anstream::stderr(), "error: {message}").ok());
                 io_failed = true;
             }
             Err(internal) => return Err(internal),
         }
     }
+    progress.finish_and_clear();
     if args.in_place {
         let _ = writeln!(anstream::stderr(), "{}", summary(&tally, &to));
     }

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use kqlsmith_lint::Config;
 use kqlsmith_syntax::format::{FormatError, FormatOptions, format};
 
-use super::files;
 use super::{EXIT_INTERNAL, EXIT_USAGE};
+use super::{files, progress};
 
 /// Format KQL files: one canonical layout, every comment kept
 ///
@@ -106,21 +106,27 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, Fatal> {
         configs: files::Configs::default(),
     };
     let (mut changed, mut unchanged, mut invalid, mut io_failed) = (0, 0, 0, false);
+    // Text on standard output stands alone: no bar then.
+    let only_text = args.stdout || files.iter().all(|f| files::is_stdin(f));
+    let progress = progress::bar("formatting", files.len(), !only_text);
     for file in &files {
+        progress.inc(1);
+        progress.set_message(file.display().to_string());
         let options = settings.for_file(file)?;
-        match format_file(file, &options, args) {
+        // Messages about the file go to stderr with the bar out of the way.
+        match progress.suspend(|| format_file(file, &options, args)) {
             Ok(Outcome::Unchanged) => unchanged += 1,
             Ok(Outcome::Changed) => changed += 1,
             Ok(Outcome::Invalid) => invalid += 1,
             Err(Fatal::Usage(message)) => {
-                let _ = writeln!(anstream::stderr(), "error: {message}");
+                progress.suspend(|| writeln!(anstream::stderr(), "error: {message}").ok());
                 io_failed = true;
             }
             Err(internal) => return Err(internal),
         }
     }
-    // Text on standard output stands alone; otherwise say what was done.
-    let only_text = args.stdout || files.iter().all(|f| files::is_stdin(f));
+    progress.finish_and_clear();
+    // Unless the text is all that was asked for, say what was done.
     if !only_text {
         let _ = writeln!(
             anstream::stderr(),

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use kqlsmith_lint::output::{self, FileReport};
 use kqlsmith_lint::{Config, Linter, Platform, Severity, rules};
 
-use super::files;
+use super::{files, progress};
 
 /// Lint KQL queries: schema-aware checks with precise locations and fixes
 ///
@@ -104,12 +104,15 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
     let mut reports = Vec::new();
     let mut io_failed = false;
 
+    let progress = progress::bar("linting", files.len(), true);
     for file in &files {
+        progress.inc(1);
         let shown = file.display().to_string();
+        progress.set_message(shown.clone());
         let source = match files::read(file) {
             Ok(source) => source,
             Err(message) => {
-                let _ = writeln!(anstream::stderr(), "error: {message}");
+                progress.suspend(|| writeln!(anstream::stderr(), "error: {message}").ok());
                 io_failed = true;
                 continue;
             }
@@ -165,6 +168,8 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
             notes,
         });
     }
+
+    progress.finish_and_clear();
 
     // Machine formats keep stdout to the format; their notes go to stderr.
     if args.format != Format::Human {

@@ -14,6 +14,7 @@ mod files;
 mod fmt;
 mod lint;
 mod parse;
+mod progress;
 mod render;
 mod rules;
 

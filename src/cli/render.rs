@@ -10,13 +10,13 @@ use std::process::ExitCode;
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use clap::builder::PossibleValuesParser;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kqlsmith_hunt::export::{self, ExportError, Format, defender};
 use kqlsmith_hunt::profile::{self, InvalidProfile, Override, ProfileError};
 use kqlsmith_hunt::render::RenderError;
 use kqlsmith_hunt::{Hunt, HuntKind};
 use kqlsmith_lint::Platform;
 
+use super::progress;
 use super::{EXIT_INTERNAL, EXIT_USAGE};
 
 /// The examples and notes after the options; the profile keys are listed from the default
@@ -223,7 +223,7 @@ fn render_command(args: &RenderArgs) -> Result<(), Failure> {
         }
     }
 
-    let progress = progress_bar(args.all, jobs.len());
+    let progress = progress::bar("rendering", jobs.len(), args.all);
     let mut rendered = Vec::with_capacity(jobs.len());
     for (hunt, format, platform) in jobs {
         progress.set_message(format!("{} ({format}, {})", hunt.name(), platform.name));
@@ -288,18 +288,6 @@ fn render_command(args: &RenderArgs) -> Result<(), Failure> {
 
 fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
-}
-
-/// A progress bar on stderr for `--all`; hidden when stderr is not a terminal.
-fn progress_bar(shown: bool, length: usize) -> ProgressBar {
-    if !shown {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(length as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("rendering [{bar:30}] {pos}/{len} {wide_msg}") {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
 }
 
 /// The profile `--profile` names (a file, else a shipped profile), or the default one.
