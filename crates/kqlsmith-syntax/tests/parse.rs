@@ -141,6 +141,41 @@ fn precedence_follows_kql() {
     assert!(matches!(&plus.right, Expr::Binary(m) if m.op.kind == BinaryOpKind::Mul));
 }
 
+/// Microsoft's parser rejects every one of these ("The incomplete fragment is unexpected"):
+/// after a comparison, `in (...)` or `between (...)`, only `and` and `or` may follow.
+#[test]
+fn comparisons_do_not_chain() {
+    for source in [
+        "print 1 == 1 == true",
+        "print 1 == 1 in (1)",
+        "print 1 in (1) == true",
+        "print 1 !in (1) + 2",
+        "print 1 in (1) * 2",
+        "print 1 between (1 .. 2) == true",
+        "print 1 in (1) in (true)",
+        "print 1 in (1)[0]",
+        "print 'a' has_any ('a') == true",
+    ] {
+        let error = parse(source).expect_err(source);
+        assert!(
+            error.message.contains("comparisons do not chain"),
+            "{source}: {}",
+            error.message
+        );
+    }
+    // Brackets, `and`/`or` and arithmetic under a comparison are fine, and print back.
+    for source in [
+        "print (1 in (1)) + 2",
+        "print (1 == 1) == true",
+        "print 1 in (1) and 2 in (2) or 3 between (1 .. 4)",
+        "print 1 + 1 in (2)",
+        "print -1 in (1)",
+        "print x = 1 < 2 + 3",
+    ] {
+        round_trip(source);
+    }
+}
+
 #[test]
 fn literals_keep_value_and_spelling() {
     let q = query(

@@ -27,6 +27,9 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 
 type Depth = (Expr, u32);
 
+/// The precedence of comparisons, string predicates, `in` and `between`.
+const COMPARISON: u8 = 3;
+
 impl Converter<'_> {
     /// An `expr` pair. Tracks the depth of the tree it builds: `self.nested` holds, on
     /// return, the deepest expression converted so far at this level.
@@ -57,6 +60,7 @@ impl Converter<'_> {
             })
             .map_postfix(|lhs, op| {
                 let (lhs, d) = lhs?;
+                self.comparisons_do_not_chain(&lhs, &op)?;
                 self.nested.set(0);
                 let e = self.postfix(lhs, op)?;
                 self.check_depth(e, d.max(self.nested.get()) + 1)
@@ -68,6 +72,9 @@ impl Converter<'_> {
                 let kind = BinaryOpKind::from_text(text).ok_or_else(|| {
                     self.error(span(&op), format!("found `{text}`, expected an operator"))
                 })?;
+                if kind.precedence() >= COMPARISON {
+                    self.comparisons_do_not_chain(&left, &op)?;
+                }
                 let op = BinaryOp {
                     kind,
                     text: text.to_string(),
@@ -87,6 +94,28 @@ impl Converter<'_> {
             .parse(pair.into_inner())?;
         self.nested.set(outer.max(depth));
         Ok(expr)
+    }
+
+    /// Comparisons do not chain in KQL: after `a == b`, `x in (...)` or `x between (...)`,
+    /// only `and`, `or` or the end of the expression may follow (`a == b == c`,
+    /// `x in (1) + 2` and `a == b in (c)` are errors, as they are for Microsoft's parser).
+    /// The Pratt parser would read them as an operand of the next operator, a tree that
+    /// prints back differently.
+    fn comparisons_do_not_chain(&self, lhs: &Expr, op: &P<'_>) -> Result<(), ParseError> {
+        let test = match lhs {
+            Expr::Binary(b) if b.op.kind.precedence() == COMPARISON => b.op.text.clone(),
+            Expr::In(i) => format!("{} (...)", i.op.as_str()),
+            Expr::Between(b) if b.negated => "!between (...)".to_string(),
+            Expr::Between(_) => "between (...)".to_string(),
+            _ => return Ok(()),
+        };
+        let found = op.as_str().split_whitespace().next().unwrap_or_default();
+        Err(self.error(
+            span(op),
+            format!(
+                "found `{found}` after the comparison `{test}`, expected `and`, `or` or the end of the expression: comparisons do not chain, put one in parentheses"
+            ),
+        ))
     }
 
     fn check_depth(&self, expr: Expr, depth: u32) -> Result<Depth, ParseError> {
