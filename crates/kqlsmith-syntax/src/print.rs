@@ -672,18 +672,18 @@ const LITERAL_KEYWORDS: [&str; 14] = [
     "bool", "boolean", "decimal", "dynamic",
 ];
 
-/// The precedence an expression binds with, for deciding parentheses; primaries are highest.
-fn precedence(expr: &Expr) -> u8 {
-    match expr {
-        Expr::Binary(b) => b.op.kind.precedence(),
-        Expr::In(_) | Expr::Between(_) => 3,
-        Expr::Unary(_) => 6,
-        _ => 7,
+/// The loosest left operand a binary operator of precedence `p` takes unbracketed: operators
+/// associate to the left, except comparisons, which do not chain.
+pub(crate) fn left_operand_min(p: u8) -> u8 {
+    if p == precedence::COMPARISON {
+        p + 1
+    } else {
+        p
     }
 }
 
 fn operand(f: Out, expr: &Expr, min: u8) -> fmt::Result {
-    if precedence(expr) < min {
+    if expr.precedence() < min {
         write!(f, "({expr})")
     } else {
         expr.fmt(f)
@@ -699,7 +699,7 @@ impl Display for Expr {
             Expr::Literal(l) => f.write_str(&l.raw),
             Expr::Binary(b) => {
                 let p = b.op.kind.precedence();
-                operand(f, &b.left, p)?;
+                operand(f, &b.left, left_operand_min(p))?;
                 write!(f, " {} ", b.op.text)?;
                 operand(f, &b.right, p + 1)
             }
@@ -708,7 +708,7 @@ impl Display for Expr {
                     UnaryOp::Neg => "-",
                     UnaryOp::Plus => "+",
                 })?;
-                operand(f, &u.operand, 6)
+                operand(f, &u.operand, precedence::UNARY)
             }
             Expr::Call(c) => {
                 // `datetime(...)` and the like would read back as a literal: a call of that
@@ -722,7 +722,7 @@ impl Display for Expr {
                 f.write_str(")")
             }
             Expr::Member(m) => {
-                operand(f, &m.object, 7)?;
+                operand(f, &m.object, precedence::POSTFIX)?;
                 // `0 .x`: without the space, `0.x` would read as the number `0.` and a unit.
                 let number = matches!(
                     &m.object,
@@ -734,17 +734,17 @@ impl Display for Expr {
                 write!(f, "{}.{}", if number { " " } else { "" }, m.member)
             }
             Expr::Index(i) => {
-                operand(f, &i.object, 7)?;
+                operand(f, &i.object, precedence::POSTFIX)?;
                 write!(f, "[{}]", i.index)
             }
             Expr::In(i) => {
-                operand(f, &i.expr, 3)?;
+                operand(f, &i.expr, precedence::COMPARISON + 1)?;
                 write!(f, " {} (", i.op.as_str())?;
                 comma(f, &i.list)?;
                 f.write_str(")")
             }
             Expr::Between(b) => {
-                operand(f, &b.expr, 3)?;
+                operand(f, &b.expr, precedence::COMPARISON + 1)?;
                 write!(
                     f,
                     " {}between ({} .. {})",
@@ -763,5 +763,61 @@ impl Display for Expr {
 impl Display for Literal {
     fn fmt(&self, f: Out) -> fmt::Result {
         f.write_str(&self.raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::span::Span;
+
+    fn name(text: &str) -> Expr {
+        Expr::Name(Ident {
+            name: text.to_string(),
+            quoted: None,
+            span: Span::new(0, 0),
+        })
+    }
+
+    fn binary(left: Expr, kind: BinaryOpKind, right: Expr) -> Expr {
+        Expr::Binary(Box::new(BinaryExpr {
+            left,
+            op: BinaryOp {
+                kind,
+                text: kind.as_str().to_string(),
+                span: Span::new(0, 0),
+            },
+            right,
+            span: Span::new(0, 0),
+        }))
+    }
+
+    /// Trees built in code have no `Paren` nodes: the printer brackets what KQL would read
+    /// otherwise, and comparisons, which do not chain, on either side.
+    #[test]
+    fn hand_built_trees_print_with_the_brackets_kql_needs() {
+        let eq = binary(name("a"), BinaryOpKind::Eq, name("b"));
+        let chained = binary(eq.clone(), BinaryOpKind::Eq, name("c"));
+        assert_eq!(chained.to_string(), "(a == b) == c");
+        let listed = Expr::In(Box::new(InExpr {
+            expr: eq.clone(),
+            op: InOp::In,
+            op_span: Span::new(0, 0),
+            list: vec![name("c")],
+            span: Span::new(0, 0),
+        }));
+        assert_eq!(listed.to_string(), "(a == b) in (c)");
+        let sum = binary(listed, BinaryOpKind::Add, name("d"));
+        assert_eq!(sum.to_string(), "((a == b) in (c)) + d");
+        let left_assoc = binary(
+            binary(name("a"), BinaryOpKind::Sub, name("b")),
+            BinaryOpKind::Sub,
+            binary(name("c"), BinaryOpKind::Sub, name("d")),
+        );
+        assert_eq!(left_assoc.to_string(), "a - b - (c - d)");
+        // Each prints as KQL that parses.
+        for expr in [chained, sum, left_assoc] {
+            crate::parse(&format!("print {expr}")).unwrap();
+        }
     }
 }

@@ -54,6 +54,17 @@ impl Expr {
         }
     }
 
+    /// The precedence this expression binds with (see [`precedence`]), for deciding where a
+    /// printed tree needs parentheses; names, literals, calls and brackets bind tightest.
+    pub fn precedence(&self) -> u8 {
+        match self {
+            Expr::Binary(b) => b.op.kind.precedence(),
+            Expr::In(_) | Expr::Between(_) => precedence::COMPARISON,
+            Expr::Unary(_) => precedence::UNARY,
+            _ => precedence::POSTFIX,
+        }
+    }
+
     /// The expression inside any number of parentheses.
     pub fn unparen(&self) -> &Expr {
         match self {
@@ -253,17 +264,36 @@ impl BinaryOpKind {
         ALL.into_iter().find(|k| k.as_str() == text)
     }
 
-    /// Binding strength: higher binds tighter.
+    /// Binding strength (see [`precedence`]): higher binds tighter.
     pub fn precedence(self) -> u8 {
         use BinaryOpKind::*;
         match self {
-            Or => 1,
-            And => 2,
-            Add | Sub => 4,
-            Mul | Div | Mod => 5,
-            _ => 3,
+            Or => precedence::OR,
+            And => precedence::AND,
+            Add | Sub => precedence::ADDITIVE,
+            Mul | Div | Mod => precedence::MULTIPLICATIVE,
+            _ => precedence::COMPARISON,
         }
     }
+}
+
+/// KQL's expression levels, loosest first: a higher number binds tighter.
+pub mod precedence {
+    /// `or`
+    pub const OR: u8 = 1;
+    /// `and`
+    pub const AND: u8 = 2;
+    /// Comparisons, string predicates, `in (...)` and `between (...)`. They do not chain:
+    /// only `and` or `or` may follow one.
+    pub const COMPARISON: u8 = 3;
+    /// `+ -`
+    pub const ADDITIVE: u8 = 4;
+    /// `* / %`
+    pub const MULTIPLICATIVE: u8 = 5;
+    /// Signs: `-x`, `+x`.
+    pub const UNARY: u8 = 6;
+    /// `.member`, `[index]`, and the primaries they apply to.
+    pub const POSTFIX: u8 = 7;
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -27,9 +27,6 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 
 type Depth = (Expr, u32);
 
-/// The precedence of comparisons, string predicates, `in` and `between`.
-const COMPARISON: u8 = 3;
-
 impl Converter<'_> {
     /// An `expr` pair. Tracks the depth of the tree it builds: `self.nested` holds, on
     /// return, the deepest expression converted so far at this level.
@@ -72,7 +69,7 @@ impl Converter<'_> {
                 let kind = BinaryOpKind::from_text(text).ok_or_else(|| {
                     self.error(span(&op), format!("found `{text}`, expected an operator"))
                 })?;
-                if kind.precedence() >= COMPARISON {
+                if kind.precedence() >= precedence::COMPARISON {
                     self.comparisons_do_not_chain(&left, &op)?;
                 }
                 let op = BinaryOp {
@@ -103,7 +100,9 @@ impl Converter<'_> {
     /// prints back differently.
     fn comparisons_do_not_chain(&self, lhs: &Expr, op: &P<'_>) -> Result<(), ParseError> {
         let test = match lhs {
-            Expr::Binary(b) if b.op.kind.precedence() == COMPARISON => b.op.text.clone(),
+            Expr::Binary(b) if b.op.kind.precedence() == precedence::COMPARISON => {
+                b.op.text.clone()
+            }
             Expr::In(i) => format!("{} (...)", i.op.as_str()),
             Expr::Between(b) if b.negated => "!between (...)".to_string(),
             Expr::Between(_) => "between (...)".to_string(),

@@ -6,18 +6,6 @@ use super::{Layout, concat, t};
 use crate::ast::*;
 use crate::format::doc::Doc;
 
-/// The precedence an expression binds with, for deciding parentheses; primaries are highest.
-/// Parsed trees keep their parentheses as [`Expr::Paren`]; this only matters for trees built
-/// by hand, exactly as in `Display`.
-fn precedence(expr: &Expr) -> u8 {
-    match expr {
-        Expr::Binary(b) => b.op.kind.precedence(),
-        Expr::In(_) | Expr::Between(_) => 3,
-        Expr::Unary(_) => 6,
-        _ => 7,
-    }
-}
-
 fn is_chain(kind: BinaryOpKind) -> bool {
     matches!(kind, BinaryOpKind::And | BinaryOpKind::Or)
 }
@@ -32,7 +20,7 @@ impl Layout<'_> {
             Expr::Binary(b) if is_chain(b.op.kind) => self.chain(b),
             Expr::Binary(b) => {
                 let p = b.op.kind.precedence();
-                let left = self.operand(&b.left, p);
+                let left = self.operand(&b.left, crate::print::left_operand_min(p));
                 let right = self.operand(&b.right, p + 1);
                 concat(vec![left, t(format!(" {} ", b.op.text)), right])
             }
@@ -41,25 +29,25 @@ impl Layout<'_> {
                     UnaryOp::Neg => "-",
                     UnaryOp::Plus => "+",
                 };
-                concat(vec![t(sign), self.operand(&u.operand, 6)])
+                concat(vec![t(sign), self.operand(&u.operand, precedence::UNARY)])
             }
             Expr::Call(call) => self.call(call),
             Expr::Member(m) => {
-                let object = self.operand(&m.object, 7);
+                let object = self.operand(&m.object, precedence::POSTFIX);
                 concat(vec![object, t(format!(".{}", m.member))])
             }
             Expr::Index(i) => {
-                let object = self.operand(&i.object, 7);
+                let object = self.operand(&i.object, precedence::POSTFIX);
                 concat(vec![object, t("["), self.expr(&i.index), t("]")])
             }
             Expr::In(i) => {
-                let subject = self.operand(&i.expr, 3);
+                let subject = self.operand(&i.expr, precedence::COMPARISON + 1);
                 let list =
                     self.bracketed("(", &i.list, Expr::span, Self::expr, ")", self.end(i.span));
                 concat(vec![subject, t(format!(" {} ", i.op.as_str())), list])
             }
             Expr::Between(b) => {
-                let subject = self.operand(&b.expr, 3);
+                let subject = self.operand(&b.expr, precedence::COMPARISON + 1);
                 let negated = if b.negated { "!" } else { "" };
                 concat(vec![
                     subject,
@@ -83,7 +71,7 @@ impl Layout<'_> {
     }
 
     fn operand(&mut self, expr: &Expr, min: u8) -> Doc {
-        if precedence(expr) < min {
+        if expr.precedence() < min {
             concat(vec![t("("), self.expr(expr), t(")")])
         } else {
             self.expr(expr)
