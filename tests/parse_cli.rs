@@ -1,8 +1,9 @@
 //! `kqlsmith parse` as a user runs it: a line a file, JSON reports, the tree of one file, and
 //! exit statuses a CI job can branch on (0 all parsed, 1 a file failed, 2 usage or I/O).
 
+use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 fn kqlsmith(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kqlsmith"))
@@ -105,4 +106,27 @@ fn missing_and_unreadable_files_exit_2_and_the_others_are_still_reported() {
         "{stderr}"
     );
     assert_eq!(text(&out.stdout), "q/a.kql: ok\n");
+}
+
+#[test]
+fn a_dash_reads_the_query_from_standard_input() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kqlsmith"))
+        .args(["parse", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"DeviceLogonEvents\n| where\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).starts_with("-:3:1: error: "),
+        "{}",
+        text(&out.stdout)
+    );
 }

@@ -14,16 +14,17 @@ use super::files;
     long_about = "Check that KQL files parse, with kqlsmith's own KQL grammar.\n\n\
         Prints one line a file: `PATH: ok`, or `PATH:LINE:COL: error: MESSAGE` where the \
         message says what was found and what was expected. Directories are searched \
-        recursively for `.kql` files, in sorted order.\n\n\
+        recursively for `.kql` files, in sorted order; `-` reads standard input.\n\n\
         Exit status: 0 if every file parses, 1 if any does not, 2 if a file cannot be read \
         or the arguments are wrong.",
     after_help = "Examples:\n  \
         kqlsmith parse hunts/                     check every .kql file under hunts/\n  \
         kqlsmith parse --format json a.kql b.kql  one JSON object a file, for scripts\n  \
-        kqlsmith parse --ast a.kql                the syntax tree of a.kql as JSON"
+        kqlsmith parse --ast a.kql                the syntax tree of a.kql as JSON\n  \
+        pbpaste | kqlsmith parse -                check the query on the clipboard"
 )]
 pub struct Args {
-    /// Files to parse, or directories to search for `.kql` files.
+    /// Files to parse, directories to search for `.kql` files, or `-` for standard input.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
