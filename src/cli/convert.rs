@@ -10,7 +10,7 @@ use kqlsmith_lint::convert::{ConvertError, convert};
 use kqlsmith_lint::output::{self, FileReport};
 use kqlsmith_lint::{Config, Platform, Severity, infer_platform};
 
-use super::{EXIT_INTERNAL, EXIT_USAGE};
+use super::{EXIT_USAGE, Fatal, finish};
 use super::{files, progress};
 
 /// Convert KQL queries between Defender XDR and Sentinel
@@ -69,14 +69,6 @@ fn platform_names() -> PossibleValuesParser {
     PossibleValuesParser::new(Platform::builtins().into_iter().map(|p| p.name))
 }
 
-/// What stops a file (or the run) with a status other than 1.
-enum Fatal {
-    /// A usage, configuration or I/O error (status 2).
-    Usage(String),
-    /// The converter failed its own check (status 70).
-    Internal(String),
-}
-
 /// How one file came out.
 #[derive(Default)]
 struct Tally {
@@ -88,17 +80,7 @@ struct Tally {
 }
 
 pub fn run(args: ConvertArgs) -> ExitCode {
-    match convert_command(&args) {
-        Ok(code) => code,
-        Err(Fatal::Usage(message)) => {
-            let _ = writeln!(anstream::stderr(), "error: {message}");
-            ExitCode::from(EXIT_USAGE)
-        }
-        Err(Fatal::Internal(message)) => {
-            let _ = writeln!(anstream::stderr(), "error: {message}");
-            ExitCode::from(EXIT_INTERNAL)
-        }
-    }
+    finish(convert_command(&args))
 }
 
 fn convert_command(args: &ConvertArgs) -> Result<ExitCode, Fatal> {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use kqlsmith_lint::Config;
 use kqlsmith_syntax::format::{FormatError, FormatOptions, format};
 
-use super::{EXIT_INTERNAL, EXIT_USAGE};
+use super::{EXIT_USAGE, Fatal, finish};
 use super::{files, progress};
 
 /// Format KQL files: one canonical layout, every comment kept
@@ -67,26 +67,8 @@ enum Outcome {
     Invalid,
 }
 
-/// What stops a file (or the run) with a status other than 1.
-enum Fatal {
-    /// A usage, configuration or I/O error (status 2).
-    Usage(String),
-    /// The formatter failed its own checks (status 70).
-    Internal(String),
-}
-
 pub fn run(args: FmtArgs) -> ExitCode {
-    match fmt(&args) {
-        Ok(code) => code,
-        Err(Fatal::Usage(message)) => {
-            let _ = writeln!(anstream::stderr(), "error: {message}");
-            ExitCode::from(EXIT_USAGE)
-        }
-        Err(Fatal::Internal(message)) => {
-            let _ = writeln!(anstream::stderr(), "error: {message}");
-            ExitCode::from(EXIT_INTERNAL)
-        }
-    }
+    finish(fmt(&args))
 }
 
 fn fmt(args: &FmtArgs) -> Result<ExitCode, Fatal> {

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use kqlsmith_lint::output::{self, FileReport};
 use kqlsmith_lint::{Config, Linter, Platform, Severity, rules};
 
-use super::{files, progress};
+use super::{EXIT_USAGE, Fatal, files, finish, progress};
 
 /// Lint KQL queries: schema-aware checks with precise locations and fixes
 ///
@@ -80,25 +80,16 @@ enum Format {
     Github,
 }
 
-/// A failure that stops the run with exit status 2.
-struct Fatal(String);
-
 pub fn run(args: LintArgs) -> ExitCode {
-    match lint(&args) {
-        Ok(code) => code,
-        Err(Fatal(message)) => {
-            let _ = writeln!(anstream::stderr(), "error: {message}");
-            ExitCode::from(2)
-        }
-    }
+    finish(lint(&args))
 }
 
 fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
-    let files = files::collect(&args.paths).map_err(Fatal)?;
+    let files = files::collect(&args.paths).map_err(Fatal::Usage)?;
     let explicit_config = args
         .config
         .as_ref()
-        .map(|path| Config::load(path).map_err(|e| Fatal(e.to_string())))
+        .map(|path| Config::load(path).map_err(|e| Fatal::Usage(e.to_string())))
         .transpose()?;
     let mut configs = files::Configs::default();
     let mut reports = Vec::new();
@@ -119,7 +110,7 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
         };
         let config = match &explicit_config {
             Some(config) => config.clone(),
-            None => configs.for_file(file).map_err(Fatal)?.clone(),
+            None => configs.for_file(file).map_err(Fatal::Usage)?.clone(),
         };
         let mut notes = Vec::new();
         let platform_name = match (args.platform, &config.platform) {
@@ -134,7 +125,8 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
                 inferred.platform.to_string()
             }
         };
-        let platform = Platform::builtin(&platform_name).map_err(|e| Fatal(e.to_string()))?;
+        let platform =
+            Platform::builtin(&platform_name).map_err(|e| Fatal::Usage(e.to_string()))?;
         let linter = Linter::new(platform, config);
         let path = (!files::is_stdin(file)).then_some(file.as_path());
 
@@ -142,7 +134,7 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
         if args.fix && path.is_some() {
             match linter.fix(&source, path) {
                 Ok(fixed) if fixed.applied > 0 => {
-                    files::write_atomically(file, &fixed.source).map_err(Fatal)?;
+                    files::write_atomically(file, &fixed.source).map_err(Fatal::Usage)?;
                     notes.push(format!(
                         "applied {} fix{}",
                         fixed.applied,
@@ -198,7 +190,7 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
         .and_then(|()| stdout.flush())
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
-        return Err(Fatal(format!("cannot write the report: {e}")));
+        return Err(Fatal::Usage(format!("cannot write the report: {e}")));
     }
 
     let errors = reports
@@ -206,7 +198,7 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
         .flat_map(|r| &r.diagnostics)
         .any(|d| d.severity == Severity::Error);
     Ok(if io_failed {
-        ExitCode::from(2)
+        ExitCode::from(EXIT_USAGE)
     } else if errors {
         ExitCode::from(1)
     } else {

@@ -5,6 +5,7 @@
 //! (kqlsmith produced something it cannot stand behind, such as a query its own parser
 //! rejects: a bug).
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +23,25 @@ mod rules;
 const EXIT_USAGE: u8 = 2;
 /// Exit status of an internal error (`EX_SOFTWARE` in sysexits.h).
 const EXIT_INTERNAL: u8 = 70;
+
+/// What stops a command with a status other than 0 or 1.
+enum Fatal {
+    /// A usage, configuration or I/O error (status 2).
+    Usage(String),
+    /// kqlsmith failed its own check, such as an output that does not parse (status 70).
+    Internal(String),
+}
+
+/// A command's exit status; its fatal error, if any, on standard error.
+fn finish(result: Result<ExitCode, Fatal>) -> ExitCode {
+    let (message, status) = match result {
+        Ok(code) => return code,
+        Err(Fatal::Usage(message)) => (message, EXIT_USAGE),
+        Err(Fatal::Internal(message)) => (message, EXIT_INTERNAL),
+    };
+    let _ = writeln!(anstream::stderr(), "error: {message}");
+    ExitCode::from(status)
+}
 
 /// Generate and lint KQL hunting queries for Microsoft Defender XDR and Microsoft Sentinel.
 #[derive(Parser)]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::files;
+use super::{EXIT_USAGE, files};
 
 /// Check that KQL files parse; print where and why when they do not.
 #[derive(clap::Args)]
@@ -124,11 +124,11 @@ pub fn run(args: Args) -> ExitCode {
         };
         if written.is_err() {
             // The reader went away (a closed pipe): nothing more can be reported.
-            return ExitCode::from(2);
+            return ExitCode::from(EXIT_USAGE);
         }
     }
     if io_failed {
-        ExitCode::from(2)
+        ExitCode::from(EXIT_USAGE)
     } else if any_failed {
         ExitCode::from(1)
     } else {
@@ -138,20 +138,20 @@ pub fn run(args: Args) -> ExitCode {
 
 fn print_ast(queries: &[PathBuf], io_failed: bool) -> ExitCode {
     if io_failed {
-        return ExitCode::from(2);
+        return ExitCode::from(EXIT_USAGE);
     }
     let [file] = queries else {
         eprintln!(
             "error: --ast prints the tree of exactly one file; {} given",
             queries.len()
         );
-        return ExitCode::from(2);
+        return ExitCode::from(EXIT_USAGE);
     };
     let source = match files::read(file) {
         Ok(source) => source,
         Err(error) => {
             eprintln!("error: {error}");
-            return ExitCode::from(2);
+            return ExitCode::from(EXIT_USAGE);
         }
     };
     match kqlsmith::syntax::parse(&source) {
@@ -166,7 +166,7 @@ fn print_ast(queries: &[PathBuf], io_failed: bool) -> ExitCode {
                     "{}: error: cannot write the tree as JSON: {error}",
                     file.display()
                 );
-                ExitCode::from(2)
+                ExitCode::from(EXIT_USAGE)
             }
         },
         Err(e) => {

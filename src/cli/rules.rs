@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use clap::Args;
 use kqlsmith_lint::rules;
 
+use super::EXIT_USAGE;
+
 /// List the lint rules, or explain one.
 ///
 /// Without an argument, prints every rule: code, name, default severity and a one-line summary.
@@ -47,7 +49,7 @@ pub fn run(args: RulesArgs) -> ExitCode {
                 eprintln!(
                     "error: no rule has the code or name `{wanted}` (`kqlsmith rules` lists them)"
                 );
-                return ExitCode::from(2);
+                return ExitCode::from(EXIT_USAGE);
             }
         },
     };
@@ -57,7 +59,7 @@ pub fn run(args: RulesArgs) -> ExitCode {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: cannot write: {e}");
-            ExitCode::from(2)
+            ExitCode::from(EXIT_USAGE)
         }
     }
 }
