@@ -45,7 +45,21 @@ fn finish(result: Result<ExitCode, Fatal>) -> ExitCode {
 
 /// Generate and lint KQL hunting queries for Microsoft Defender XDR and Microsoft Sentinel.
 #[derive(Parser)]
-#[command(name = "kqlsmith", version, about, long_about = None)]
+#[command(
+    name = "kqlsmith",
+    version,
+    about,
+    long_about = None,
+    after_help = "Examples:\n  \
+        kqlsmith render --platform sentinel --device ws-042  the lateral-movement hunt for one device\n  \
+        kqlsmith render --all --out generated/               every hunt profile, for both platforms\n  \
+        kqlsmith lint --platform defender hunts/             check queries against the schema\n  \
+        kqlsmith fmt --check hunts/                          CI: are the queries formatted?\n  \
+        kqlsmith convert --to sentinel hunt.kql              a Defender query for Sentinel\n\n\
+        Exit status: 0 success; 1 findings (a parse or lint error, a file fmt --check would \
+        change); 2 usage, configuration or I/O error; 70 internal error.\n\n\
+        `kqlsmith help COMMAND` explains a command, with more examples."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
