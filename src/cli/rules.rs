@@ -43,7 +43,7 @@ pub fn run(args: RulesArgs) -> ExitCode {
                 rule.name,
                 rule.severity,
                 rule.summary,
-                rule.doc.trim_end()
+                rule.documentation().trim_end()
             ),
             None => {
                 eprintln!(

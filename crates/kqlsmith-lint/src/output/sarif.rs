@@ -31,11 +31,15 @@ pub fn sarif(reports: &[FileReport], rules: &[&'static RuleInfo]) -> String {
                         .text(rule.summary)
                         .build(),
                 )
-                .full_description(MultiformatMessageString::builder().text(rule.doc).build())
+                .full_description(
+                    MultiformatMessageString::builder()
+                        .text(rule.documentation())
+                        .build(),
+                )
                 .help(
                     MultiformatMessageString::builder()
                         .text(rule.summary)
-                        .markdown(rule.doc)
+                        .markdown(rule.documentation())
                         .build(),
                 )
                 .default_configuration(

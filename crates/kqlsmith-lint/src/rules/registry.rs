@@ -13,8 +13,21 @@ pub struct RuleInfo {
     pub severity: Severity,
     /// One line for `kqlsmith rules`.
     pub summary: &'static str,
-    /// The rule's documentation (Markdown): What it does / Why is this bad / Example / Fix.
+    /// The rule's doc comment as written, one space before each line (see
+    /// [`RuleInfo::documentation`]).
     pub doc: &'static str,
+}
+
+impl RuleInfo {
+    /// The rule's documentation (Markdown): What it does / Why is this bad / Example / Fix.
+    /// The doc comment's text, without the space that follows each `///`.
+    pub fn documentation(&self) -> String {
+        self.doc
+            .lines()
+            .map(|line| line.strip_prefix(' ').unwrap_or(line))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }
 
 /// Declares a rule's `RuleInfo` as a `pub static RULE`; the doc comment above the name is the
