@@ -14,11 +14,16 @@ pub const MAX_NESTING: usize = 64;
 /// A run of prefix signs (`- - - x`) longer than this is refused: each sign is a level.
 const MAX_SIGNS: usize = 64;
 
-/// What the pre-scan found: the comments, and whether the text has Unicode spaces outside
-/// strings and comments.
+/// The byte that stands for a comment in the text pest reads: the grammar skips it as
+/// whitespace between tokens, but not inside a token (`nulls first`), as it would a comment.
+pub(crate) const COMMENT_FILL: u8 = 0x0E;
+
+/// What the pre-scan found: the comments, whether the text has Unicode spaces outside
+/// strings and comments, and where it has `COMMENT_FILL` bytes of its own outside them.
 pub(crate) struct Scanned {
     pub comments: Vec<Comment>,
     pub unicode_spaces: bool,
+    pub fill_bytes: Vec<usize>,
 }
 
 /// The `//` comments of the source, in order; or, if brackets or signs nest too deeply,
@@ -27,6 +32,7 @@ pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
     let bytes = source.as_bytes();
     let mut comments = Vec::new();
     let mut unicode_spaces = false;
+    let mut fill_bytes = Vec::new();
     let mut depth = 0usize;
     let mut signs = 0usize;
     let mut i = 0;
@@ -55,6 +61,7 @@ pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
                 }
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            COMMENT_FILL => fill_bytes.push(i),
             // A character starts at a byte that is not a continuation byte (0x80..0xC0).
             0xC0.. => unicode_spaces |= source[i..].chars().next().is_some_and(is_unicode_space),
             _ => {}
@@ -72,6 +79,7 @@ pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
     Ok(Scanned {
         comments,
         unicode_spaces,
+        fill_bytes,
     })
 }
 
@@ -107,6 +115,36 @@ pub(crate) fn ascii_spaces(source: &str) -> String {
         }
         i += c.len_utf8();
     }
+    out
+}
+
+/// The text pest reads: every comment replaced by as many `COMMENT_FILL` bytes as it has,
+/// so that the grammar needs no comment rule and spans stay the same. The text's own
+/// `COMMENT_FILL` bytes become U+000F, which the grammar treats alike everywhere else.
+/// A comment ends before its line break, so both replace whole characters.
+pub(crate) fn pest_input(text: &str, comments: &[Comment], fill_bytes: &[usize]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    let mut own = fill_bytes.iter().peekable();
+    for comment in comments {
+        while let Some(&i) = own.next_if(|&&i| i < comment.span.start) {
+            out.push_str(&text[at..i]);
+            out.push('\u{0F}');
+            at = i + 1;
+        }
+        out.push_str(&text[at..comment.span.start]);
+        out.extend(std::iter::repeat_n(
+            char::from(COMMENT_FILL),
+            comment.span.end - comment.span.start,
+        ));
+        at = comment.span.end;
+    }
+    for &i in own {
+        out.push_str(&text[at..i]);
+        out.push('\u{0F}');
+        at = i + 1;
+    }
+    out.push_str(&text[at..]);
     out
 }
 
@@ -172,6 +210,19 @@ mod tests {
         assert_eq!(ascii.len(), src.len());
         assert_eq!(ascii, "T   | where x == '\u{A0}' // \u{3000}");
         assert!(!scan("T | where x == 'é'").unwrap().unicode_spaces);
+    }
+
+    #[test]
+    fn pest_input_fills_comments_and_moves_the_texts_own_fill_bytes() {
+        let src = "T\u{e} // a\n| where x == '\u{e}' // b\n\u{e}";
+        let scanned = scan(src).unwrap();
+        assert_eq!(scanned.fill_bytes, [1, 30]);
+        let input = pest_input(src, &scanned.comments, &scanned.fill_bytes);
+        assert_eq!(input.len(), src.len());
+        assert_eq!(
+            input,
+            "T\u{f} \u{e}\u{e}\u{e}\u{e}\n| where x == '\u{e}' \u{e}\u{e}\u{e}\u{e}\n\u{f}"
+        );
     }
 
     #[test]

@@ -276,7 +276,7 @@ impl Converter<'_> {
     /// `bool_lit`, `null_lit`.
     pub(super) fn literal(&self, pair: P<'_>) -> Result<Expr, ParseError> {
         let sp = span(&pair);
-        let raw = pair.as_str().to_string();
+        let raw = self.text(&pair).to_string();
         let value = match pair.as_rule() {
             Rule::string_lit => {
                 LiteralValue::String(decode_string_literal(&raw).ok_or_else(|| {
@@ -307,7 +307,7 @@ impl Converter<'_> {
             Rule::typed_literal => {
                 let mut c = Children::of(pair);
                 let kind = c.next().as_str().to_string();
-                let body = c.next().as_str().trim().to_string();
+                let body = self.text(&c.next()).trim().to_string();
                 match kind.as_str() {
                     "datetime" | "date" => LiteralValue::Datetime(body),
                     "guid" | "uniqueid" => LiteralValue::Guid(body),
