@@ -32,6 +32,16 @@ impl Converter<'_> {
     /// return, the deepest expression converted so far at this level.
     pub(super) fn expr(&self, pair: P<'_>) -> Result<Expr, ParseError> {
         let outer = self.nested.get();
+        let mut pairs = pair.into_inner();
+        if pairs.len() == 1 {
+            // A lone operand, the most common expression: no operator to order.
+            let operand = pairs.next().expect("an expression has an operand");
+            self.nested.set(0);
+            let e = self.primary(operand)?;
+            let (e, depth) = self.check_depth(e, self.nested.get() + 1)?;
+            self.nested.set(outer.max(depth));
+            return Ok(e);
+        }
         let (expr, depth) = PRATT
             .map_primary(|p| {
                 self.nested.set(0);
@@ -88,7 +98,7 @@ impl Converter<'_> {
                     dl.max(dr) + 1,
                 )
             })
-            .parse(pair.into_inner())?;
+            .parse(pairs)?;
         self.nested.set(outer.max(depth));
         Ok(expr)
     }
