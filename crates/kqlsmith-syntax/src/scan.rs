@@ -18,12 +18,17 @@ const MAX_SIGNS: usize = 64;
 /// whitespace between tokens, but not inside a token (`nulls first`), as it would a comment.
 pub(crate) const COMMENT_FILL: u8 = 0x0E;
 
+/// The control characters U+000E to U+001F, which KQL allows only inside strings, become
+/// this one (as invalid) in the text pest reads: the grammar's whitespace is then one range,
+/// from tab to space, with `COMMENT_FILL` inside it.
+const CONTROL_FILL: char = '\u{01}';
+
 /// What the pre-scan found: the comments, whether the text has Unicode spaces outside
-/// strings and comments, and where it has `COMMENT_FILL` bytes of its own outside them.
+/// strings and comments, and where it has control characters U+000E to U+001F outside them.
 pub(crate) struct Scanned {
     pub comments: Vec<Comment>,
     pub unicode_spaces: bool,
-    pub fill_bytes: Vec<usize>,
+    pub controls: Vec<usize>,
 }
 
 /// The `//` comments of the source, in order; or, if brackets or signs nest too deeply,
@@ -32,7 +37,7 @@ pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
     let bytes = source.as_bytes();
     let mut comments = Vec::new();
     let mut unicode_spaces = false;
-    let mut fill_bytes = Vec::new();
+    let mut controls = Vec::new();
     let mut depth = 0usize;
     let mut signs = 0usize;
     let mut i = 0;
@@ -61,7 +66,7 @@ pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
                 }
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            COMMENT_FILL => fill_bytes.push(i),
+            0x0E..=0x1F => controls.push(i),
             // A character starts at a byte that is not a continuation byte (0x80..0xC0).
             0xC0.. => unicode_spaces |= source[i..].chars().next().is_some_and(is_unicode_space),
             _ => {}
@@ -79,7 +84,7 @@ pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
     Ok(Scanned {
         comments,
         unicode_spaces,
-        fill_bytes,
+        controls,
     })
 }
 
@@ -119,17 +124,17 @@ pub(crate) fn ascii_spaces(source: &str) -> String {
 }
 
 /// The text pest reads: every comment replaced by as many `COMMENT_FILL` bytes as it has,
-/// so that the grammar needs no comment rule and spans stay the same. The text's own
-/// `COMMENT_FILL` bytes become U+000F, which the grammar treats alike everywhere else.
-/// A comment ends before its line break, so both replace whole characters.
-pub(crate) fn pest_input(text: &str, comments: &[Comment], fill_bytes: &[usize]) -> String {
+/// so that the grammar needs no comment rule and spans stay the same; the control characters
+/// outside strings and comments become `CONTROL_FILL`. A comment ends before its line break,
+/// so both replace whole characters.
+pub(crate) fn pest_input(text: &str, comments: &[Comment], controls: &[usize]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    let mut own = fill_bytes.iter().peekable();
+    let mut own = controls.iter().peekable();
     for comment in comments {
         while let Some(&i) = own.next_if(|&&i| i < comment.span.start) {
             out.push_str(&text[at..i]);
-            out.push('\u{0F}');
+            out.push(CONTROL_FILL);
             at = i + 1;
         }
         out.push_str(&text[at..comment.span.start]);
@@ -141,7 +146,7 @@ pub(crate) fn pest_input(text: &str, comments: &[Comment], fill_bytes: &[usize])
     }
     for &i in own {
         out.push_str(&text[at..i]);
-        out.push('\u{0F}');
+        out.push(CONTROL_FILL);
         at = i + 1;
     }
     out.push_str(&text[at..]);
@@ -213,15 +218,15 @@ mod tests {
     }
 
     #[test]
-    fn pest_input_fills_comments_and_moves_the_texts_own_fill_bytes() {
-        let src = "T\u{e} // a\n| where x == '\u{e}' // b\n\u{e}";
+    fn pest_input_fills_comments_and_control_characters_outside_strings() {
+        let src = "T\u{e} // a\n| where x == '\u{e}' // b\n\u{1f}";
         let scanned = scan(src).unwrap();
-        assert_eq!(scanned.fill_bytes, [1, 30]);
-        let input = pest_input(src, &scanned.comments, &scanned.fill_bytes);
+        assert_eq!(scanned.controls, [1, 30]);
+        let input = pest_input(src, &scanned.comments, &scanned.controls);
         assert_eq!(input.len(), src.len());
         assert_eq!(
             input,
-            "T\u{f} \u{e}\u{e}\u{e}\u{e}\n| where x == '\u{e}' \u{e}\u{e}\u{e}\u{e}\n\u{f}"
+            "T\u{1} \u{e}\u{e}\u{e}\u{e}\n| where x == '\u{e}' \u{e}\u{e}\u{e}\u{e}\n\u{1}"
         );
     }
 

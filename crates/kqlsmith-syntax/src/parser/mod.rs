@@ -56,10 +56,10 @@ pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
     // pest reads the text with its comments filled (see `scan::pest_input`): trying a
     // comment rule before every token cost more than the rest of the whitespace rule.
     let filled;
-    let input = if comments.is_empty() && scanned.fill_bytes.is_empty() {
+    let input = if comments.is_empty() && scanned.controls.is_empty() {
         source
     } else {
-        filled = scan::pest_input(source, &comments, &scanned.fill_bytes);
+        filled = scan::pest_input(source, &comments, &scanned.controls);
         filled.as_str()
     };
     let mut pairs = match KqlParser::parse(Rule::script, input) {
