@@ -140,6 +140,14 @@ impl Converter<'_> {
     /// A `pipe_expr` where a value is expected: a plain expression stays one, a query with
     /// stages (or a tabular source) becomes [`Expr::Query`].
     pub(super) fn pipe_value(&self, pair: P<'_>) -> Result<Expr, ParseError> {
+        let mut children = pair.clone().into_inner();
+        if children.len() == 1
+            && let Some(only) = children.next()
+            && only.as_rule() == Rule::expr
+        {
+            // A plain value, the common case: no query to build and take apart.
+            return self.expr(only);
+        }
         Ok(match self.tabular(pair)? {
             TabularExpr {
                 source: Source::Expr(e),
