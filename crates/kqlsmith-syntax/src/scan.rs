@@ -31,6 +31,22 @@ pub(crate) struct Scanned {
     pub controls: Vec<usize>,
 }
 
+/// Bytes the scan only has to step over, ending any run of signs: letters, digits and the
+/// punctuation that starts no string, comment or bracket. Most of a query is made of them.
+static PLAIN: [bool; 256] = {
+    let mut plain = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        plain[b] = !matches!(
+            b as u8,
+            b'/' | b'\'' | b'"' | b'`' | b'~' | b'(' | b'[' | b'{' | b')' | b']' | b'}' | b'-'
+                | b'+' | b' ' | b'\t'..=b'\r' | 0x0E..=0x1F | 0x80..
+        );
+        b += 1;
+    }
+    plain
+};
+
 /// The `//` comments of the source, in order; or, if brackets or signs nest too deeply,
 /// the byte offset of the one that goes too deep.
 pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
@@ -43,6 +59,14 @@ pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        if PLAIN[usize::from(b)] {
+            signs = 0;
+            i += 1;
+            while i < bytes.len() && PLAIN[usize::from(bytes[i])] {
+                i += 1;
+            }
+            continue;
+        }
         match b {
             b'/' | b'\'' | b'"' | b'`' | b'~' => {
                 if let Some(end) = skip_trivia_or_string(bytes, i) {
