@@ -14,12 +14,38 @@ pub const MAX_NESTING: usize = 64;
 /// A run of prefix signs (`- - - x`) longer than this is refused: each sign is a level.
 const MAX_SIGNS: usize = 64;
 
-/// What the pre-scan found: the comments, and whether the text has Unicode spaces outside
-/// strings and comments.
+/// The byte that stands for a comment in the text pest reads: the grammar skips it as
+/// whitespace between tokens, but not inside a token (`nulls first`), as it would a comment.
+pub(crate) const COMMENT_FILL: u8 = 0x0E;
+
+/// The control characters U+000E to U+001F, which KQL allows only inside strings, become
+/// this one (as invalid) in the text pest reads: the grammar's whitespace is then one range,
+/// from tab to space, with `COMMENT_FILL` inside it.
+const CONTROL_FILL: char = '\u{01}';
+
+/// What the pre-scan found: the comments, whether the text has Unicode spaces outside
+/// strings and comments, and where it has control characters U+000E to U+001F outside them.
 pub(crate) struct Scanned {
     pub comments: Vec<Comment>,
     pub unicode_spaces: bool,
+    pub controls: Vec<usize>,
 }
+
+/// Bytes the scan only has to step over, ending any run of signs: letters, digits and the
+/// punctuation that starts no string, comment or bracket. Most of a query is made of them.
+static PLAIN: [bool; 256] = {
+    let mut plain = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        plain[b] = !matches!(
+            b as u8,
+            b'/' | b'\'' | b'"' | b'`' | b'~' | b'(' | b'[' | b'{' | b')' | b']' | b'}' | b'-'
+                | b'+' | b' ' | b'\t'..=b'\r' | 0x0E..=0x1F | 0x80..
+        );
+        b += 1;
+    }
+    plain
+};
 
 /// The `//` comments of the source, in order; or, if brackets or signs nest too deeply,
 /// the byte offset of the one that goes too deep.
@@ -27,11 +53,20 @@ pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
     let bytes = source.as_bytes();
     let mut comments = Vec::new();
     let mut unicode_spaces = false;
+    let mut controls = Vec::new();
     let mut depth = 0usize;
     let mut signs = 0usize;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        if PLAIN[usize::from(b)] {
+            signs = 0;
+            i += 1;
+            while i < bytes.len() && PLAIN[usize::from(bytes[i])] {
+                i += 1;
+            }
+            continue;
+        }
         match b {
             b'/' | b'\'' | b'"' | b'`' | b'~' => {
                 if let Some(end) = skip_trivia_or_string(bytes, i) {
@@ -55,6 +90,7 @@ pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
                 }
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            0x0E..=0x1F => controls.push(i),
             // A character starts at a byte that is not a continuation byte (0x80..0xC0).
             0xC0.. => unicode_spaces |= source[i..].chars().next().is_some_and(is_unicode_space),
             _ => {}
@@ -72,6 +108,7 @@ pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
     Ok(Scanned {
         comments,
         unicode_spaces,
+        controls,
     })
 }
 
@@ -107,6 +144,36 @@ pub(crate) fn ascii_spaces(source: &str) -> String {
         }
         i += c.len_utf8();
     }
+    out
+}
+
+/// The text pest reads: every comment replaced by as many `COMMENT_FILL` bytes as it has,
+/// so that the grammar needs no comment rule and spans stay the same; the control characters
+/// outside strings and comments become `CONTROL_FILL`. A comment ends before its line break,
+/// so both replace whole characters.
+pub(crate) fn pest_input(text: &str, comments: &[Comment], controls: &[usize]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    let mut own = controls.iter().peekable();
+    for comment in comments {
+        while let Some(&i) = own.next_if(|&&i| i < comment.span.start) {
+            out.push_str(&text[at..i]);
+            out.push(CONTROL_FILL);
+            at = i + 1;
+        }
+        out.push_str(&text[at..comment.span.start]);
+        out.extend(std::iter::repeat_n(
+            char::from(COMMENT_FILL),
+            comment.span.end - comment.span.start,
+        ));
+        at = comment.span.end;
+    }
+    for &i in own {
+        out.push_str(&text[at..i]);
+        out.push(CONTROL_FILL);
+        at = i + 1;
+    }
+    out.push_str(&text[at..]);
     out
 }
 
@@ -172,6 +239,19 @@ mod tests {
         assert_eq!(ascii.len(), src.len());
         assert_eq!(ascii, "T   | where x == '\u{A0}' // \u{3000}");
         assert!(!scan("T | where x == 'é'").unwrap().unicode_spaces);
+    }
+
+    #[test]
+    fn pest_input_fills_comments_and_control_characters_outside_strings() {
+        let src = "T\u{e} // a\n| where x == '\u{e}' // b\n\u{1f}";
+        let scanned = scan(src).unwrap();
+        assert_eq!(scanned.controls, [1, 30]);
+        let input = pest_input(src, &scanned.comments, &scanned.controls);
+        assert_eq!(input.len(), src.len());
+        assert_eq!(
+            input,
+            "T\u{1} \u{e}\u{e}\u{e}\u{e}\n| where x == '\u{e}' \u{e}\u{e}\u{e}\u{e}\n\u{1}"
+        );
     }
 
     #[test]

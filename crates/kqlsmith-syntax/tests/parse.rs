@@ -432,3 +432,32 @@ fn errors_say_where_and_what_in_words() {
     assert_eq!((error.line, error.column), (1, 12));
     assert_eq!(&"print 'é', ~"[error.span.start..error.span.end], "~");
 }
+
+#[test]
+fn comments_separate_tokens_but_never_split_one() {
+    // Between tokens a comment is whitespace, raw text keeps it, and the script lists it.
+    let script = parse("T // one\n| where x == dynamic([1, // two\n 2]) // three").unwrap();
+    assert_eq!(script.comments.len(), 3);
+    let q = query("T | extend d = dynamic([1, // two\n 2])");
+    let Operator::Extend { columns, .. } = &q.stages[0].operator else {
+        panic!("an extend")
+    };
+    let Expr::Literal(lit) = &columns[0].expr else {
+        panic!("a literal")
+    };
+    assert_eq!(lit.raw, "dynamic([1, // two\n 2])");
+    // Inside a token, where only spaces may stand, a comment does not.
+    for source in [
+        "T | order by x nulls // c\n first",
+        "T | where x matches // c\n regex 'a'",
+        "print x = 'a' // c\n 'b'",
+    ] {
+        assert!(parse(source).is_err(), "{source}");
+    }
+    assert!(parse("T | order by x nulls \n first").is_ok());
+    // A control character of the text is not taken for a comment.
+    for control in ['\u{e}', '\u{f}', '\u{1f}'] {
+        assert!(parse(&format!("T {control}| take 1")).is_err());
+        assert!(parse(&format!("print x = '{control}'")).is_ok());
+    }
+}

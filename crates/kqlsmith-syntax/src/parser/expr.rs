@@ -32,6 +32,16 @@ impl Converter<'_> {
     /// return, the deepest expression converted so far at this level.
     pub(super) fn expr(&self, pair: P<'_>) -> Result<Expr, ParseError> {
         let outer = self.nested.get();
+        let mut pairs = pair.into_inner();
+        if pairs.len() == 1 {
+            // A lone operand, the most common expression: no operator to order.
+            let operand = pairs.next().expect("an expression has an operand");
+            self.nested.set(0);
+            let e = self.primary(operand)?;
+            let (e, depth) = self.check_depth(e, self.nested.get() + 1)?;
+            self.nested.set(outer.max(depth));
+            return Ok(e);
+        }
         let (expr, depth) = PRATT
             .map_primary(|p| {
                 self.nested.set(0);
@@ -88,7 +98,7 @@ impl Converter<'_> {
                     dl.max(dr) + 1,
                 )
             })
-            .parse(pair.into_inner())?;
+            .parse(pairs)?;
         self.nested.set(outer.max(depth));
         Ok(expr)
     }
@@ -130,6 +140,14 @@ impl Converter<'_> {
     /// A `pipe_expr` where a value is expected: a plain expression stays one, a query with
     /// stages (or a tabular source) becomes [`Expr::Query`].
     pub(super) fn pipe_value(&self, pair: P<'_>) -> Result<Expr, ParseError> {
+        let mut children = pair.clone().into_inner();
+        if children.len() == 1
+            && let Some(only) = children.next()
+            && only.as_rule() == Rule::expr
+        {
+            // A plain value, the common case: no query to build and take apart.
+            return self.expr(only);
+        }
         Ok(match self.tabular(pair)? {
             TabularExpr {
                 source: Source::Expr(e),
@@ -276,7 +294,7 @@ impl Converter<'_> {
     /// `bool_lit`, `null_lit`.
     pub(super) fn literal(&self, pair: P<'_>) -> Result<Expr, ParseError> {
         let sp = span(&pair);
-        let raw = pair.as_str().to_string();
+        let raw = self.text(&pair).to_string();
         let value = match pair.as_rule() {
             Rule::string_lit => {
                 LiteralValue::String(decode_string_literal(&raw).ok_or_else(|| {
@@ -307,7 +325,7 @@ impl Converter<'_> {
             Rule::typed_literal => {
                 let mut c = Children::of(pair);
                 let kind = c.next().as_str().to_string();
-                let body = c.next().as_str().trim().to_string();
+                let body = self.text(&c.next()).trim().to_string();
                 match kind.as_str() {
                     "datetime" | "date" => LiteralValue::Datetime(body),
                     "guid" | "uniqueid" => LiteralValue::Guid(body),

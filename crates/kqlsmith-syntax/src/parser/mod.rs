@@ -53,13 +53,22 @@ pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
     } else {
         source
     };
-    let mut pairs = match KqlParser::parse(Rule::script, source) {
+    // pest reads the text with its comments filled (see `scan::pest_input`): trying a
+    // comment rule before every token cost more than the rest of the whitespace rule.
+    let filled;
+    let input = if comments.is_empty() && scanned.controls.is_empty() {
+        source
+    } else {
+        filled = scan::pest_input(source, &comments, &scanned.controls);
+        filled.as_str()
+    };
+    let mut pairs = match KqlParser::parse(Rule::script, input) {
         Ok(pairs) => pairs,
         Err(_) => {
             // Parse again, collecting the literal tokens that were expected (`)`, `,`...):
             // pest gathers them only when asked, at some cost, so only for invalid text.
             pest::set_error_detail(true);
-            let detailed = KqlParser::parse(Rule::script, source);
+            let detailed = KqlParser::parse(Rule::script, input);
             pest::set_error_detail(false);
             let index = LineIndex::new(source);
             return Err(match detailed {
@@ -268,7 +277,13 @@ impl<'s> Children<'s> {
     }
 }
 
-impl Converter<'_> {
+impl<'s> Converter<'s> {
+    /// The source text of a pair, comments included (pest saw them filled).
+    fn text(&self, pair: &P<'_>) -> &'s str {
+        let s = pair.as_span();
+        &self.source[s.start()..s.end()]
+    }
+
     fn error(&self, span: Span, message: impl Into<String>) -> ParseError {
         ParseError::at(&LineIndex::new(self.source), span, message)
     }
@@ -423,7 +438,7 @@ impl Converter<'_> {
     fn name(&self, pair: P<'_>) -> Result<Ident, ParseError> {
         match pair.as_rule() {
             Rule::bracket_ident => {
-                let quoted = pair.as_str().to_string();
+                let quoted = self.text(&pair).to_string();
                 let sp = span(&pair);
                 let lit = pair
                     .into_inner()
