@@ -176,6 +176,28 @@ fn comparisons_do_not_chain() {
     }
 }
 
+/// `union` and `search in` take tables: names, calls, bracketed queries and wildcards, as
+/// Microsoft's parser does; an operator there is an error, not a comparison that would print
+/// back as an operator parameter (`union hint. x = 5` printed `union hint.x = 5`).
+#[test]
+fn union_operands_are_tables_not_expressions() {
+    for source in [
+        "union\nhint. x = 5",
+        "let hint = dynamic({});\nunion hint.x == 5",
+        "union isFuzzy = true (print a = 2)",
+        "union T, U + 1",
+    ] {
+        assert!(parse(source).is_err(), "{source}");
+    }
+    for source in [
+        "union database(\"db\").T, (print a = 1), Dev*, T[0]",
+        "union isfuzzy=true T, f(1)",
+        "union withsource=Table kind=outer (T | where x > 1), U",
+    ] {
+        round_trip(source);
+    }
+}
+
 #[test]
 fn literals_keep_value_and_spelling() {
     let q = query(
