@@ -2,46 +2,16 @@
 //! same tree, holds the same comments (count and text, in order), and formatting it again
 //! changes nothing.
 
-use std::path::PathBuf;
-
 use kqlsmith::syntax::format::{FormatOptions, format};
 use kqlsmith::syntax::parse;
 
-/// The corpus folder: `$KQLSMITH_CORPUS`, or `../shared/corpus` beside the workspace root.
-fn corpus_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("KQLSMITH_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
-    };
-    if dir.join("manifest.tsv").is_file() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: no KQL corpus at {} (set KQLSMITH_CORPUS)",
-            dir.display()
-        );
-        None
-    }
-}
+#[path = "support/corpus.rs"]
+mod corpus;
 
 /// Every corpus file named in the manifest, with its text.
-fn corpus() -> Option<Vec<(String, String)>> {
-    let dir = corpus_dir()?;
-    let manifest = std::fs::read_to_string(dir.join("manifest.tsv")).expect("manifest.tsv");
-    let files = manifest
-        .lines()
-        .skip(1)
-        .filter_map(|line| line.split('\t').next())
-        .filter(|file| !file.is_empty())
-        .map(|file| {
-            let bytes = std::fs::read(dir.join(file)).expect("corpus file is readable");
-            (
-                file.to_string(),
-                String::from_utf8_lossy(&bytes).into_owned(),
-            )
-        })
-        .collect();
-    Some(files)
+fn queries() -> Option<Vec<(String, String)>> {
+    let entries = corpus::entries()?;
+    Some(entries.into_iter().map(|e| (e.file, e.text)).collect())
 }
 
 fn comment_texts(source: &str) -> Vec<String> {
@@ -57,7 +27,7 @@ fn comment_texts(source: &str) -> Vec<String> {
 
 #[test]
 fn formatting_keeps_the_tree_and_the_comments_and_is_idempotent() {
-    let Some(files) = corpus() else {
+    let Some(files) = queries() else {
         return;
     };
     let options = FormatOptions::default();

@@ -4,8 +4,6 @@
 //!
 //! `cargo bench -p kqlsmith-lint --bench convert_corpus` (release profile).
 
-use std::path::PathBuf;
-
 use divan::Bencher;
 use divan::counter::BytesCount;
 use kqlsmith_lint::Platform;
@@ -15,40 +13,25 @@ fn main() {
     divan::main();
 }
 
-/// The corpus queries with the platform each was written for.
-fn corpus() -> Vec<(String, &'static str)> {
-    let dir = match std::env::var_os("KQLSMITH_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
-    };
-    let Ok(manifest) = std::fs::read_to_string(dir.join("manifest.tsv")) else {
-        eprintln!(
-            "SKIPPED: no KQL corpus at {} (set KQLSMITH_CORPUS)",
-            dir.display()
-        );
-        return Vec::new();
-    };
-    manifest
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let fields: Vec<&str> = line.split('\t').collect();
-            let platform = match *fields.get(5)? {
-                "defender" => "defender",
-                "sentinel" => "sentinel",
-                _ => return None,
-            };
-            let text =
-                String::from_utf8_lossy(&std::fs::read(dir.join(fields[0])).ok()?).into_owned();
-            kqlsmith_syntax::parse(&text).ok()?;
-            Some((text, platform))
+#[path = "../../../tests/support/corpus.rs"]
+mod corpus;
+
+/// The corpus queries that parse and name their platform, with that platform.
+fn queries() -> Vec<(String, &'static str)> {
+    corpus::entries()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|entry| {
+            let platform = entry.platform()?;
+            kqlsmith_syntax::parse(&entry.text).ok()?;
+            Some((entry.text, platform))
         })
         .collect()
 }
 
 #[divan::bench(sample_count = 20)]
 fn whole_corpus(bencher: Bencher) {
-    let files = corpus();
+    let files = queries();
     let defender = Platform::builtin("defender").unwrap();
     let sentinel = Platform::builtin("sentinel").unwrap();
     // Parse both schemas before timing.

@@ -7,40 +7,26 @@
 //! Reads `../shared/corpus` (or `$KQLSMITH_CORPUS`); prints SKIPPED and measures nothing when
 //! it is absent.
 
-use std::path::PathBuf;
-
 use kqlsmith_lint::{Config, Linter, Platform, infer_platform};
 
 fn main() {
     divan::main();
 }
 
-/// Every corpus query with the platform it is written for.
-fn corpus() -> Vec<(String, &'static str)> {
-    let dir = std::env::var_os("KQLSMITH_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
-        });
-    let Ok(manifest) = std::fs::read_to_string(dir.join("manifest.tsv")) else {
-        eprintln!(
-            "SKIPPED: corpus not found at {} (set KQLSMITH_CORPUS)",
-            dir.display()
-        );
-        return Vec::new();
-    };
-    manifest
-        .lines()
-        .skip(1)
-        .filter_map(|row| {
-            let columns: Vec<&str> = row.split('\t').collect();
-            let source = std::fs::read_to_string(dir.join(columns[0])).ok()?;
-            let platform = match columns[5] {
-                "defender" => "defender",
-                "sentinel" => "sentinel",
-                _ => infer_platform(&source).platform,
-            };
-            Some((source, platform))
+#[path = "../../../tests/support/corpus.rs"]
+mod corpus;
+
+/// Every corpus query with the platform it is written for (inferred where the manifest does
+/// not say).
+fn queries() -> Vec<(String, &'static str)> {
+    corpus::entries()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|entry| {
+            let platform = entry
+                .platform()
+                .unwrap_or_else(|| infer_platform(&entry.text).platform);
+            (entry.text, platform)
         })
         .collect()
 }
@@ -48,7 +34,7 @@ fn corpus() -> Vec<(String, &'static str)> {
 /// Lints every corpus file once (the schemas are parsed before timing starts).
 #[divan::bench(sample_count = 20)]
 fn lint_whole_corpus(bencher: divan::Bencher) {
-    let files = corpus();
+    let files = queries();
     let defender = Linter::new(Platform::builtin("defender").unwrap(), Config::new());
     let sentinel = Linter::new(Platform::builtin("sentinel").unwrap(), Config::new());
     defender.platform().schema();
@@ -70,7 +56,7 @@ fn lint_whole_corpus(bencher: divan::Bencher) {
 /// Parsing alone, for comparison: the part of linting that is the parser's.
 #[divan::bench(sample_count = 20)]
 fn parse_whole_corpus(bencher: divan::Bencher) {
-    let files = corpus();
+    let files = queries();
     bencher.bench_local(|| {
         files
             .iter()

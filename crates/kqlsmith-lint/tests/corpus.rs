@@ -3,26 +3,17 @@
 //! `--nocapture` to see it).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use kqlsmith_lint::{Config, Linter, Platform, infer_platform, rules};
 
-fn corpus_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("KQLSMITH_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
-        });
-    dir.join("manifest.tsv").is_file().then_some(dir)
-}
+#[path = "../../../tests/support/corpus.rs"]
+mod corpus;
 
 #[test]
 fn no_rule_panics_on_the_corpus() {
-    let Some(dir) = corpus_dir() else {
-        eprintln!("SKIPPED: corpus not found (set KQLSMITH_CORPUS); the linter was not run on it");
+    let Some(entries) = corpus::entries() else {
         return;
     };
-    let manifest = std::fs::read_to_string(dir.join("manifest.tsv")).unwrap();
     let linters: BTreeMap<&str, Linter> = ["defender", "sentinel"]
         .into_iter()
         .map(|p| (p, Linter::new(Platform::builtin(p).unwrap(), Config::new())))
@@ -30,25 +21,20 @@ fn no_rule_panics_on_the_corpus() {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut files = 0;
     let mut panicked = Vec::new();
-    for row in manifest.lines().skip(1) {
-        let columns: Vec<&str> = row.split('\t').collect();
-        let (file, dialect) = (columns[0], columns[5]);
-        let Ok(source) = std::fs::read_to_string(dir.join(file)) else {
-            continue;
-        };
+    for entry in &entries {
+        let source = &entry.text;
         files += 1;
-        let platform = match dialect {
-            "defender" | "sentinel" => dialect,
-            _ => infer_platform(&source).platform,
-        };
+        let platform = entry
+            .platform()
+            .unwrap_or_else(|| infer_platform(source).platform);
         let linter = &linters[platform];
-        match std::panic::catch_unwind(|| linter.lint(&source)) {
+        match std::panic::catch_unwind(|| linter.lint(source)) {
             Ok(diagnostics) => {
                 for d in diagnostics {
                     *counts.entry(d.code).or_default() += 1;
                 }
             }
-            Err(_) => panicked.push(file.to_string()),
+            Err(_) => panicked.push(entry.file.clone()),
         }
     }
     eprintln!("linted {files} corpus files; findings per rule:");

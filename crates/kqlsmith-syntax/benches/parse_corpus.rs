@@ -12,31 +12,21 @@ fn main() {
     divan::main();
 }
 
-/// The corpus queries, `$KQLSMITH_CORPUS` or `../shared/corpus` beside the workspace.
-fn corpus() -> Vec<String> {
-    let dir = match std::env::var_os("KQLSMITH_CORPUS") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
-    };
-    let Ok(manifest) = std::fs::read_to_string(dir.join("manifest.tsv")) else {
-        eprintln!(
-            "SKIPPED: no KQL corpus at {} (set KQLSMITH_CORPUS)",
-            dir.display()
-        );
-        return Vec::new();
-    };
-    manifest
-        .lines()
-        .skip(1)
-        .filter_map(|line| line.split('\t').next())
-        .filter_map(|file| std::fs::read(dir.join(file)).ok())
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+#[path = "../../../tests/support/corpus.rs"]
+mod corpus;
+
+/// The corpus queries (none when the corpus is absent).
+fn queries() -> Vec<String> {
+    corpus::entries()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|entry| entry.text)
         .collect()
 }
 
 #[divan::bench(sample_count = 30)]
 fn whole_corpus(bencher: Bencher) {
-    let files = corpus();
+    let files = queries();
     let bytes: usize = files.iter().map(String::len).sum();
     bencher.counter(BytesCount::new(bytes)).bench(|| {
         let mut parsed = 0;

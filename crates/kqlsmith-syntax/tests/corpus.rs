@@ -1,6 +1,7 @@
 //! Agreement with Microsoft's KQL parser over the public corpus, and printing round trips.
 
-mod common;
+#[path = "../../../tests/support/corpus.rs"]
+mod corpus;
 
 /// Agreement (in tenths of a percent) below which the test fails. Ratchet it up as the
 /// grammar improves; never down.
@@ -8,7 +9,7 @@ const AGREEMENT_FLOOR_PERMILLE: usize = 1000;
 
 #[test]
 fn agrees_with_the_reference_parser() {
-    let Some(entries) = common::corpus() else {
+    let Some(entries) = corpus::entries() else {
         return;
     };
     let mut agree = 0;
@@ -58,7 +59,7 @@ fn agrees_with_the_reference_parser() {
 
 #[test]
 fn printing_round_trips_every_parsed_file() {
-    let Some(entries) = common::corpus() else {
+    let Some(entries) = corpus::entries() else {
         return;
     };
     let mut failures = Vec::new();

@@ -1,7 +1,8 @@
 //! No input makes the parser panic or overflow the stack: truncated and mutated corpus
 //! files, deep nesting, long operator chains, random bytes.
 
-mod common;
+#[path = "../../../tests/support/corpus.rs"]
+mod corpus;
 
 use proptest::prelude::*;
 
@@ -91,7 +92,7 @@ fn long_flat_chains_parse_or_fail_cleanly() {
 
 #[test]
 fn truncations_and_mutations_of_the_corpus_never_panic() {
-    let Some(entries) = common::corpus() else {
+    let Some(entries) = corpus::entries() else {
         return;
     };
     let mut inputs = 0;
