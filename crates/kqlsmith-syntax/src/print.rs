@@ -672,6 +672,17 @@ const LITERAL_KEYWORDS: [&str; 14] = [
     "bool", "boolean", "decimal", "dynamic",
 ];
 
+/// The name of a called function as written before its `(`. `datetime(...)` and the like
+/// would read back as a literal: a call of that name (`int (+ 3)`, which is not a literal) is
+/// written bracketed, `['int'](+3)`.
+pub(crate) fn call_name(name: &Ident) -> String {
+    if name.quoted.is_none() && LITERAL_KEYWORDS.contains(&name.name.as_str()) {
+        format!("['{}']", name.name)
+    } else {
+        name.to_string()
+    }
+}
+
 /// The loosest left operand a binary operator of precedence `p` takes unbracketed: operators
 /// associate to the left, except comparisons, which do not chain.
 pub(crate) fn left_operand_min(p: u8) -> u8 {
@@ -711,13 +722,7 @@ impl Display for Expr {
                 operand(f, &u.operand, precedence::UNARY)
             }
             Expr::Call(c) => {
-                // `datetime(...)` and the like would read back as a literal: a call of that
-                // name (possible when a comment stood before the `(`) is written bracketed.
-                if c.name.quoted.is_none() && LITERAL_KEYWORDS.contains(&c.name.name.as_str()) {
-                    write!(f, "['{}'](", c.name.name)?;
-                } else {
-                    write!(f, "{}(", c.name)?;
-                }
+                write!(f, "{}(", call_name(&c.name))?;
                 comma(f, &c.args)?;
                 f.write_str(")")
             }

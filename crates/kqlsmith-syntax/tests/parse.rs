@@ -198,6 +198,20 @@ fn union_operands_are_tables_not_expressions() {
     }
 }
 
+/// `int(  + 3)` is a literal for Microsoft's parser: spaces may stand around the sign.
+#[test]
+fn a_typed_literal_may_have_spaces_around_its_sign() {
+    for source in ["print int(  + 3)", "print long( - 4 )"] {
+        let script = parse(source).unwrap();
+        let printed = script.to_string();
+        assert!(
+            !printed.contains("['"),
+            "{source} read as a call: {printed}"
+        );
+        round_trip(source);
+    }
+}
+
 #[test]
 fn literals_keep_value_and_spelling() {
     let q = query(

@@ -271,3 +271,13 @@ fn comments_that_compete_for_one_line_get_lines_of_their_own() {
         "T\n| join (\n    U\n    | take 1\n) on $left.Id == $right.Id\n// inside\n"
     );
 }
+
+/// Found by fuzzing: a call named like a literal keyword (here, with a comment before its
+/// `(`) was laid out as `int(+3)`, which reads back as a literal.
+#[test]
+fn a_call_named_like_a_literal_keyword_stays_a_call() {
+    let formatted = fmt("print int // c\n(+ 3)");
+    assert!(formatted.starts_with("print ['int']("), "{formatted}");
+    // A literal with spaces around its sign stays a literal, as written.
+    assert_eq!(fmt("print int(  + 3)"), "print int(  + 3)\n");
+}

@@ -113,7 +113,7 @@ impl Layout<'_> {
 
     /// `name(args)`: on one line if it fits, else one argument a line.
     fn call(&mut self, call: &Call) -> Doc {
-        let name = t(call.name.to_string());
+        let name = t(crate::print::call_name(&call.name));
         if call.args.is_empty() {
             let rest = self
                 .comments
