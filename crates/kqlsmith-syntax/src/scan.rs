@@ -71,7 +71,9 @@ pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
             b'/' | b'\'' | b'"' | b'`' | b'~' => {
                 if let Some(end) = skip_trivia_or_string(bytes, i) {
                     if b == b'/' {
-                        let text = source[i..end].trim_end_matches('\r').to_string();
+                        // Without its trailing blanks (`\r` of a CRLF line break, spaces): the
+                        // formatter ends every line without them.
+                        let text = source[i..end].trim_end().to_string();
                         comments.push(Comment {
                             text,
                             span: Span::new(i, end),

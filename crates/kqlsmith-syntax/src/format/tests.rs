@@ -281,3 +281,11 @@ fn a_call_named_like_a_literal_keyword_stays_a_call() {
     // A literal with spaces around its sign stays a literal, as written.
     assert_eq!(fmt("print int(  + 3)"), "print int(  + 3)\n");
 }
+
+/// Found by fuzzing: a comment ending in spaces and carriage returns lost its blanks over two
+/// runs, not one.
+#[test]
+fn a_comment_loses_its_trailing_blanks_in_one_run() {
+    assert_eq!(fmt("n//\r \r\n"), "n //\n");
+    assert_eq!(fmt("T // c \t\r\n| take 1"), "T // c\n| take 1\n");
+}
