@@ -180,6 +180,20 @@ pub(crate) fn pest_input(text: &str, comments: &[Comment], controls: &[usize]) -
 }
 
 /// If a comment or a string literal starts at `i`, the offset just past it.
+/// Whether the `~` at `i` is the last character of `=~`, `!~`, `in~` or `!in~`, as the
+/// grammar reads it, rather than the start of a `~~~` string: `x !~~~~a~~~` is `!~` and the
+/// string `~~~a~~~`. (After `==`, `!=`, `<=` or `>=`, a `~` starts the next token.)
+fn completes_operator(bytes: &[u8], i: usize) -> bool {
+    let before = &bytes[..i];
+    let word_in = before.ends_with(b"in")
+        && !before[..i - 2]
+            .last()
+            .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_');
+    before.ends_with(b"!")
+        || (before.ends_with(b"=") && !before[..i - 1].last().is_some_and(|c| b"=!<>".contains(c)))
+        || word_in
+}
+
 fn skip_trivia_or_string(bytes: &[u8], i: usize) -> Option<usize> {
     let b = bytes[i];
     let rest = &bytes[i..];
@@ -190,7 +204,7 @@ fn skip_trivia_or_string(bytes: &[u8], i: usize) -> Option<usize> {
                 .map_or(bytes.len(), |p| i + p),
         );
     }
-    if rest.starts_with(b"```") || rest.starts_with(b"~~~") {
+    if rest.starts_with(b"```") || (rest.starts_with(b"~~~") && !completes_operator(bytes, i)) {
         let fence = &rest[..3];
         let end = rest[3..].windows(3).position(|w| w == fence);
         return Some(end.map_or(bytes.len(), |p| i + 3 + p + 3));
@@ -220,6 +234,18 @@ fn skip_trivia_or_string(bytes: &[u8], i: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing: `!~~~~~~//` is `!~` and a `~~~` string holding `//`, not a comment.
+    #[test]
+    fn a_tilde_that_ends_an_operator_does_not_open_a_string() {
+        let comments = |src: &str| scan(src).unwrap().comments.len();
+        assert_eq!(comments("m!~~~~~~//\n~~~"), 0);
+        assert_eq!(comments("m=~~~~~~//\n~~~"), 0);
+        assert_eq!(comments("m in~~~~~~//\n~~~"), 0);
+        // After `==`, the `~~~` opens the string at once: `~~~~~~` is an empty one.
+        assert_eq!(comments("m==~~~~~~//\n~~~"), 1);
+        assert_eq!(comments("x // c\n"), 1);
+    }
 
     #[test]
     fn finds_comments_outside_strings() {
