@@ -672,6 +672,18 @@ const LITERAL_KEYWORDS: [&str; 14] = [
     "bool", "boolean", "decimal", "dynamic",
 ];
 
+/// What stands between an object and its member's name: `.`, or ` .` after a number, as in
+/// `0 .x`: without the space, `0.x` would read as the number `0.` and a unit.
+pub(crate) fn member_dot(object: &Expr) -> &'static str {
+    match object {
+        Expr::Literal(Literal {
+            value: LiteralValue::Long(_) | LiteralValue::Real(_),
+            ..
+        }) => " .",
+        _ => ".",
+    }
+}
+
 /// The name of a called function as written before its `(`. `datetime(...)` and the like
 /// would read back as a literal: a call of that name (`int (+ 3)`, which is not a literal) is
 /// written bracketed, `['int'](+3)`.
@@ -728,15 +740,7 @@ impl Display for Expr {
             }
             Expr::Member(m) => {
                 operand(f, &m.object, precedence::POSTFIX)?;
-                // `0 .x`: without the space, `0.x` would read as the number `0.` and a unit.
-                let number = matches!(
-                    &m.object,
-                    Expr::Literal(Literal {
-                        value: LiteralValue::Long(_) | LiteralValue::Real(_),
-                        ..
-                    })
-                );
-                write!(f, "{}.{}", if number { " " } else { "" }, m.member)
+                write!(f, "{}{}", member_dot(&m.object), m.member)
             }
             Expr::Index(i) => {
                 operand(f, &i.object, precedence::POSTFIX)?;

@@ -289,3 +289,9 @@ fn a_comment_loses_its_trailing_blanks_in_one_run() {
     assert_eq!(fmt("n//\r \r\n"), "n //\n");
     assert_eq!(fmt("T // c \t\r\n| take 1"), "T // c\n| take 1\n");
 }
+
+/// Found by fuzzing: a member of a number was laid out as `0.r`, which reads as a number.
+#[test]
+fn a_member_of_a_number_keeps_a_space_before_its_dot() {
+    assert_eq!(fmt("print 0[0[0\n.r]]"), "print 0[0[0 .r]]\n");
+}

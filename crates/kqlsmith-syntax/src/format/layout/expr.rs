@@ -34,7 +34,14 @@ impl Layout<'_> {
             Expr::Call(call) => self.call(call),
             Expr::Member(m) => {
                 let object = self.operand(&m.object, precedence::POSTFIX);
-                concat(vec![object, t(format!(".{}", m.member))])
+                concat(vec![
+                    object,
+                    t(format!(
+                        "{}{}",
+                        crate::print::member_dot(&m.object),
+                        m.member
+                    )),
+                ])
             }
             Expr::Index(i) => {
                 let object = self.operand(&i.object, precedence::POSTFIX);
