@@ -1,27 +1,11 @@
 //! `kqlsmith convert` as a user runs it: the published hunt in both directions, --in-place,
 //! reported conversions, the source platform, and files it must not touch.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
-fn kqlsmith(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kqlsmith"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
-
-fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, content).unwrap();
-    path
-}
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{kqlsmith, text, write};
 
 /// The published hunt's folder, `../shared/seed` beside the workspace root.
 fn seed_dir() -> Option<PathBuf> {

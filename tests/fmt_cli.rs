@@ -1,27 +1,11 @@
 //! `kqlsmith fmt` as a user runs it: rewriting in place, --check, --stdout, standard input,
 //! settings from kqlsmith.toml, and files it must not touch.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-fn kqlsmith(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kqlsmith"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
-
-fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, content).unwrap();
-    path
-}
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{kqlsmith, text, write};
 
 const MESSY: &str =
     "DeviceProcessEvents|where Timestamp>ago(1d) // recent\n|project DeviceName,FileName";

@@ -2,26 +2,11 @@
 //! exit statuses a CI job can branch on (0 all parsed, 1 a file failed, 2 usage or I/O).
 
 use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-fn kqlsmith(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kqlsmith"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
-
-fn write(dir: &Path, name: &str, content: &[u8]) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
-}
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{kqlsmith, text, write};
 
 /// A folder with two valid queries, one broken on its second line, and a file that is not KQL.
 fn queries() -> tempfile::TempDir {
