@@ -8,7 +8,9 @@
 //!
 //! Everything is rendered in memory first; files are written only when every profile
 //! rendered. The layout is flat and sorted (`<hunt>.<platform>.kql`, `<hunt>.sentinel.yaml`,
-//! `<hunt>.defender.json`), so a repository of generated rules diffs cleanly.
+//! `<hunt>.sentinel.rule.yaml`, `<hunt>.sentinel.arm.json`, `<hunt>.defender.json`), so a
+//! repository of generated rules diffs cleanly. A hunt that cannot be a scheduled rule (a hunt
+//! of one device still naming the placeholder device) skips the scheduled rule formats.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,9 +41,17 @@ fn render_folder(profiles: &Path) -> Result<Vec<Rendered>, Box<dyn std::error::E
                 {
                     continue;
                 }
+                let text = match kqlsmith::emit(&hunt, format, &platform) {
+                    Ok(text) => text,
+                    Err(kqlsmith::Error::Export(kqlsmith::hunt::ExportError::Refused(refusal))) => {
+                        eprintln!("skipped: {refusal}");
+                        continue;
+                    }
+                    Err(error) => return Err(error.into()),
+                };
                 files.push(Rendered {
                     file_name: kqlsmith::file_name(&hunt, format, &platform)?,
-                    text: kqlsmith::emit(&hunt, format, &platform)?,
+                    text,
                 });
             }
         }
@@ -101,18 +111,24 @@ mod tests {
             .iter()
             .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
+        // Hunting formats for every profile; scheduled rules for the detection only, as the
+        // hunts of one device still name the placeholder device.
         for hunt in kqlsmith::shipped_profiles() {
             for suffix in [
                 "defender.kql",
                 "sentinel.kql",
                 "sentinel.yaml",
-                "defender.json",
+                "sentinel.arm.json",
             ] {
                 let name = format!("{hunt}.{suffix}");
                 assert!(names.contains(&name), "{name} missing from {names:?}");
             }
         }
-        assert_eq!(names.len(), kqlsmith::shipped_profiles().len() * 4);
+        for suffix in ["defender.json", "sentinel.rule.yaml"] {
+            let name = format!("internal-connections-detection.{suffix}");
+            assert!(names.contains(&name), "{name} missing from {names:?}");
+        }
+        assert_eq!(names.len(), kqlsmith::shipped_profiles().len() * 4 + 2);
         let mut sorted = names.clone();
         sorted.sort();
         assert_eq!(names, sorted);

@@ -122,7 +122,7 @@ pub fn load_profile_with(path: impl AsRef<Path>, overrides: &[Override]) -> Resu
 /// ```
 /// let text = std::fs::read_to_string("profiles/hunts/remote-logons.toml").unwrap();
 /// let hunt = kqlsmith::profile_from_toml(&text, "remote-logons.toml")?;
-/// assert_eq!(hunt.device().name.as_str(), "compromiseddevice");
+/// assert!(hunt.device().unwrap().is_placeholder());
 ///
 /// let broken = text.replace(r#"window = "48h""#, r#"window = "2 days""#);
 /// let error = kqlsmith::profile_from_toml(&broken, "remote-logons.toml").unwrap_err();
@@ -138,7 +138,12 @@ pub fn profile_from_toml(text: &str, origin: &str) -> Result<Hunt> {
 /// ```
 /// assert_eq!(
 ///     kqlsmith::shipped_profiles(),
-///     ["internal-connections", "internal-connections-classic", "remote-logons"]
+///     [
+///         "internal-connections",
+///         "internal-connections-classic",
+///         "internal-connections-detection",
+///         "remote-logons"
+///     ]
 /// );
 /// ```
 pub fn shipped_profiles() -> Vec<&'static str> {
@@ -166,7 +171,7 @@ pub fn shipped_profile(name: &str) -> Result<Hunt> {
 ///     "internal-connections",
 ///     &[Override::new("device.match", "exact", "pipeline")],
 /// )?;
-/// assert_eq!(hunt.device().matching, kqlsmith::hunt::model::DeviceMatch::Exact);
+/// assert_eq!(hunt.device().unwrap().matching, kqlsmith::hunt::model::DeviceMatch::Exact);
 /// # Ok::<(), kqlsmith::Error>(())
 /// ```
 pub fn shipped_profile_with(name: &str, overrides: &[Override]) -> Result<Hunt> {

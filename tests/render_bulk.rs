@@ -41,6 +41,8 @@ fn shipped(name: &str) -> String {
     .unwrap()
 }
 
+const EVERY_FORMAT: &str = "kql,sentinel-yaml,sentinel-rule,sentinel-arm,defender-json";
+
 #[test]
 fn all_renders_every_profile_for_every_platform() {
     let dir = tempfile::tempdir().unwrap();
@@ -51,7 +53,7 @@ fn all_renders_every_profile_for_every_platform() {
         "--profiles",
         "profiles/hunts",
         "--emit",
-        "kql,sentinel-yaml,defender-json",
+        EVERY_FORMAT,
         "--out",
         out,
     ]);
@@ -61,24 +63,41 @@ fn all_renders_every_profile_for_every_platform() {
     for hunt in [
         "internal-connections",
         "internal-connections-classic",
+        "internal-connections-detection",
         "remote-logons",
     ] {
         for suffix in [
-            "defender.json",
             "defender.kql",
             "sentinel.kql",
             "sentinel.yaml",
+            "sentinel.arm.json",
         ] {
             expected.push(format!("{hunt}.{suffix}"));
         }
     }
+    // Scheduled rules only for the detection: the hunts of one device still name the
+    // placeholder device, and skip them with a note.
+    expected.push("internal-connections-detection.defender.json".to_string());
+    expected.push("internal-connections-detection.sentinel.rule.yaml".to_string());
     expected.sort();
     assert_eq!(files_in(dir.path()), expected);
-    // Not a terminal: no progress bar, only warnings and the summary line.
+    for hunt in [
+        "internal-connections",
+        "internal-connections-classic",
+        "remote-logons",
+    ] {
+        for format in ["sentinel-rule", "defender-json"] {
+            let note = format!("note: skipped {hunt}.{format}: hunt `{hunt}` cannot be a");
+            assert!(outcome.stderr.contains(&note), "{note}\n{}", outcome.stderr);
+        }
+    }
+    // Not a terminal: no progress bar, only notes and the summary line.
     let last = outcome.stderr.lines().last().unwrap();
     assert_eq!(
         last,
-        format!("Rendered 3 hunt profiles for 2 platforms: 12 files in {out}")
+        format!(
+            "Rendered 4 hunt profiles for 2 platforms: 18 files in {out} (6 skipped: see the notes above)"
+        )
     );
     assert!(
         !outcome.stderr.contains("rendering ["),
@@ -101,15 +120,7 @@ fn all_renders_every_profile_for_every_platform() {
         .map(|name| std::fs::read_to_string(dir.path().join(name)).unwrap())
         .collect();
     assert_eq!(
-        kqlsmith(&[
-            "render",
-            "--all",
-            "--emit",
-            "kql,sentinel-yaml,defender-json",
-            "--out",
-            out
-        ])
-        .code,
+        kqlsmith(&["render", "--all", "--emit", EVERY_FORMAT, "--out", out]).code,
         0
     );
     let after: Vec<String> = expected
@@ -117,6 +128,42 @@ fn all_renders_every_profile_for_every_platform() {
         .map(|name| std::fs::read_to_string(dir.path().join(name)).unwrap())
         .collect();
     assert_eq!(before, after);
+}
+
+#[test]
+fn all_with_a_device_writes_the_rules_of_the_hunts_that_can_be_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let outcome = kqlsmith(&[
+        "render",
+        "--all",
+        "--device",
+        "ws-042",
+        "--emit",
+        EVERY_FORMAT,
+        "--out",
+        out,
+    ]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let files = files_in(dir.path());
+    for name in [
+        "internal-connections.defender.json",
+        "internal-connections.sentinel.rule.yaml",
+        "remote-logons.defender.json",
+        "internal-connections-classic.sentinel.rule.yaml",
+        "internal-connections-detection.defender.json",
+    ] {
+        assert!(files.contains(&name.to_string()), "{name} in {files:?}");
+    }
+    // The published hunt still cannot be a Defender XDR rule: it lacks Timestamp and ReportId.
+    assert!(!files.contains(&"internal-connections-classic.defender.json".to_string()));
+    assert!(
+        outcome
+            .stderr
+            .contains("note: skipped internal-connections-classic.defender-json"),
+        "{}",
+        outcome.stderr
+    );
 }
 
 #[test]
@@ -137,9 +184,12 @@ fn all_applies_device_and_window_to_every_profile() {
     ]);
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     let files = files_in(dir.path());
-    assert_eq!(files.len(), 3);
-    for name in files {
-        let text = std::fs::read_to_string(dir.path().join(&name)).unwrap();
+    assert_eq!(files.len(), 4);
+    for name in files
+        .iter()
+        .filter(|name| !name.starts_with("internal-connections-detection"))
+    {
+        let text = std::fs::read_to_string(dir.path().join(name)).unwrap();
         assert!(
             text.contains(r#"let CompromisedDevice = "ws-042";"#),
             "{name}"

@@ -3,9 +3,11 @@
 //! Sentinel hunting queries are checked against the fields the Azure-Sentinel repository's
 //! hunting-query template requires (`id`, `name`, `description`, `requiredDataConnectors`,
 //! `tactics`, `relevantTechniques`, `query`, `entityMappings`, `version`) and their types;
-//! Defender XDR rules against Microsoft Graph's documented `detectionRule` fields and enums
-//! (`alertSeverity`, `ruleSchedule.period`, `deviceAssetIdentifier`, `userAssetIdentifier`).
-//! Both embed the query exactly as `render --platform` prints it.
+//! analytics rules against the layout of its detections; ARM templates against the
+//! deployment template and resource schemas; Defender XDR rules against Microsoft Graph
+//! v1.0's `detectionRule` resources (`ruleSchedule.frequency`, `mitreTactic`,
+//! `entityMappingConfiguration`). Every file embeds the query exactly as `render --platform`
+//! prints it.
 
 use std::process::Command;
 
@@ -37,9 +39,10 @@ fn ok(args: &[&str]) -> String {
     outcome.stdout
 }
 
-const PROFILES: [&str; 3] = [
+const PROFILES: [&str; 4] = [
     "internal-connections",
     "internal-connections-classic",
+    "internal-connections-detection",
     "remote-logons",
 ];
 
@@ -125,6 +128,11 @@ fn sentinel_yaml_has_every_field_of_the_hunting_query_template() {
         assert!(is_uuid(string(&yaml, "id")), "{profile}");
         assert!(!string(&yaml, "name").trim().is_empty());
         assert!(!string(&yaml, "description").trim().is_empty());
+        assert!(
+            string(&yaml, "description").chars().count() <= 255,
+            "{profile}"
+        );
+        assert!(string(&yaml, "name").chars().count() < 50, "{profile}");
         let connectors = yaml["requiredDataConnectors"].as_sequence().unwrap();
         assert!(!connectors.is_empty());
         for connector in connectors {
@@ -198,37 +206,6 @@ fn the_internal_connections_rule_reads_its_tables_and_maps_host_and_ip() {
     assert_eq!(other["id"], yaml["id"]);
 }
 
-/// Microsoft Graph's `deviceAssetIdentifier` values.
-const DEVICE_IDENTIFIERS: [&str; 5] = [
-    "deviceId",
-    "deviceName",
-    "remoteDeviceName",
-    "targetDeviceName",
-    "destinationDeviceName",
-];
-
-/// Microsoft Graph's `userAssetIdentifier` values.
-const USER_IDENTIFIERS: [&str; 18] = [
-    "accountObjectId",
-    "accountSid",
-    "accountUpn",
-    "accountName",
-    "accountDomain",
-    "accountId",
-    "requestAccountSid",
-    "requestAccountName",
-    "requestAccountDomain",
-    "recipientObjectId",
-    "processAccountObjectId",
-    "initiatingAccountSid",
-    "initiatingProcessAccountUpn",
-    "initiatingAccountName",
-    "initiatingAccountDomain",
-    "servicePrincipalId",
-    "servicePrincipalName",
-    "targetAccountUpn",
-];
-
 fn json_str<'a>(value: &'a Json, pointer: &str) -> &'a str {
     value
         .pointer(pointer)
@@ -237,65 +214,405 @@ fn json_str<'a>(value: &'a Json, pointer: &str) -> &'a str {
         .unwrap_or_else(|| panic!("{pointer} is not a string"))
 }
 
+fn keys(value: &Json) -> Vec<&str> {
+    value
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+/// An ISO 8601 duration of days, hours and minutes, as Graph and ARM take them.
+fn is_iso_duration(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix('P') else {
+        return false;
+    };
+    let (days, time) = rest.split_once('T').unwrap_or((rest, ""));
+    let number_then = |part: &str, units: &[char]| {
+        let mut digits = 0;
+        for c in part.chars() {
+            if c.is_ascii_digit() {
+                digits += 1;
+            } else if units.contains(&c) && digits > 0 {
+                digits = 0;
+            } else {
+                return false;
+            }
+        }
+        digits == 0
+    };
+    !(days.is_empty() && time.is_empty())
+        && number_then(days, &['D'])
+        && number_then(time, &['H', 'M', 'S'])
+}
+
+/// The profiles that can be scheduled rules as shipped, and the arguments that make them one.
+const RULES: [(&str, &[&str]); 3] = [
+    ("internal-connections-detection", &[]),
+    ("internal-connections", &["--device", "ws-042"]),
+    ("remote-logons", &["--device", "ws-042"]),
+];
+
+fn render_args<'a>(profile: &'a str, extra: &[&'a str], tail: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["render", "--profile", profile];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(tail);
+    args
+}
+
+/// The Graph v1.0 `detectionRule` body: the documented properties, nothing deprecated
+/// (`schedule.period`, `alertTemplate.category`, `mitreTechniques`, `impactedAssets`).
 #[test]
-fn defender_json_has_the_documented_detection_rule_fields() {
-    for profile in PROFILES {
-        let text = ok(&["render", "--profile", profile, "--emit", "defender-json"]);
+fn defender_json_is_a_graph_v1_detection_rule_with_nothing_deprecated() {
+    for (profile, extra) in RULES {
+        let text = ok(&render_args(profile, extra, &["--emit", "defender-json"]));
         let rule: Json = serde_json::from_str(&text).expect("the JSON parses back");
+        assert_eq!(
+            keys(&rule),
+            [
+                "detectionAction",
+                "displayName",
+                "isEnabled",
+                "queryCondition",
+                "schedule"
+            ],
+            "{profile}"
+        );
         assert!(!json_str(&rule, "/displayName").is_empty());
         assert!(rule["isEnabled"].is_boolean());
-        let printed = ok(&["render", "--profile", profile, "--platform", "defender"]);
+        let printed = ok(&render_args(profile, extra, &["--platform", "defender"]));
         assert_eq!(
             json_str(&rule, "/queryCondition/queryText"),
             printed,
             "{profile}"
         );
-        assert!(["0", "1H", "3H", "12H", "24H"].contains(&json_str(&rule, "/schedule/period")));
+        assert_eq!(keys(&rule["schedule"]), ["frequency"]);
+        assert!(is_iso_duration(json_str(&rule, "/schedule/frequency")));
         let alert = &rule["detectionAction"]["alertTemplate"];
-        assert!(!json_str(alert, "/title").is_empty());
-        assert!(!json_str(alert, "/description").is_empty());
+        assert_eq!(
+            keys(alert),
+            [
+                "description",
+                "entityMappings",
+                "severity",
+                "tactics",
+                "title"
+            ],
+            "{profile}"
+        );
         assert!(["informational", "low", "medium", "high"].contains(&json_str(alert, "/severity")));
-        assert_eq!(json_str(alert, "/category"), "LateralMovement");
-        let techniques = alert["mitreTechniques"].as_array().unwrap();
-        assert!(techniques.iter().all(|t| is_technique(t.as_str().unwrap())));
-        let assets = alert["impactedAssets"].as_array().unwrap();
-        assert!(!assets.is_empty(), "{profile}");
-        for asset in assets {
-            let identifier = json_str(asset, "/identifier");
-            match json_str(asset, "/@odata.type") {
-                "#microsoft.graph.security.impactedDeviceAsset" => {
-                    assert!(DEVICE_IDENTIFIERS.contains(&identifier), "{identifier}")
+        for tactic in alert["tactics"].as_array().unwrap() {
+            assert!(TACTICS.contains(&json_str(tactic, "/tactic")));
+            for technique in tactic["techniques"].as_array().unwrap() {
+                let id = json_str(technique, "/technique");
+                assert!(is_technique(id) && !id.contains('.'), "{id}");
+                for sub in technique["subTechniques"].as_array().unwrap() {
+                    assert!(sub.as_str().unwrap().starts_with(&format!("{id}.")));
                 }
-                "#microsoft.graph.security.impactedUserAsset" => {
-                    assert!(USER_IDENTIFIERS.contains(&identifier), "{identifier}")
-                }
-                other => panic!("{profile}: unexpected asset type {other}"),
             }
         }
+        // Every mapped column is one the query returns (its last `project`).
+        let last_project = printed
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("| project "))
+            .unwrap();
+        let mappings = &alert["entityMappings"];
+        let allowed: [(&str, &[&str]); 3] = [
+            (
+                "hosts",
+                &[
+                    "nameColumn",
+                    "netBiosNameColumn",
+                    "dnsDomainColumn",
+                    "ntDomainColumn",
+                    "deviceIdColumn",
+                ],
+            ),
+            (
+                "accounts",
+                &[
+                    "nameColumn",
+                    "ntDomainColumn",
+                    "dnsDomainColumn",
+                    "upnSuffixColumn",
+                    "sidColumn",
+                    "aadUserIdColumn",
+                    "upnColumn",
+                ],
+            ),
+            ("ips", &["addressColumn"]),
+        ];
+        for kind in keys(mappings) {
+            let (_, properties) = allowed
+                .iter()
+                .find(|(name, _)| *name == kind)
+                .unwrap_or_else(|| panic!("{profile}: unexpected entity kind {kind}"));
+            for mapping in mappings[kind].as_array().unwrap() {
+                for (property, column) in mapping.as_object().unwrap() {
+                    assert!(properties.contains(&property.as_str()), "{property}");
+                    let column = column.as_str().unwrap();
+                    assert!(
+                        last_project.contains(&format!(" {column},"))
+                            || last_project.contains(&format!(" {column} ="))
+                            || last_project.ends_with(&format!(" {column}")),
+                        "{profile}: {column} is not returned by {last_project}"
+                    );
+                }
+            }
+        }
+        assert!(keys(mappings).contains(&"hosts"), "{profile}");
     }
 }
 
+/// Scheduled rules are refused, with exit status 2, nothing on stdout and no file, for a hunt
+/// of one device that still names the placeholder, and for a Defender XDR query without
+/// `Timestamp` and `ReportId`.
 #[test]
-fn defender_json_warns_when_the_query_lacks_the_columns_defender_requires() {
+fn scheduled_rules_are_refused_when_they_could_not_work() {
+    for format in ["defender-json", "sentinel-rule"] {
+        for profile in ["internal-connections", "remote-logons"] {
+            let dir = tempfile::tempdir().unwrap();
+            let outcome = kqlsmith(&[
+                "render",
+                "--profile",
+                profile,
+                "--emit",
+                format,
+                "--out",
+                dir.path().to_str().unwrap(),
+            ]);
+            assert_eq!(outcome.code, 2, "{profile} {format}");
+            assert_eq!(outcome.stdout, "");
+            assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+            assert!(
+                outcome.stderr.contains("placeholder `compromiseddevice`")
+                    && outcome.stderr.contains("--device"),
+                "{}",
+                outcome.stderr
+            );
+        }
+    }
+    // The published hunt returns neither Timestamp nor ReportId.
     let outcome = kqlsmith(&[
         "render",
+        "--profile",
+        "internal-connections-classic",
+        "--device",
+        "ws-042",
         "--emit",
         "defender-json",
-        "--set",
-        "output.columns=RemoteIP,RemoteDeviceName,ConnectedPorts",
     ]);
-    assert_eq!(outcome.code, 0);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert_eq!(outcome.stdout, "");
     assert!(
-        outcome.stderr.starts_with("warning: internal-connections:")
-            && outcome.stderr.contains("Timestamp and ReportId"),
+        outcome
+            .stderr
+            .contains("does not return Timestamp or ReportId"),
         "{}",
         outcome.stderr
     );
-    // Both shipped hunts return them as shipped.
-    for profile in ["internal-connections", "remote-logons"] {
-        let outcome = kqlsmith(&["render", "--profile", profile, "--emit", "defender-json"]);
-        assert_eq!(outcome.code, 0, "{profile}");
-        assert_eq!(outcome.stderr, "", "{profile}");
+    // Hunting formats keep the placeholder: a hunter fills it in.
+    let yaml = ok(&["render", "--emit", "sentinel-yaml"]);
+    assert!(yaml.contains("compromiseddevice"));
+    let arm = ok(&["render", "--emit", "sentinel-arm"]);
+    assert!(arm.contains("savedSearches"));
+}
+
+/// The Azure-Sentinel repository's analytics rule layout.
+#[test]
+fn sentinel_rule_has_the_fields_of_a_scheduled_analytics_rule() {
+    for (profile, extra) in RULES {
+        let text = ok(&render_args(profile, extra, &["--emit", "sentinel-rule"]));
+        let yaml: Yaml = serde_norway::from_str(&text).expect("the YAML parses back");
+        let keys: Vec<&str> = yaml
+            .as_mapping()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str().unwrap())
+            .collect();
+        let mut expected = vec![
+            "id",
+            "name",
+            "description",
+            "severity",
+            "requiredDataConnectors",
+            "queryFrequency",
+            "queryPeriod",
+            "triggerOperator",
+            "triggerThreshold",
+            "tactics",
+            "relevantTechniques",
+            "query",
+            "entityMappings",
+        ];
+        if profile == "internal-connections-detection" {
+            expected.push("customDetails");
+        }
+        expected.extend([
+            "eventGroupingSettings",
+            "incidentConfiguration",
+            "version",
+            "kind",
+        ]);
+        assert_eq!(keys, expected, "{profile}");
+        assert!(is_uuid(string(&yaml, "id")));
+        assert!(string(&yaml, "name").chars().count() < 50, "{profile}");
+        assert!(
+            string(&yaml, "description").chars().count() <= 255,
+            "{profile}"
+        );
+        assert!(["High", "Medium", "Low", "Informational"].contains(&string(&yaml, "severity")));
+        let days = |text: &str| -> f64 {
+            let (number, unit) = text.split_at(text.len() - 1);
+            let number: f64 = number.parse().unwrap_or_else(|_| panic!("{text}"));
+            match unit {
+                "m" => number / 1440.0,
+                "h" => number / 24.0,
+                "d" => number,
+                _ => panic!("{text} is not 30m, 12h or 2d"),
+            }
+        };
+        let frequency = days(string(&yaml, "queryFrequency"));
+        let period = days(string(&yaml, "queryPeriod"));
+        assert!(
+            frequency <= period && period <= 14.0,
+            "{profile}: {frequency} {period}"
+        );
+        assert_eq!(string(&yaml, "triggerOperator"), "gt");
+        assert_eq!(yaml["triggerThreshold"].as_u64(), Some(0));
+        assert_eq!(string(&yaml, "kind"), "Scheduled");
+        assert!(
+            strings(&yaml, "tactics")
+                .iter()
+                .all(|t| TACTICS.contains(t))
+        );
+        assert!(
+            strings(&yaml, "relevantTechniques")
+                .iter()
+                .all(|t| is_technique(t))
+        );
+        let printed = ok(&render_args(profile, extra, &["--platform", "sentinel"]));
+        assert_eq!(string(&yaml, "query"), printed, "{profile}");
+        assert!(
+            ["AlertPerResult", "SingleAlert"]
+                .contains(&string(&yaml["eventGroupingSettings"], "aggregationKind"))
+        );
+        assert!(yaml["incidentConfiguration"]["createIncident"].is_bool());
+    }
+    let detection = ok(&[
+        "render",
+        "--profile",
+        "internal-connections-detection",
+        "--emit",
+        "sentinel-rule",
+    ]);
+    let yaml: Yaml = serde_norway::from_str(&detection).unwrap();
+    assert_eq!(string(&yaml, "queryFrequency"), "1d");
+    assert_eq!(string(&yaml, "queryPeriod"), "14d");
+}
+
+/// An ARM deployment template: the schema, a `workspace` parameter, and an analytics rule
+/// (detection) or a saved search (hunting query) with the properties the resource requires.
+#[test]
+fn sentinel_arm_is_a_deployment_template_of_the_right_resource() {
+    let check_template = |text: &str| -> Json {
+        let template: Json = serde_json::from_str(text).expect("the JSON parses back");
+        assert_eq!(
+            json_str(&template, "/$schema"),
+            "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+        );
+        let version = json_str(&template, "/contentVersion");
+        assert_eq!(version.split('.').count(), 4);
+        assert_eq!(json_str(&template, "/parameters/workspace/type"), "string");
+        assert_eq!(template["resources"].as_array().unwrap().len(), 1);
+        template["resources"][0].clone()
+    };
+    let text = ok(&[
+        "render",
+        "--profile",
+        "internal-connections-detection",
+        "--emit",
+        "sentinel-arm",
+    ]);
+    let rule = check_template(&text);
+    assert_eq!(
+        json_str(&rule, "/type"),
+        "Microsoft.OperationalInsights/workspaces/providers/alertRules"
+    );
+    assert_eq!(json_str(&rule, "/kind"), "Scheduled");
+    let name = json_str(&rule, "/name");
+    assert!(
+        name.starts_with("[concat(parameters('workspace'), '/Microsoft.SecurityInsights/")
+            && name.ends_with("')]"),
+        "{name}"
+    );
+    let yaml: Yaml = serde_norway::from_str(&ok(&[
+        "render",
+        "--profile",
+        "internal-connections-detection",
+        "--emit",
+        "sentinel-rule",
+    ]))
+    .unwrap();
+    assert!(name.contains(string(&yaml, "id")), "the rule keeps its id");
+    let properties = &rule["properties"];
+    for required in [
+        "displayName",
+        "enabled",
+        "query",
+        "queryFrequency",
+        "queryPeriod",
+        "severity",
+        "suppressionDuration",
+        "suppressionEnabled",
+        "triggerOperator",
+        "triggerThreshold",
+    ] {
+        assert!(properties.get(required).is_some(), "missing {required}");
+    }
+    assert_eq!(json_str(properties, "/queryFrequency"), "P1D");
+    assert_eq!(json_str(properties, "/queryPeriod"), "P14D");
+    assert!(is_iso_duration(json_str(
+        properties,
+        "/suppressionDuration"
+    )));
+    assert_eq!(json_str(properties, "/triggerOperator"), "GreaterThan");
+    let printed = ok(&[
+        "render",
+        "--profile",
+        "internal-connections-detection",
+        "--platform",
+        "sentinel",
+    ]);
+    assert_eq!(json_str(properties, "/query"), printed);
+    for technique in properties["techniques"].as_array().unwrap() {
+        let id = technique.as_str().unwrap();
+        assert!(is_technique(id) && !id.contains('.'), "{id}");
+    }
+
+    for profile in [
+        "internal-connections",
+        "internal-connections-classic",
+        "remote-logons",
+    ] {
+        let text = ok(&["render", "--profile", profile, "--emit", "sentinel-arm"]);
+        let search = check_template(&text);
+        assert_eq!(
+            json_str(&search, "/type"),
+            "Microsoft.OperationalInsights/workspaces/savedSearches"
+        );
+        assert_eq!(json_str(&search, "/properties/category"), "Hunting Queries");
+        let printed = ok(&["render", "--profile", profile, "--platform", "sentinel"]);
+        assert_eq!(json_str(&search, "/properties/query"), printed, "{profile}");
+        let tags: Vec<&str> = search["properties"]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|tag| json_str(tag, "/name"))
+            .collect();
+        assert_eq!(tags, ["description", "tactics", "techniques"]);
     }
 }
 
@@ -339,8 +656,10 @@ fn emit_writes_every_format_for_its_platform() {
         "render",
         "--profile",
         "remote-logons",
+        "--device",
+        "ws-042",
         "--emit",
-        "defender-json,kql,sentinel-yaml",
+        "defender-json,kql,sentinel-yaml,sentinel-rule,sentinel-arm",
         "--out",
         out,
     ]);
@@ -354,7 +673,9 @@ fn emit_writes_every_format_for_its_platform() {
         [
             "remote-logons.defender.json",
             "remote-logons.defender.kql",
+            "remote-logons.sentinel.arm.json",
             "remote-logons.sentinel.kql",
+            "remote-logons.sentinel.rule.yaml",
             "remote-logons.sentinel.yaml",
         ]
     );
@@ -362,6 +683,8 @@ fn emit_writes_every_format_for_its_platform() {
         "render",
         "--profile",
         "remote-logons",
+        "--device",
+        "ws-042",
         "--emit",
         "sentinel-yaml",
     ]);

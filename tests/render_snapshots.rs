@@ -2,6 +2,7 @@
 //! of what each platform changes compared with the first one, so that a change to a template
 //! or profile shows in review as a readable diff of the queries it produces.
 
+use kqlsmith_hunt::export::{self, Format};
 use kqlsmith_hunt::{profile, render};
 use kqlsmith_lint::Platform;
 use similar::TextDiff;
@@ -29,4 +30,25 @@ fn every_profile_for_every_platform() {
             insta::assert_snapshot!(format!("{}-vs-{}", platform.name, base.name), diff);
         }
     });
+}
+
+/// Snapshots of the rule files of the detection, in every format it is written in, for review.
+#[test]
+fn the_detection_in_every_rule_format() {
+    let hunt = profile::load_shipped("internal-connections-detection", &[])
+        .unwrap()
+        .unwrap();
+    for format in Format::ALL {
+        for platform in Platform::builtins() {
+            if format
+                .platform_name()
+                .is_some_and(|name| name != platform.name)
+                || format == Format::Kql
+            {
+                continue;
+            }
+            let text = export::emit(&hunt, format, &platform).unwrap();
+            insta::assert_snapshot!(format!("detection-{format}"), text);
+        }
+    }
 }

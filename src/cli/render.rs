@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use clap::builder::PossibleValuesParser;
-use kqlsmith_hunt::export::{self, ExportError, Format, defender};
+use kqlsmith_hunt::export::{self, ExportError, Format};
 use kqlsmith_hunt::profile::{self, InvalidProfile, Override, ProfileError};
 use kqlsmith_hunt::render::RenderError;
 use kqlsmith_hunt::{Hunt, HuntKind};
@@ -59,12 +59,15 @@ Examples:
     kqlsmith render --profile internal-connections-classic --platform defender
     kqlsmith render --profile profiles/hunts/internal-connections-classic.toml
 
-  Rule files: a Sentinel hunting query (YAML), a Defender XDR custom detection (JSON):
+  Rule files: a Sentinel hunting query (YAML), a Sentinel analytics rule (YAML), an ARM
+  template (JSON), a Defender XDR custom detection (Microsoft Graph v1.0 JSON):
     kqlsmith render --profile remote-logons --emit sentinel-yaml
-    kqlsmith render --emit kql,sentinel-yaml,defender-json --out rules/
+    kqlsmith render --profile internal-connections-detection --emit sentinel-rule
+    kqlsmith render --profile internal-connections-detection --emit sentinel-arm
+    kqlsmith render --device ws-042 --emit defender-json
 
   Every profile of a folder, every platform, into one folder (a content pipeline):
-    kqlsmith render --all --profiles profiles/hunts --emit kql,sentinel-yaml --out generated/
+    kqlsmith render --all --emit kql,sentinel-yaml,sentinel-rule,sentinel-arm,defender-json --out generated/
 
   Change any profile value for one run, by its dotted key:
     kqlsmith render --set device.match=case-insensitive --set filters.benign_ports=true
@@ -74,10 +77,19 @@ The default profile is profiles/hunts/internal-connections.toml (built into kqls
 comments explain every key. --device and --window are short for --set device.name=NAME and
 --set search.window=TIMESPAN, and win over --set.
 
-Files are named <hunt>.<platform>.kql, <hunt>.sentinel.yaml and <hunt>.defender.json, all in
-the --out folder, so a folder of generated rules diffs cleanly from run to run.
+Files are named <hunt>.<platform>.kql, <hunt>.sentinel.yaml, <hunt>.sentinel.rule.yaml,
+<hunt>.sentinel.arm.json and <hunt>.defender.json, all in the --out folder, so a folder of
+generated rules diffs cleanly from run to run.
 
-Exit status: 0 rendered; 2 bad profile, value, option or file (nothing printed or written);
+Scheduled rules (defender-json, sentinel-rule, and the analytics rule of sentinel-arm) are
+refused for a hunt of one device that still names the placeholder device (give --device, or
+use the detection profile internal-connections-detection), and for a Defender XDR rule whose
+query does not return Timestamp and ReportId. With --all such a profile skips that format
+with a note; without --all the refusal is an error. Hunting formats (kql, sentinel-yaml, the
+saved search of sentinel-arm for a hunt of one device) keep the placeholder for the hunter.
+
+Exit status: 0 rendered; 2 bad profile, value, option or file, or a refused rule (nothing
+printed or written);
 70 internal error: kqlsmith generated a query that its own parser rejects (a bug; the
 message shows the query).";
 
@@ -104,13 +116,15 @@ pub struct RenderArgs {
     platform: String,
 
     /// What to write: kql (the query), sentinel-yaml (a Sentinel hunting query),
-    /// defender-json (a Defender XDR custom detection rule). Comma-separated or repeated;
-    /// printing takes one.
+    /// sentinel-rule (a Sentinel scheduled analytics rule), sentinel-arm (an ARM template of
+    /// the analytics rule or hunting query), defender-json (a Defender XDR custom detection
+    /// rule). Comma-separated or repeated; printing takes one.
     #[arg(long, value_name = "FORMAT", value_delimiter = ',', default_value = "kql",
           value_parser = format_names())]
     emit: Vec<String>,
 
-    /// The device under investigation: a host name (ws-042) or full name (sets device.name).
+    /// The device under investigation: a host name (ws-042) or full name (sets device.name
+    /// in the hunts of one device; a detection over every device has none).
     #[arg(long, value_name = "NAME")]
     device: Option<String>,
 
@@ -225,9 +239,20 @@ fn render_command(args: &RenderArgs) -> Result<(), Failure> {
 
     let progress = progress::bar("rendering", jobs.len(), args.all);
     let mut rendered = Vec::with_capacity(jobs.len());
+    let mut skipped = Vec::new();
     for (hunt, format, platform) in jobs {
         progress.set_message(format!("{} ({format}, {})", hunt.name(), platform.name));
-        let text = export::emit(hunt, format, platform).map_err(export_failure)?;
+        let text = match export::emit(hunt, format, platform) {
+            Ok(text) => text,
+            // A pipeline renders what each profile supports: a hunt that cannot be a
+            // scheduled rule skips that format, and says so.
+            Err(ExportError::Refused(refusal)) if args.all => {
+                skipped.push(refusal);
+                progress.inc(1);
+                continue;
+            }
+            Err(error) => return Err(export_failure(error)),
+        };
         let file_name = format.file_name(hunt, platform).map_err(render_failure)?;
         rendered.push(Rendered {
             hunt: hunt.name().to_string(),
@@ -250,27 +275,23 @@ fn render_command(args: &RenderArgs) -> Result<(), Failure> {
         )));
     }
 
-    for hunt in &hunts {
-        if formats.contains(&Format::DefenderJson)
-            && let Some(platform) = platforms.iter().find(|p| p.name == "defender")
-        {
-            let missing = defender::missing_required_columns(hunt, platform);
-            if !missing.is_empty() {
-                eprintln!(
-                    "warning: {}: Defender XDR custom detections need the query to return {}; add them to the hunt's result to deploy it",
-                    hunt.name(),
-                    missing.join(" and ")
-                );
-            }
-        }
+    for refusal in &skipped {
+        eprintln!(
+            "note: skipped {}.{}: {refusal}",
+            refusal.hunt, refusal.format
+        );
     }
 
     match &args.out {
         Some(dir) => {
             write_all(dir, &rendered)?;
             if args.all {
+                let skipped = match skipped.len() {
+                    0 => String::new(),
+                    count => format!(" ({count} skipped: see the notes above)"),
+                };
                 eprintln!(
-                    "Rendered {} hunt profile{} for {} platform{}: {} file{} in {}",
+                    "Rendered {} hunt profile{} for {} platform{}: {} file{} in {}{skipped}",
                     hunts.len(),
                     plural(hunts.len()),
                     platforms.len(),
@@ -360,7 +381,7 @@ fn overrides(args: &RenderArgs) -> Result<Vec<Override>, ProfileError> {
         .collect::<Result<Vec<_>, _>>()?;
     if let Some(device) = &args.device {
         let origin = format!("--device {}", shell_word(device));
-        overrides.push(Override::new("device.name", device, origin));
+        overrides.push(Override::where_present("device.name", device, origin));
     }
     if let Some(window) = &args.window {
         let origin = format!("--window {}", shell_word(window));
@@ -468,9 +489,9 @@ fn export_failure(error: ExportError) -> Failure {
     match error {
         ExportError::Render(error) => render_failure(error),
         // The profile's rule metadata does not fit the query or the format.
-        ExportError::UnknownColumn { .. } | ExportError::NoImpactedAsset { .. } => {
-            Failure::Usage(error_line(&error))
-        }
+        ExportError::UnknownColumn { .. }
+        | ExportError::Mapping { .. }
+        | ExportError::Refused(_) => Failure::Usage(error_line(&error)),
         ExportError::Serialize { .. } => Failure::Internal(error_line(&error)),
     }
 }

@@ -10,7 +10,9 @@ use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
 
-use crate::model::{Hunt, HuntKind, InternalConnections, RemoteLogons};
+use crate::model::{
+    Hunt, HuntKind, InternalConnections, InternalConnectionsDetection, RemoteLogons,
+};
 
 /// Where the default profile lives in the source tree; it is also embedded in the binary.
 pub const DEFAULT_PROFILE_PATH: &str = "profiles/hunts/internal-connections.toml";
@@ -32,6 +34,11 @@ pub const SHIPPED: &[(&str, &str, &str)] = &[
         include_str!("../../../profiles/hunts/internal-connections-classic.toml"),
     ),
     (
+        "internal-connections-detection",
+        "profiles/hunts/internal-connections-detection.toml",
+        include_str!("../../../profiles/hunts/internal-connections-detection.toml"),
+    ),
+    (
         "remote-logons",
         "profiles/hunts/remote-logons.toml",
         include_str!("../../../profiles/hunts/remote-logons.toml"),
@@ -44,6 +51,7 @@ pub fn reference_profile(kind: HuntKind) -> &'static str {
     let name = match kind {
         HuntKind::InternalConnections => "internal-connections",
         HuntKind::RemoteLogons => "remote-logons",
+        HuntKind::InternalConnectionsDetection => "internal-connections-detection",
     };
     SHIPPED
         .iter()
@@ -62,6 +70,9 @@ pub struct Override {
     pub value: String,
     /// How the user wrote it, for messages: `--set device.match=x` or `--window 48 hours`.
     pub origin: String,
+    /// Whether a profile without the key is left as it is rather than refused: `--device`
+    /// applies to the hunts of one device, and a detection over every device has none.
+    pub only_where_present: bool,
 }
 
 impl Override {
@@ -75,6 +86,19 @@ impl Override {
             key: key.into(),
             value: value.into(),
             origin: origin.into(),
+            only_where_present: false,
+        }
+    }
+
+    /// An override of `key` that profiles without the key ignore.
+    pub fn where_present(
+        key: impl Into<String>,
+        value: impl Into<String>,
+        origin: impl Into<String>,
+    ) -> Self {
+        Override {
+            only_where_present: true,
+            ..Override::new(key, value, origin)
         }
     }
 
@@ -220,6 +244,10 @@ pub fn load(text: &str, origin: &str, overrides: &[Override]) -> Result<Hunt, Pr
         HuntKind::RemoteLogons => {
             serde_path_to_error::deserialize::<_, RemoteLogons>(deserializer).map(Hunt::from)
         }
+        HuntKind::InternalConnectionsDetection => {
+            serde_path_to_error::deserialize::<_, InternalConnectionsDetection>(deserializer)
+                .map(Hunt::from)
+        }
     };
     result.map_err(|e| {
         let field = dotted(e.path());
@@ -303,6 +331,9 @@ fn apply<'i>(
     valid: &[String],
 ) -> Result<(), ProfileError> {
     if !valid.contains(&change.key) {
+        if change.only_where_present {
+            return Ok(());
+        }
         let inside: Vec<String> = valid
             .iter()
             .filter(|k| k.starts_with(&format!("{}.", change.key)))
@@ -471,6 +502,25 @@ mod tests {
             ProfileError::Invalid(invalid) => *invalid,
             other => panic!("expected an invalid profile, got {other}"),
         }
+    }
+
+    #[test]
+    fn an_override_where_present_leaves_other_profiles_alone() {
+        let device = Override::where_present("device.name", "ws-1", "--device ws-1");
+        let detection = load_shipped(
+            "internal-connections-detection",
+            std::slice::from_ref(&device),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(detection.device().is_none());
+        let hunt = load_default(std::slice::from_ref(&device)).unwrap();
+        assert_eq!(hunt.device().unwrap().name.as_str(), "ws-1");
+        let strict = Override::new("device.name", "ws-1", "--set device.name=ws-1");
+        assert!(matches!(
+            load_shipped("internal-connections-detection", &[strict]).unwrap(),
+            Err(ProfileError::UnknownKey { .. })
+        ));
     }
 
     #[test]

@@ -9,6 +9,8 @@ A scenario is one TOML file under `tests/replay/scenarios/<hunt kind>/`:
     [defaults.DeviceNetworkEvents] # optional: values every row of that table starts from
     [[DeviceNetworkEvents]]        # one row; `at` is its time relative to now, e.g. "-2h"
     [[DeviceNetworkInfo]]
+    [[AlertInfo]]                  # alerts and their evidence, for detections
+    [[AlertEvidence]]
 
     [expect]                       # the right answer: what every profile returns
     columns = ["RemoteIP", ...]    # the columns compared
@@ -35,7 +37,7 @@ from typing import Any
 
 from .clock import Clock
 
-TABLES = ("DeviceNetworkEvents", "DeviceNetworkInfo")
+TABLES = ("DeviceNetworkEvents", "DeviceNetworkInfo", "AlertInfo", "AlertEvidence")
 
 
 class ScenarioError(Exception):

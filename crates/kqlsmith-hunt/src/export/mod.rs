@@ -3,11 +3,16 @@
 //! - [`Format::Kql`]: the query alone (`<hunt>.<platform>.kql`), as `render` prints it.
 //! - [`Format::SentinelYaml`]: a Microsoft Sentinel hunting query in the YAML layout of the
 //!   Azure-Sentinel repository (`<hunt>.sentinel.yaml`), see [`sentinel`].
-//! - [`Format::DefenderJson`]: the body of a Microsoft Graph `detectionRule` (a Defender XDR
-//!   custom detection rule, `<hunt>.defender.json`), see [`defender`].
+//! - [`Format::SentinelRule`]: a Sentinel scheduled analytics rule in the YAML layout of the
+//!   Azure-Sentinel repository's detections (`<hunt>.sentinel.rule.yaml`), see [`sentinel_rule`].
+//! - [`Format::SentinelArm`]: an ARM deployment template holding the analytics rule (detection
+//!   hunts) or the hunting query as a saved search (`<hunt>.sentinel.arm.json`), see [`arm`].
+//! - [`Format::DefenderJson`]: the body of a Microsoft Graph v1.0 `detectionRule` (a Defender
+//!   XDR custom detection rule, `<hunt>.defender.json`), see [`defender`].
 //!
 //! Every format embeds the query exactly as [`crate::render::render`] returns it for the
-//! format's platform, so a rule file and the `.kql` file of a run never disagree.
+//! format's platform, so a rule file and the `.kql` file of a run never disagree. Scheduled
+//! rules are refused ([`ExportError::Refused`]) when the hunt cannot be one: see [`schedule`].
 
 use std::fmt;
 use std::str::FromStr;
@@ -18,8 +23,11 @@ use crate::model::Hunt;
 use crate::model::metadata::EntityMapping;
 use crate::render::{self, RenderError};
 
+pub mod arm;
 pub mod defender;
+pub mod schedule;
 pub mod sentinel;
+pub mod sentinel_rule;
 
 /// What `render --emit` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -28,20 +36,44 @@ pub enum Format {
     Kql,
     /// A Sentinel hunting query (YAML).
     SentinelYaml,
+    /// A Sentinel scheduled analytics rule (YAML).
+    SentinelRule,
+    /// An ARM template of Sentinel content: an analytics rule or a saved search (JSON).
+    SentinelArm,
     /// A Defender XDR custom detection rule (Microsoft Graph `detectionRule`, JSON).
     DefenderJson,
 }
 
 impl Format {
     /// Every format, in a stable order.
-    pub const ALL: [Format; 3] = [Format::Kql, Format::SentinelYaml, Format::DefenderJson];
+    pub const ALL: [Format; 5] = [
+        Format::Kql,
+        Format::SentinelYaml,
+        Format::SentinelRule,
+        Format::SentinelArm,
+        Format::DefenderJson,
+    ];
 
-    /// The name `--emit` takes: `kql`, `sentinel-yaml`, `defender-json`.
+    /// The name `--emit` takes: `kql`, `sentinel-yaml`, `sentinel-rule`, `sentinel-arm`,
+    /// `defender-json`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Kql => "kql",
             Format::SentinelYaml => "sentinel-yaml",
+            Format::SentinelRule => "sentinel-rule",
+            Format::SentinelArm => "sentinel-arm",
             Format::DefenderJson => "defender-json",
+        }
+    }
+
+    /// What a file of this format is, for messages.
+    pub fn description(self) -> &'static str {
+        match self {
+            Format::Kql => "query",
+            Format::SentinelYaml => "Sentinel hunting query",
+            Format::SentinelRule => "Sentinel scheduled analytics rule",
+            Format::SentinelArm => "Sentinel ARM template",
+            Format::DefenderJson => "Defender XDR custom detection rule",
         }
     }
 
@@ -49,19 +81,22 @@ impl Format {
     pub fn platform_name(self) -> Option<&'static str> {
         match self {
             Format::Kql => None,
-            Format::SentinelYaml => Some("sentinel"),
+            Format::SentinelYaml | Format::SentinelRule | Format::SentinelArm => Some("sentinel"),
             Format::DefenderJson => Some("defender"),
         }
     }
 
-    /// The file a hunt is written to in this format for `platform`:
-    /// `<hunt>.<platform>.kql`, `<hunt>.<platform>.yaml` or `<hunt>.<platform>.json`.
+    /// The file a hunt is written to in this format for `platform`: `<hunt>.<platform>.kql`,
+    /// `<hunt>.<platform>.yaml`, `<hunt>.<platform>.rule.yaml`, `<hunt>.<platform>.arm.json`
+    /// or `<hunt>.<platform>.json`.
     pub fn file_name(self, hunt: &Hunt, platform: &Platform) -> Result<String, RenderError> {
         let query_file = render::file_name(hunt, platform)?;
         let stem = query_file.strip_suffix(".kql").unwrap_or(&query_file);
         Ok(match self {
             Format::Kql => query_file.clone(),
             Format::SentinelYaml => format!("{stem}.yaml"),
+            Format::SentinelRule => format!("{stem}.rule.yaml"),
+            Format::SentinelArm => format!("{stem}.arm.json"),
             Format::DefenderJson => format!("{stem}.json"),
         })
     }
@@ -90,6 +125,49 @@ impl FromStr for Format {
     }
 }
 
+/// A hunt that cannot become the scheduled rule a format describes, why, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The hunt's name.
+    pub hunt: String,
+    /// The format asked for.
+    pub format: Format,
+    /// Why, and what to change.
+    pub reason: String,
+}
+
+impl Refusal {
+    /// Why a hunt that runs continuously cannot be a Sentinel scheduled rule.
+    pub const CONTINUOUS: &'static str = "its frequency is continuous, and a Sentinel scheduled rule runs every 5 minutes to 14 days; set hunt.frequency to 1h, 3h, 12h or 24h";
+
+    pub(crate) fn new(hunt: &Hunt, format: Format, reason: impl Into<String>) -> Refusal {
+        Refusal {
+            hunt: hunt.name().to_string(),
+            format,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "hunt `{}` cannot be a {} (--emit {}): {}",
+            self.hunt,
+            self.format.description(),
+            self.format,
+            self.reason
+        )
+    }
+}
+
+impl From<Refusal> for ExportError {
+    fn from(refusal: Refusal) -> ExportError {
+        ExportError::Refused(Box::new(refusal))
+    }
+}
+
 /// Why a rule file could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -110,15 +188,17 @@ pub enum ExportError {
         /// The columns the query returns, comma-separated.
         returned: String,
     },
-    /// A Defender XDR custom detection needs an impacted device or user.
-    #[error(
-        "hunt `{hunt}`: a Defender XDR custom detection needs an impacted asset: map a Host or Account entity to one of the columns {columns}"
-    )]
-    NoImpactedAsset {
+    /// The hunt cannot be the scheduled rule the format describes.
+    #[error("{0}")]
+    Refused(Box<Refusal>),
+    /// An entity mapping cannot be written in the format: it does not identify its entity
+    /// there.
+    #[error("hunt `{hunt}`: {message}")]
+    Mapping {
         /// The hunt's name.
         hunt: String,
-        /// The columns Defender XDR takes as impacted assets, comma-separated.
-        columns: String,
+        /// What is wrong and how to fix it.
+        message: String,
     },
     /// The serializer failed (a bug: every value is a string, list or map).
     #[error("cannot write the {format} file: {message}")]
@@ -136,12 +216,16 @@ pub fn emit(hunt: &Hunt, format: Format, platform: &Platform) -> Result<String, 
     match format {
         Format::Kql => Ok(render::render(hunt, platform)?),
         Format::SentinelYaml => sentinel::to_yaml(&sentinel::hunting_query(hunt, platform)?),
+        Format::SentinelRule => {
+            sentinel_rule::to_yaml(&sentinel_rule::analytics_rule(hunt, platform)?)
+        }
+        Format::SentinelArm => arm::to_json(&arm::template(hunt, platform)?),
         Format::DefenderJson => defender::to_json(&defender::detection_rule(hunt, platform)?),
     }
 }
 
 /// Checks that every column the entity mappings name is a result column of the query.
-fn check_mapped_columns(hunt: &Hunt, platform: &Platform) -> Result<(), ExportError> {
+pub(crate) fn check_mapped_columns(hunt: &Hunt, platform: &Platform) -> Result<(), ExportError> {
     let returned = hunt.result_columns(&platform.time_column);
     let mappings: &[EntityMapping] = &hunt.metadata().entity_mappings;
     for field in mappings.iter().flat_map(|m| &m.fields) {
@@ -187,6 +271,14 @@ mod tests {
         assert_eq!(
             Format::Kql.file_name(&hunt, &defender).unwrap(),
             "internal-connections.defender.kql"
+        );
+        assert_eq!(
+            Format::SentinelRule.file_name(&hunt, &sentinel).unwrap(),
+            "internal-connections.sentinel.rule.yaml"
+        );
+        assert_eq!(
+            Format::SentinelArm.file_name(&hunt, &sentinel).unwrap(),
+            "internal-connections.sentinel.arm.json"
         );
     }
 

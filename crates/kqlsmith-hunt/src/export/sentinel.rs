@@ -5,7 +5,10 @@
 //! The `id` is stable: a UUID version 5 (RFC 9562) of the hunt's name in the namespace
 //! [`HUNT_NAMESPACE`], itself the version 5 UUID of the URL `urn:kqlsmith:hunts` (in the URL
 //! namespace). A hunt keeps its id across runs, machines and versions of kqlsmith as long as
-//! its name does; two hunts with different names never share one.
+//! its name does; two hunts with different names never share one. The `description` is the
+//! profile's `summary` (at most 255 characters, as Sentinel's content guidance asks).
+//!
+//! The pieces every Sentinel file shares (connectors, entity mappings) are built here too.
 
 use kqlsmith_lint::Platform;
 use serde::{Deserialize, Serialize};
@@ -85,43 +88,65 @@ pub fn hunting_query(hunt: &Hunt, platform: &Platform) -> Result<HuntingQuery, E
     Ok(HuntingQuery {
         id: hunt_id(hunt).to_string(),
         name: meta.title.to_string(),
-        description: meta.description.to_string(),
-        required_data_connectors: meta
-            .data_connectors
-            .iter()
-            .map(|c| RequiredDataConnector {
-                connector_id: c.connector_id.to_string(),
-                data_types: c.data_types.iter().map(|t| t.to_string()).collect(),
-            })
-            .collect(),
-        tactics: meta
-            .tactics
-            .iter()
-            .map(|t| t.as_str().to_string())
-            .collect(),
-        relevant_techniques: meta
-            .techniques
-            .iter()
-            .map(|t| t.as_str().to_string())
-            .collect(),
+        description: meta.summary.as_str().to_string(),
+        required_data_connectors: required_data_connectors(hunt),
+        tactics: tactics(hunt),
+        relevant_techniques: techniques(hunt),
         query,
-        entity_mappings: meta
-            .entity_mappings
-            .iter()
-            .map(|m| EntityMapping {
-                entity_type: format!("{:?}", m.entity),
-                field_mappings: m
-                    .fields
-                    .iter()
-                    .map(|f| FieldMapping {
-                        identifier: format!("{:?}", f.identifier),
-                        column_name: f.column.to_string(),
-                    })
-                    .collect(),
-            })
-            .collect(),
+        entity_mappings: entity_mappings(hunt),
         version: meta.version.to_string(),
     })
+}
+
+/// The connectors and tables the hunt reads.
+pub fn required_data_connectors(hunt: &Hunt) -> Vec<RequiredDataConnector> {
+    hunt.metadata()
+        .data_connectors
+        .iter()
+        .map(|c| RequiredDataConnector {
+            connector_id: c.connector_id.to_string(),
+            data_types: c.data_types.iter().map(|t| t.to_string()).collect(),
+        })
+        .collect()
+}
+
+/// The hunt's ATT&CK tactics: `LateralMovement`.
+pub fn tactics(hunt: &Hunt) -> Vec<String> {
+    hunt.metadata()
+        .tactics
+        .iter()
+        .map(|t| t.as_str().to_string())
+        .collect()
+}
+
+/// The hunt's ATT&CK techniques and sub-techniques: `T1021`, `T1021.002`.
+pub fn techniques(hunt: &Hunt) -> Vec<String> {
+    hunt.metadata()
+        .techniques
+        .iter()
+        .map(|t| t.as_str().to_string())
+        .collect()
+}
+
+/// The hunt's entity mappings, with the identifiers Sentinel takes (a host's Defender XDR
+/// `DeviceId` has none, and is left out).
+pub fn entity_mappings(hunt: &Hunt) -> Vec<EntityMapping> {
+    hunt.metadata()
+        .entity_mappings
+        .iter()
+        .map(|m| EntityMapping {
+            entity_type: format!("{:?}", m.entity),
+            field_mappings: m
+                .fields
+                .iter()
+                .filter(|f| f.identifier.in_sentinel())
+                .map(|f| FieldMapping {
+                    identifier: format!("{:?}", f.identifier),
+                    column_name: f.column.to_string(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// The YAML text of a hunting query.

@@ -22,6 +22,20 @@ pub struct Device {
     pub matching: DeviceMatch,
 }
 
+impl Device {
+    /// The name shipped profiles give the device until the investigator names one.
+    pub const PLACEHOLDER: &'static str = "compromiseddevice";
+
+    /// Whether the name is still the placeholder (in any case): a query for it finds nothing
+    /// real.
+    pub fn is_placeholder(&self) -> bool {
+        self.name
+            .as_str()
+            .trim()
+            .eq_ignore_ascii_case(Device::PLACEHOLDER)
+    }
+}
+
 /// How the device name is compared with `DeviceName`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

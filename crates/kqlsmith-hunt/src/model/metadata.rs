@@ -4,12 +4,14 @@
 //! hunting queries and Defender XDR custom detection rules. Every value is checked when the
 //! profile is read, so an export never meets a tactic or identifier the platforms refuse.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::common::{HuntName, Text, non_empty_unique, unique};
+use crate::timespan::{TimeUnit, Timespan};
 
 /// The `[hunt]` table: what the hunt is and how rule files describe it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,6 +25,9 @@ pub struct Metadata {
     pub title: Text,
     /// What the hunt finds and how to read its result.
     pub description: Text,
+    /// The description in at most 255 characters, as Sentinel's content guidance asks of
+    /// hunting queries and analytics rules; rule files for Sentinel carry it.
+    pub summary: Summary,
     /// The version of the hunt's content, raised when its query changes: `1.0.0`.
     pub version: Version,
     /// How serious a match is, for a Defender XDR alert.
@@ -33,8 +38,15 @@ pub struct Metadata {
     /// The MITRE ATT&CK techniques the hunt looks for: `T1021`, `T1021.002`.
     #[serde(deserialize_with = "unique")]
     pub techniques: Vec<Technique>,
-    /// How often a Defender XDR custom detection runs the query.
+    /// How often a scheduled rule (Defender XDR custom detection, Sentinel analytics rule)
+    /// runs the query.
     pub frequency: Frequency,
+    /// How a Sentinel analytics rule turns the rows of one run into alerts.
+    pub event_grouping: EventGrouping,
+    /// Whether a Sentinel analytics rule opens an incident for each alert.
+    pub create_incident: bool,
+    /// Result columns a Sentinel analytics rule attaches to its alerts, by detail name.
+    pub custom_details: BTreeMap<Identifier, Identifier>,
     /// The Sentinel data connectors and the tables (data types) the query reads.
     #[serde(deserialize_with = "non_empty_unique")]
     pub data_connectors: Vec<DataConnector>,
@@ -52,17 +64,25 @@ pub enum HuntKind {
     /// Logons made from a compromised device to other devices (`DeviceLogonEvents`,
     /// `IdentityLogonEvents`).
     RemoteLogons,
+    /// New internal connections over remote-administration ports made by devices after an
+    /// alert (`AlertInfo`, `AlertEvidence`, `DeviceNetworkEvents`): a detection.
+    InternalConnectionsDetection,
 }
 
 impl HuntKind {
     /// Every hunt, in a stable order.
-    pub const ALL: [HuntKind; 2] = [HuntKind::InternalConnections, HuntKind::RemoteLogons];
+    pub const ALL: [HuntKind; 3] = [
+        HuntKind::InternalConnections,
+        HuntKind::RemoteLogons,
+        HuntKind::InternalConnectionsDetection,
+    ];
 
     /// The value written in `hunt.kind`.
     pub fn as_str(self) -> &'static str {
         match self {
             HuntKind::InternalConnections => "internal-connections",
             HuntKind::RemoteLogons => "remote-logons",
+            HuntKind::InternalConnectionsDetection => "internal-connections-detection",
         }
     }
 }
@@ -144,6 +164,65 @@ impl<'de> Deserialize<'de> for Version {
     }
 }
 
+/// A description short enough for Sentinel content: at most [`Summary::MAX_CHARS`] characters,
+/// not blank.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Summary(String);
+
+impl Summary {
+    /// The longest description Sentinel's content guidance allows.
+    pub const MAX_CHARS: usize = 255;
+
+    /// `value`, unless it is blank or longer than [`Summary::MAX_CHARS`] characters.
+    pub fn new(value: impl Into<String>) -> Result<Summary, String> {
+        let value = value.into();
+        let length = value.chars().count();
+        if value.trim().is_empty() {
+            Err("must not be empty".to_string())
+        } else if length > Summary::MAX_CHARS {
+            Err(format!(
+                "is {length} characters long; Sentinel content takes descriptions of at most {} characters",
+                Summary::MAX_CHARS
+            ))
+        } else {
+            Ok(Summary(value))
+        }
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Summary {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Summary, D::Error> {
+        Summary::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// How a Sentinel analytics rule groups the rows of one run into alerts
+/// (`eventGroupingSettings.aggregationKind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventGrouping {
+    /// One alert for each row.
+    AlertPerResult,
+    /// One alert for all the rows of a run.
+    SingleAlert,
+}
+
+impl EventGrouping {
+    /// The value Sentinel takes: `AlertPerResult`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventGrouping::AlertPerResult => "AlertPerResult",
+            EventGrouping::SingleAlert => "SingleAlert",
+        }
+    }
+}
+
 /// The severity of an alert, as Microsoft Graph's `alertSeverity` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -162,6 +241,16 @@ impl Severity {
             Severity::Low => "low",
             Severity::Medium => "medium",
             Severity::High => "high",
+        }
+    }
+
+    /// The value in Sentinel: `Medium`.
+    pub fn sentinel_name(self) -> &'static str {
+        match self {
+            Severity::Informational => "Informational",
+            Severity::Low => "Low",
+            Severity::Medium => "Medium",
+            Severity::High => "High",
         }
     }
 }
@@ -245,11 +334,11 @@ impl<'de> Deserialize<'de> for Technique {
     }
 }
 
-/// How often a Defender XDR custom detection runs; the periods Microsoft Graph's
-/// `ruleSchedule.period` allows.
+/// How often a scheduled rule runs: the intervals Defender XDR custom detections offer (and
+/// Sentinel analytics rules accept, except `continuous`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Frequency {
-    /// As events arrive (near real time).
+    /// As events arrive (near real time): Defender XDR only.
     #[serde(rename = "continuous")]
     Continuous,
     #[serde(rename = "1h")]
@@ -263,20 +352,21 @@ pub enum Frequency {
 }
 
 impl Frequency {
-    /// The value of `schedule.period` in Microsoft Graph: `0`, `1H`, `3H`, `12H` or `24H`.
-    pub fn graph_period(self) -> &'static str {
-        match self {
-            Frequency::Continuous => "0",
-            Frequency::EveryHour => "1H",
-            Frequency::Every3Hours => "3H",
-            Frequency::Every12Hours => "12H",
-            Frequency::EveryDay => "24H",
-        }
+    /// The time between two runs; zero for `continuous`.
+    pub fn interval(self) -> Timespan {
+        let hours = match self {
+            Frequency::Continuous => 0,
+            Frequency::EveryHour => 1,
+            Frequency::Every3Hours => 3,
+            Frequency::Every12Hours => 12,
+            Frequency::EveryDay => 24,
+        };
+        Timespan::new(hours, TimeUnit::Hours).expect("a day fits in a timespan")
     }
 }
 
 /// A table, column or connector name: letters, digits and `_`, not starting with a digit.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct Identifier(String);
 
@@ -355,6 +445,16 @@ pub enum EntityIdentifier {
     AzureID,
     OMSAgentID,
     Address,
+    /// The Defender XDR device id (`DeviceId`) of a host: Microsoft Graph's `deviceIdColumn`.
+    /// Sentinel's entity mappings have no identifier for it, so Sentinel files leave it out.
+    DeviceId,
+}
+
+impl EntityIdentifier {
+    /// Whether Sentinel's entity mappings take this identifier.
+    pub fn in_sentinel(self) -> bool {
+        self != EntityIdentifier::DeviceId
+    }
 }
 
 impl EntityType {
@@ -378,6 +478,7 @@ impl EntityType {
                     NTDomain,
                     AzureID,
                     OMSAgentID,
+                    DeviceId,
                 ],
                 &[HostName, FullName, NetBiosName, AzureID, OMSAgentID],
             ),
@@ -547,10 +648,21 @@ mod tests {
     }
 
     #[test]
-    fn frequencies_are_graph_periods() {
-        assert_eq!(Frequency::Continuous.graph_period(), "0");
-        assert_eq!(Frequency::Every12Hours.graph_period(), "12H");
-        assert_eq!(Frequency::EveryDay.graph_period(), "24H");
+    fn frequencies_are_intervals() {
+        assert!(Frequency::Continuous.interval().is_zero());
+        assert_eq!(
+            Frequency::Every12Hours.interval().as_millis(),
+            12 * 3_600_000
+        );
+        assert_eq!(Frequency::EveryDay.interval().as_millis(), 86_400_000);
+    }
+
+    #[test]
+    fn summaries_fit_sentinel_descriptions() {
+        assert!(Summary::new("x".repeat(255)).is_ok());
+        let err = Summary::new("é".repeat(256)).unwrap_err();
+        assert!(err.contains("256 characters"), "{err}");
+        assert!(Summary::new(" ").is_err());
     }
 
     #[test]

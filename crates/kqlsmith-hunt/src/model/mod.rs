@@ -8,6 +8,7 @@
 
 pub mod common;
 pub mod internal_connections;
+pub mod internal_connections_detection;
 pub mod metadata;
 pub mod remote_logons;
 
@@ -15,6 +16,7 @@ pub use common::{
     AddressSelection, Device, DeviceMatch, HuntName, SearchWindow, SelfExclusion, Sid, Text,
 };
 pub use internal_connections::InternalConnections;
+pub use internal_connections_detection::InternalConnectionsDetection;
 pub use metadata::{HuntKind, Metadata};
 pub use remote_logons::RemoteLogons;
 
@@ -25,6 +27,8 @@ pub enum Hunt {
     InternalConnections(InternalConnections),
     /// Logons made from a compromised device to other devices.
     RemoteLogons(RemoteLogons),
+    /// New internal connections over remote-administration ports made by alerted devices.
+    InternalConnectionsDetection(InternalConnectionsDetection),
 }
 
 impl Hunt {
@@ -33,6 +37,7 @@ impl Hunt {
         match self {
             Hunt::InternalConnections(hunt) => &hunt.hunt,
             Hunt::RemoteLogons(hunt) => &hunt.hunt,
+            Hunt::InternalConnectionsDetection(hunt) => &hunt.hunt,
         }
     }
 
@@ -46,14 +51,35 @@ impl Hunt {
         match self {
             Hunt::InternalConnections(_) => HuntKind::InternalConnections,
             Hunt::RemoteLogons(_) => HuntKind::RemoteLogons,
+            Hunt::InternalConnectionsDetection(_) => HuntKind::InternalConnectionsDetection,
         }
     }
 
-    /// The device under investigation.
-    pub fn device(&self) -> &Device {
+    /// The device under investigation; `None` for a hunt over every device (a detection).
+    pub fn device(&self) -> Option<&Device> {
         match self {
-            Hunt::InternalConnections(hunt) => &hunt.device,
-            Hunt::RemoteLogons(hunt) => &hunt.device,
+            Hunt::InternalConnections(hunt) => Some(&hunt.device),
+            Hunt::RemoteLogons(hunt) => Some(&hunt.device),
+            Hunt::InternalConnectionsDetection(_) => None,
+        }
+    }
+
+    /// How far back the query reads data, in milliseconds: its window, and the baseline and
+    /// the extra `DeviceNetworkInfo` lookback where it has them.
+    pub fn reads(&self) -> u64 {
+        match self {
+            Hunt::InternalConnections(hunt) => {
+                hunt.search.window.timespan().as_millis() + hunt.remote_device.lookback.as_millis()
+            }
+            Hunt::RemoteLogons(hunt) => {
+                hunt.search.window.timespan().as_millis()
+                    + hunt.device_addresses.lookback.as_millis()
+            }
+            Hunt::InternalConnectionsDetection(hunt) => {
+                hunt.search.window.timespan().as_millis()
+                    + hunt.search.baseline.timespan().as_millis()
+                    + hunt.remote_device.lookback.as_millis()
+            }
         }
     }
 
@@ -81,6 +107,10 @@ impl Hunt {
                     .map(|c| c.replace("{time}", time_column))
                     .collect()
             }
+            Hunt::InternalConnectionsDetection(_) => internal_connections_detection::RESULT_COLUMNS
+                .iter()
+                .map(|c| c.replace("{time}", time_column))
+                .collect(),
         }
     }
 }
@@ -88,6 +118,12 @@ impl Hunt {
 impl From<InternalConnections> for Hunt {
     fn from(hunt: InternalConnections) -> Hunt {
         Hunt::InternalConnections(hunt)
+    }
+}
+
+impl From<InternalConnectionsDetection> for Hunt {
+    fn from(hunt: InternalConnectionsDetection) -> Hunt {
+        Hunt::InternalConnectionsDetection(hunt)
     }
 }
 

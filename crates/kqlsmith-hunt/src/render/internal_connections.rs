@@ -77,6 +77,8 @@ struct InternalConnectionsQuery {
     address_columns: Vec<Kql>,
     /// The columns taken from the last connection to each remote device (per connection).
     last_connection_columns: Vec<Kql>,
+    /// What identifies one connection, for the nearest report of its address.
+    connection_key: Vec<Kql>,
     /// The condition a row must meet not to be a connection of the device to itself.
     not_self: Option<Kql>,
     result_columns: Vec<Kql>,
@@ -202,6 +204,9 @@ impl InternalConnectionsQuery {
                 .collect(),
             address_columns: shape.address_columns,
             last_connection_columns: shape.last_connection_columns,
+            connection_key: ["CompromisedDeviceId", "ConnectionTime", "ReportId"]
+                .map(Kql::ident)
+                .to_vec(),
             not_self: shape.not_self,
             result_columns,
         })

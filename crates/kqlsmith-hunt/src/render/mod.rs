@@ -7,6 +7,7 @@ use kqlsmith_lint::Platform;
 use crate::model::Hunt;
 
 mod internal_connections;
+mod internal_connections_detection;
 mod remote_logons;
 mod views;
 
@@ -38,6 +39,9 @@ pub fn render(hunt: &Hunt, platform: &Platform) -> Result<String, RenderError> {
     let query = match hunt {
         Hunt::InternalConnections(hunt) => internal_connections::query_text(hunt, platform)?,
         Hunt::RemoteLogons(hunt) => remote_logons::query_text(hunt, platform)?,
+        Hunt::InternalConnectionsDetection(hunt) => {
+            internal_connections_detection::query_text(hunt, platform)?
+        }
     };
     // Each block of the template brings its own leading line break (see the template's
     // header), so the text starts with one when the first block is printed.

@@ -1,0 +1,200 @@
+//! The view of the detection form of the internal-connections hunt
+//! (`templates/internal-connections-detection.kql`), computed from the typed model and the
+//! platform.
+
+use askama::Template;
+use kqlsmith_lint::Platform;
+
+use super::RenderError;
+use super::views::{Comparison, RangeView, assign};
+use crate::kql::{Kql, filters};
+use crate::model::common::AddressSelection;
+use crate::model::internal_connections_detection::{InternalConnectionsDetection, RESULT_COLUMNS};
+
+/// The query's text as the template prints it.
+pub(super) fn query_text(
+    hunt: &InternalConnectionsDetection,
+    platform: &Platform,
+) -> Result<String, RenderError> {
+    Ok(DetectionQuery::new(hunt, platform).render()?)
+}
+
+/// What the template reads: every decision about the query's shape is made here.
+#[derive(Template)]
+#[template(path = "internal-connections-detection.kql")]
+struct DetectionQuery {
+    comments: bool,
+    title: Kql,
+    profile: Kql,
+    platform: Kql,
+    window: Kql,
+    baseline: Kql,
+    time: Kql,
+    severities: Comparison,
+    /// The ports, as the list `in` takes.
+    admin_ports: Kql,
+    /// The services of the ports, for a comment.
+    admin_port_names: Kql,
+    excluded_processes: Option<Comparison>,
+    excluded_account_names: Option<Comparison>,
+    excluded_account_sids: Option<Comparison>,
+    unmap_ipv4: bool,
+    private_ranges: Vec<RangeView>,
+    first_ipv4_address: bool,
+    excluded_ranges: Vec<RangeView>,
+    lookback: Option<Kql>,
+    /// What identifies one connection, for the nearest report of its address.
+    connection_key: Vec<Kql>,
+    result_columns: Vec<Kql>,
+}
+
+impl DetectionQuery {
+    fn new(hunt: &InternalConnectionsDetection, platform: &Platform) -> DetectionQuery {
+        let time = Kql::ident(&platform.time_column);
+        let filters = &hunt.filters;
+        let remote = &hunt.remote_device;
+        let any_case = filters.case_insensitive_names;
+        let ipv4_addresses_only = remote.addresses == AddressSelection::FirstIpv4;
+        let names: Vec<&str> = hunt
+            .search
+            .admin_ports
+            .iter()
+            .map(|set| set.name.as_str())
+            .collect();
+        let result_columns = RESULT_COLUMNS
+            .iter()
+            .map(|column| {
+                if *column == "{time}" {
+                    assign(&platform.time_column, Kql::ident("ConnectionTime"))
+                } else {
+                    Kql::ident(column)
+                }
+            })
+            .collect();
+        DetectionQuery {
+            comments: hunt.output.comments,
+            title: Kql::comment_text(hunt.hunt.title.as_str()),
+            profile: Kql::comment_text(hunt.hunt.name.as_str()),
+            platform: Kql::comment_text(&platform.title),
+            window: Kql::timespan(hunt.search.window.timespan()),
+            baseline: Kql::timespan(hunt.search.baseline.timespan()),
+            time,
+            severities: Comparison::one_of(&hunt.alerts.severities()),
+            admin_ports: Kql::list(hunt.search.ports().into_iter().map(Kql::int)),
+            admin_port_names: Kql::comment_text(&names.join(", ")),
+            excluded_processes: Comparison::none_of(&filters.excluded_processes, any_case, "!="),
+            excluded_account_names: Comparison::none_of(
+                &filters.excluded_account_names,
+                any_case,
+                "!=",
+            ),
+            excluded_account_sids: Comparison::none_of(&filters.excluded_account_sids, false, "!="),
+            unmap_ipv4: hunt.search.unmap_ipv4,
+            private_ranges: filters
+                .private_ranges
+                .iter()
+                .map(|r| RangeView::new(r, false))
+                .collect(),
+            first_ipv4_address: ipv4_addresses_only,
+            excluded_ranges: remote
+                .excluded_ranges
+                .iter()
+                .map(|r| RangeView::new(r, ipv4_addresses_only))
+                .collect(),
+            lookback: (!remote.lookback.is_zero()).then(|| Kql::timespan(remote.lookback)),
+            connection_key: ["DeviceId", "ConnectionTime", "ReportId"]
+                .map(Kql::ident)
+                .to_vec(),
+            result_columns,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kqlsmith_lint::Platform;
+
+    use crate::model::Hunt;
+    use crate::profile::{self, Override};
+    use crate::render::render;
+
+    fn hunt(changes: &[(&str, &str)]) -> Hunt {
+        let overrides: Vec<Override> = changes
+            .iter()
+            .map(|(key, value)| Override::new(*key, *value, "test"))
+            .collect();
+        profile::load_shipped("internal-connections-detection", &overrides)
+            .unwrap()
+            .unwrap()
+    }
+
+    fn code_lines(text: &str) -> Vec<&str> {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with("//"))
+            .collect()
+    }
+
+    fn query(hunt: &Hunt, platform: &str) -> String {
+        render(hunt, &Platform::builtin(platform).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn no_device_is_named_anywhere() {
+        for platform in ["defender", "sentinel"] {
+            let text = query(&hunt(&[]), platform);
+            assert!(!text.contains("CompromisedDevice"), "{text}");
+            assert!(!text.to_lowercase().contains("compromiseddevice"), "{text}");
+        }
+    }
+
+    #[test]
+    fn ports_severities_and_baseline_come_from_the_profile() {
+        let text = query(&hunt(&[]), "defender");
+        let lines = code_lines(&text);
+        assert!(lines.contains(&"| where RemotePort in (445, 135, 3389, 5985, 5986, 22)"));
+        assert!(lines.contains(&r#"| where Severity in ("Medium", "High")"#));
+        assert!(text.contains("\nlet BaselineWindow = 13d;"));
+        let text = query(
+            &hunt(&[
+                ("alerts.min_severity", "high"),
+                ("search.baseline", "7d"),
+                (
+                    "search.admin_ports",
+                    r#"[{ name = "RDP", ports = [3389] }]"#,
+                ),
+            ]),
+            "defender",
+        );
+        let lines = code_lines(&text);
+        assert!(lines.contains(&"| where RemotePort in (3389)"), "{text}");
+        assert!(lines.contains(&r#"| where Severity == "High""#));
+        assert!(text.contains("\nlet BaselineWindow = 7d;"));
+    }
+
+    #[test]
+    fn each_platform_times_rows_by_its_own_column() {
+        let sentinel = query(&hunt(&[]), "sentinel");
+        assert!(
+            !code_lines(&sentinel)
+                .iter()
+                .any(|l| l.contains("Timestamp"))
+        );
+        assert!(sentinel.ends_with(
+            "| project TimeGenerated = ConnectionTime, ReportId, DeviceName, DeviceId, RemoteDeviceName, RemoteDeviceId, RemoteIP, ConnectedPorts, InitiatingProcessAccountSid, AlertTitle, AlertId\n"
+        ));
+        let defender = query(&hunt(&[]), "defender");
+        assert!(!defender.contains("TimeGenerated"));
+    }
+
+    #[test]
+    fn the_remote_device_is_the_nearest_report_of_each_connection() {
+        let text = query(&hunt(&[]), "defender");
+        assert!(
+            code_lines(&text).contains(
+                &"| summarize arg_min(ReportRank, *) by DeviceId, ConnectionTime, ReportId"
+            )
+        );
+        assert!(code_lines(&text).contains(&"| where DeviceId != RemoteDeviceId"));
+    }
+}
