@@ -238,15 +238,27 @@ pub fn render(hunt: &Hunt, platform: &Platform) -> Result<String> {
 }
 
 /// Writes `hunt` in `format` for `platform`: the query ([`Format::Kql`]), a Sentinel hunting
-/// query ([`Format::SentinelYaml`], for the `sentinel` platform) or a Defender XDR custom
-/// detection rule ([`Format::DefenderJson`], for `defender`).
+/// query ([`Format::SentinelYaml`]), analytics rule ([`Format::SentinelRule`]) or ARM template
+/// ([`Format::SentinelArm`]), all for the `sentinel` platform, or a Defender XDR custom
+/// detection rule ([`Format::DefenderJson`], for `defender`). A scheduled rule of a hunt that
+/// cannot be one is refused (`Error::Export(ExportError::Refused(_))`): a hunt of one device
+/// still naming the placeholder device, or a Defender XDR query without `Timestamp` and
+/// `ReportId`.
 ///
 /// ```
-/// let hunt = kqlsmith::shipped_profile("remote-logons")?;
+/// use kqlsmith::Override;
+///
 /// let defender = kqlsmith::platform("defender")?;
+/// let hunt = kqlsmith::shipped_profile("remote-logons")?;
+/// assert!(kqlsmith::emit(&hunt, kqlsmith::Format::DefenderJson, &defender).is_err());
+///
+/// let hunt = kqlsmith::shipped_profile_with(
+///     "remote-logons",
+///     &[Override::new("device.name", "ws-042", "pipeline")],
+/// )?;
 /// let json = kqlsmith::emit(&hunt, kqlsmith::Format::DefenderJson, &defender)?;
 /// let rule: serde_json::Value = serde_json::from_str(&json).unwrap();
-/// assert_eq!(rule["schedule"]["period"], "12H");
+/// assert_eq!(rule["schedule"]["frequency"], "PT12H");
 /// assert_eq!(
 ///     rule["queryCondition"]["queryText"].as_str(),
 ///     Some(kqlsmith::render(&hunt, &defender)?.as_str())
@@ -257,7 +269,8 @@ pub fn emit(hunt: &Hunt, format: Format, platform: &Platform) -> Result<String> 
     Ok(kqlsmith_hunt::export::emit(hunt, format, platform)?)
 }
 
-/// The name of the file [`emit`] output goes to: `<hunt>.<platform>.kql`, `.yaml` or `.json`.
+/// The name of the file [`emit`] output goes to: `<hunt>.<platform>.kql`, `.yaml`,
+/// `.rule.yaml`, `.arm.json` or `.json`.
 ///
 /// ```
 /// let hunt = kqlsmith::shipped_profile("remote-logons")?;
