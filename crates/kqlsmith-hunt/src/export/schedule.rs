@@ -26,7 +26,7 @@ pub fn iso8601(millis: u64) -> String {
     if millis == 0 {
         return "PT0S".to_string();
     }
-    if millis % DAY == 0 {
+    if millis.is_multiple_of(DAY) {
         return format!("P{}D", millis / DAY);
     }
     let mut text = String::from("PT");
@@ -48,9 +48,9 @@ pub fn iso8601(millis: u64) -> String {
 /// A duration in milliseconds in the Azure-Sentinel YAML's short form, in the largest unit
 /// that divides it: `2d`, `12h`, `90m`.
 pub fn short(millis: u64) -> String {
-    if millis > 0 && millis % DAY == 0 {
+    if millis > 0 && millis.is_multiple_of(DAY) {
         format!("{}d", millis / DAY)
-    } else if millis % HOUR == 0 {
+    } else if millis.is_multiple_of(HOUR) {
         format!("{}h", millis / HOUR)
     } else {
         format!("{}m", millis.div_ceil(MINUTE))
