@@ -1,5 +1,6 @@
 //! Hunts: the typed hunt models, TOML profiles, askama rendering, KQL literal escaping, and
-//! export to rule files (Sentinel hunting queries, Defender XDR custom detection rules).
+//! export to rule files (Sentinel hunting queries, analytics rules and ARM templates, Defender
+//! XDR custom detection rules).
 //!
 //! ```
 //! use kqlsmith_hunt::{profile, render};
@@ -22,7 +23,7 @@ pub mod timespan;
 
 pub use cidr::Cidr;
 pub use export::{ExportError, Format};
-pub use model::{Hunt, HuntKind, InternalConnections, RemoteLogons};
+pub use model::{Hunt, HuntKind, InternalConnections, InternalConnectionsDetection, RemoteLogons};
 pub use profile::{Override, ProfileError};
 pub use render::{RenderError, render};
 pub use timespan::Timespan;

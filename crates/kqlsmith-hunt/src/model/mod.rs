@@ -4,7 +4,8 @@
 //!
 //! - [`common`]: what every hunt shares (device, search window, exclusions, checked text).
 //! - [`metadata`]: the `[hunt]` table: name, kind and what rule files say about the hunt.
-//! - [`internal_connections`] and [`remote_logons`]: one module a hunt.
+//! - [`internal_connections`], [`internal_connections_detection`] and [`remote_logons`]: one
+//!   module a hunt.
 
 pub mod common;
 pub mod internal_connections;
