@@ -298,7 +298,7 @@ mod tests {
         );
         let query = render::render(&connections, &sentinel).unwrap();
         assert!(
-            query.contains(", TimeGenerated = ConnectionTime, ReportId\n"),
+            query.contains("\n    TimeGenerated = ConnectionTime,\n    ReportId\n"),
             "{query}"
         );
         // The published shape carries them too.
