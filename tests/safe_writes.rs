@@ -335,3 +335,40 @@ fn render_out_writes_through_a_link_and_keeps_it() {
     assert_eq!(std::fs::read(&real).unwrap(), printed.stdout);
     assert_eq!(names(&out), [DEFENDER]);
 }
+
+#[test]
+fn lint_fix_writes_no_file_when_a_folder_is_read_only() {
+    let test = "lint_fix_writes_no_file_when_a_folder_is_read_only";
+    let owner = unprivileged_ids();
+    let dir = shared_dir(0o755, Some(owner));
+    if !can_drop_privileges(dir.path()) {
+        skipped(test, "setpriv cannot run kqlsmith as nobody here");
+        return;
+    }
+    // The other platform's time column: a safe fix.
+    let query = "DeviceProcessEvents\n| where TimeGenerated > ago(1d)\n";
+    let mut paths = Vec::new();
+    for folder in ["a", "b"] {
+        let path = write(dir.path(), &format!("{folder}/q.kql"), query);
+        chown(path.parent().unwrap(), owner);
+        chown(&path, owner);
+        paths.push(path);
+    }
+    set_mode(&dir.path().join("b"), 0o555);
+    let output = unprivileged(
+        dir.path(),
+        &["lint", "--platform", "defender", "--fix", "a", "b"],
+    )
+    .unwrap();
+    set_mode(&dir.path().join("b"), 0o755);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("b/q.kql"), "{stderr}");
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("fixes not written"), "{stdout}");
+    assert!(!stdout.contains("applied 1 fix"), "{stdout}");
+    for path in &paths {
+        assert_eq!(std::fs::read_to_string(path).unwrap(), query);
+    }
+    assert_eq!(names(&dir.path().join("a")), ["q.kql"]);
+}
