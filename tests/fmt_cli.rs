@@ -219,3 +219,23 @@ fn line_endings_and_the_byte_order_mark_are_kept() {
         "T\r\n| where x > 1\r\n| take 1\r\n"
     );
 }
+
+#[test]
+fn a_syntax_error_after_a_byte_order_mark_is_shown_at_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = "DeviceProcessEvents\n| where é ==\n";
+    write(dir.path(), "plain/q.kql", broken);
+    write(dir.path(), "bom/q.kql", format!("\u{feff}{broken}"));
+    let plain = kqlsmith(dir.path(), &["fmt", "plain/q.kql"]);
+    let bom = kqlsmith(dir.path(), &["fmt", "bom/q.kql"]);
+    assert_eq!(bom.status.code(), Some(1));
+    assert!(
+        text(&plain.stderr).contains("plain/q.kql:2:9"),
+        "{}",
+        text(&plain.stderr)
+    );
+    assert_eq!(
+        text(&bom.stderr).replace("bom/", ""),
+        text(&plain.stderr).replace("plain/", "")
+    );
+}

@@ -171,7 +171,8 @@ fn format_file(file: &Path, options: &FormatOptions, args: &FmtArgs) -> Result<O
     let formatted = match format(text, options) {
         Ok(text) => style.apply(&text),
         Err(FormatError::Syntax(error)) => {
-            files::report_syntax_error(&shown, &source, &error);
+            // The error's place is in the text without the byte-order mark.
+            files::report_syntax_error(&shown, text, &error);
             return Ok(Outcome::Invalid);
         }
         Err(internal @ FormatError::Internal(_)) => {
