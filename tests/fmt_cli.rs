@@ -191,3 +191,51 @@ fn missing_and_unreadable_files_are_io_errors() {
     assert!(text(&out.stderr).contains("not UTF-8 text (byte 7)"));
     assert_eq!(std::fs::read(&latin1).unwrap(), b"print '\xe9'");
 }
+
+#[test]
+fn line_endings_and_the_byte_order_mark_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let crlf = |text: &str| text.replace('\n', "\r\n");
+    let windows = write(dir.path(), "w.kql", format!("\u{feff}{}", crlf(MESSY)));
+    let tidy = write(dir.path(), "t.kql", format!("\u{feff}{}", crlf(TIDY)));
+    // Mixed: two CRLF breaks and one LF break; CRLF wins.
+    let mixed = write(dir.path(), "m.kql", "T\r\n| where x>1\r\n| take 1\n");
+
+    let check = kqlsmith(dir.path(), &["fmt", "--check", "t.kql"]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stdout));
+
+    let out = kqlsmith(dir.path(), &["fmt", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&windows).unwrap(),
+        format!("\u{feff}{}", crlf(TIDY))
+    );
+    assert_eq!(
+        std::fs::read_to_string(&tidy).unwrap(),
+        format!("\u{feff}{}", crlf(TIDY))
+    );
+    assert_eq!(
+        std::fs::read_to_string(&mixed).unwrap(),
+        "T\r\n| where x > 1\r\n| take 1\r\n"
+    );
+}
+
+#[test]
+fn a_syntax_error_after_a_byte_order_mark_is_shown_at_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = "DeviceProcessEvents\n| where é ==\n";
+    write(dir.path(), "plain/q.kql", broken);
+    write(dir.path(), "bom/q.kql", format!("\u{feff}{broken}"));
+    let plain = kqlsmith(dir.path(), &["fmt", "plain/q.kql"]);
+    let bom = kqlsmith(dir.path(), &["fmt", "bom/q.kql"]);
+    assert_eq!(bom.status.code(), Some(1));
+    assert!(
+        text(&plain.stderr).contains("plain/q.kql:2:9"),
+        "{}",
+        text(&plain.stderr)
+    );
+    assert_eq!(
+        text(&bom.stderr).replace("bom/", ""),
+        text(&plain.stderr).replace("plain/", "")
+    );
+}

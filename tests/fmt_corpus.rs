@@ -80,3 +80,31 @@ fn formatting_keeps_the_tree_and_the_comments_and_is_idempotent() {
         (parsed, parsed, parsed)
     );
 }
+
+/// A missing corpus is reported where a plain `cargo test` shows it, and fails on CI. The test
+/// runs this test binary again on a corpus folder that does not exist.
+#[test]
+fn a_missing_corpus_is_reported_and_fails_on_ci() {
+    let run = |ci: Option<&str>| {
+        let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+        command
+            .args([
+                "--exact",
+                "formatting_keeps_the_tree_and_the_comments_and_is_idempotent",
+            ])
+            .env("KQLSMITH_CORPUS", "/nonexistent/kqlsmith-corpus");
+        match ci {
+            Some(value) => command.env("CI", value),
+            None => command.env_remove("CI"),
+        };
+        command.output().unwrap()
+    };
+    let local = run(None);
+    assert!(local.status.success());
+    let stderr = String::from_utf8_lossy(&local.stderr);
+    assert!(stderr.contains("SKIPPED: no KQL corpus"), "{stderr}");
+    let ci = run(Some("true"));
+    assert!(!ci.status.success());
+    let stdout = String::from_utf8_lossy(&ci.stdout);
+    assert!(stdout.contains("the corpus must be there"), "{stdout}");
+}

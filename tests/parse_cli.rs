@@ -115,3 +115,19 @@ fn a_dash_reads_the_query_from_standard_input() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn control_characters_of_the_input_reach_the_terminal_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "esc.kql", b"print \x1b[31mred\n");
+    let out = kqlsmith(dir.path(), &["parse", "esc.kql"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(!stdout.contains('\x1b'), "{stdout:?}");
+    assert!(stdout.contains("\\u{1b}"), "{stdout}");
+    // The human lint report carries the same message.
+    let lint = kqlsmith(dir.path(), &["lint", "--platform", "defender", "esc.kql"]);
+    let report = text(&lint.stdout);
+    assert!(report.contains("found `\\u{1b}`"), "{report}");
+    assert!(!report.contains('\x1b'), "{report:?}");
+}

@@ -270,3 +270,15 @@ fn all_needs_an_output_folder_and_profiles() {
     assert_eq!(outcome.code, 2);
     assert!(outcome.stderr.contains("no *.toml"), "{}", outcome.stderr);
 }
+
+#[test]
+fn generated_queries_are_already_in_the_formatters_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let rendered = kqlsmith(&["render", "--all", "--device", "ws-042", "--out", out]);
+    assert_eq!(rendered.code, 0, "{}", rendered.stderr);
+    assert!(!files_in(dir.path()).is_empty());
+    let check = kqlsmith(&["fmt", "--check", out]);
+    assert_eq!(check.code, 0, "fmt would change: {}", check.stdout);
+    assert_eq!(check.stdout, "");
+}

@@ -287,8 +287,24 @@ fn an_unknown_key_in_a_profile_names_file_line_and_field() {
 fn an_unknown_key_in_set_lists_the_valid_keys() {
     let message = refused(&["render", "--set", "device.matc=exact"]);
     assert!(message.contains("--set device.matc=exact"), "{message}");
-    assert!(message.contains("unknown key `device.matc`"), "{message}");
+    assert!(
+        message.contains("the internal-connections hunt's profile has no key `device.matc`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("did you mean `device.match`?"),
+        "{message}"
+    );
     assert!(message.contains("device.match, device.name"), "{message}");
+    // A key of another table, by its last part.
+    let message = refused(&["render", "--set", "window=7d"]);
+    assert!(
+        message.contains("did you mean `search.window`?"),
+        "{message}"
+    );
+    // Nothing near: no guess.
+    let message = refused(&["render", "--set", "colour=blue"]);
+    assert!(!message.contains("did you mean"), "{message}");
     assert!(message.contains("search.window"), "{message}");
     let message = refused(&["render", "--set", "no-equals-sign"]);
     assert!(message.contains("expected KEY=VALUE"), "{message}");
@@ -321,6 +337,9 @@ fn windows_that_are_not_positive_timespans_are_refused() {
     ] {
         let message = refused(&["render", &format!("--window={window}")]);
         assert!(message.contains("search.window"), "{window}: {message}");
+        assert!(message.contains(says), "{window}: {message}");
+        // The same, as two words: a value may start with a hyphen.
+        let message = refused(&["render", "--window", window]);
         assert!(message.contains(says), "{window}: {message}");
     }
 }

@@ -313,11 +313,15 @@ fn defender_json_is_a_graph_v1_detection_rule_with_nothing_deprecated() {
             }
         }
         // Every mapped column is one the query returns (its last `project`).
-        let last_project = printed
-            .lines()
-            .rev()
-            .find(|l| l.starts_with("| project "))
-            .unwrap();
+        // The stage may span several lines in fmt's layout: read it as one line of words.
+        let start = printed.rfind("\n| project").unwrap() + 1;
+        let end = printed[start + 1..]
+            .find("\n|")
+            .map_or(printed.len(), |at| start + 1 + at);
+        let last_project = printed[start..end]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let mappings = &alert["entityMappings"];
         let allowed: [(&str, &[&str]); 3] = [
             (

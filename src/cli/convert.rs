@@ -10,8 +10,8 @@ use kqlsmith_lint::convert::{ConvertError, convert};
 use kqlsmith_lint::output::{self, FileReport};
 use kqlsmith_lint::{Config, Platform, Severity, infer_platform};
 
-use super::{EXIT_USAGE, Fatal, finish};
-use super::{files, progress};
+use super::{EXIT_USAGE, Fatal, finish, printable_message};
+use super::{files, progress, transaction};
 
 /// Convert KQL queries between Defender XDR and Sentinel
 ///
@@ -28,8 +28,9 @@ use super::{files, progress};
 /// The source platform is --from, else `platform` in kqlsmith.toml's [lint] table, else guessed
 /// from the query (said in a note).
 ///
-/// The converted query goes to standard output; --in-place rewrites the files instead (through
-/// a temporary file renamed over each), also when something is reported.
+/// The converted query goes to standard output; --in-place rewrites the files instead, also
+/// when something is reported: all of them or none (when one cannot be written, every file
+/// keeps its previous bytes), keeping their modes and links.
 ///
 /// Exit status: 0 when everything converted; 1 when a file does not parse (it is left as it
 /// was) or something could not be converted (an error is reported); 2 on a usage,
@@ -42,8 +43,8 @@ use super::{files, progress};
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ConvertArgs {
-    /// Files or folders to convert (folders are searched for .kql files); `-` reads standard
-    /// input. More than one needs --in-place.
+    /// Files or folders to convert (folders are searched for .kql files, in any case); `-`
+    /// reads standard input. More than one needs --in-place.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
@@ -75,8 +76,11 @@ struct Tally {
     files: usize,
     changed: usize,
     invalid: usize,
+    /// What could not be converted, and files that could not be read or written.
     errors: usize,
     warnings: usize,
+    /// Converted, but not written because a write of the run failed.
+    unwritten: usize,
 }
 
 pub fn run(args: ConvertArgs) -> ExitCode {
@@ -84,7 +88,13 @@ pub fn run(args: ConvertArgs) -> ExitCode {
 }
 
 fn convert_command(args: &ConvertArgs) -> Result<ExitCode, Fatal> {
-    let files = files::collect(&args.paths).map_err(Fatal::Usage)?;
+    let found = files::collect(&args.paths);
+    let mut io_failed = found.report_errors();
+    let files = found.files;
+    let mut tally = Tally {
+        errors: found.errors.len(),
+        ..Tally::default()
+    };
     if !args.in_place && files.len() > 1 {
         return Err(Fatal::Usage(format!(
             "{} files given: converting several needs --in-place (without it, the converted \
@@ -103,8 +113,7 @@ fn convert_command(args: &ConvertArgs) -> Result<ExitCode, Fatal> {
         None => None,
     };
     let mut configs = files::Configs::default();
-    let mut tally = Tally::default();
-    let mut io_failed = false;
+    let mut to_write = Vec::new();
     let progress = progress::bar("converting", files.len(), args.in_place);
     for file in &files {
         progress.inc(1);
@@ -119,15 +128,26 @@ fn convert_command(args: &ConvertArgs) -> Result<ExitCode, Fatal> {
         };
         // Messages about the file go to stderr with the bar out of the way.
         match progress.suspend(|| convert_file(file, args, &to, configured, &mut tally)) {
-            Ok(()) => {}
+            Ok(None) => {}
+            Ok(Some(text)) => to_write.push((file.clone(), text)),
             Err(Fatal::Usage(message)) => {
-                progress.suspend(|| writeln!(anstream::stderr(), "error: {message}").ok());
+                progress.suspend(|| {
+                    writeln!(anstream::stderr(), "error: {}", printable_message(&message)).ok()
+                });
+                tally.errors += 1;
                 io_failed = true;
             }
             Err(internal) => return Err(internal),
         }
     }
     progress.finish_and_clear();
+    // Every file, or none.
+    if let Err(message) = transaction::write_all(&to_write) {
+        let _ = writeln!(anstream::stderr(), "error: {}", printable_message(&message));
+        tally.errors += 1;
+        tally.unwritten = to_write.len();
+        io_failed = true;
+    }
     if args.in_place {
         let _ = writeln!(anstream::stderr(), "{}", summary(&tally, &to));
     }
@@ -146,7 +166,7 @@ fn convert_file(
     to: &Platform,
     configured: Option<String>,
     tally: &mut Tally,
-) -> Result<(), Fatal> {
+) -> Result<Option<String>, Fatal> {
     let source = files::read(file).map_err(Fatal::Usage)?;
     let shown = file.display().to_string();
     let mut notes = Vec::new();
@@ -175,7 +195,7 @@ fn convert_file(
         Err(ConvertError::Syntax(error)) => {
             files::report_syntax_error(&shown, &source, &error);
             tally.invalid += 1;
-            return Ok(());
+            return Ok(None);
         }
         Err(internal @ ConvertError::Internal(_)) => {
             return Err(Fatal::Internal(format!("{shown}: {internal}")));
@@ -193,9 +213,10 @@ fn convert_file(
     tally.errors += count(Severity::Error);
     tally.warnings += count(Severity::Warning);
 
+    let mut to_write = None;
     if args.in_place {
         if changed {
-            files::write_atomically(file, &conversion.text).map_err(Fatal::Usage)?;
+            to_write = Some(conversion.text.clone());
         }
     } else {
         let mut stdout = std::io::stdout().lock();
@@ -217,7 +238,7 @@ fn convert_file(
         let text = output::human(&[report], std::io::stderr().is_terminal());
         let _ = write!(anstream::stderr(), "{text}");
     }
-    Ok(())
+    Ok(to_write)
 }
 
 /// The closing line of an --in-place run.
@@ -235,6 +256,12 @@ fn summary(tally: &Tally, to: &Platform) -> String {
         text.push_str(&format!(
             "; {} not valid KQL (left as they were)",
             plural(tally.invalid, "file")
+        ));
+    }
+    if tally.unwritten > 0 {
+        text.push_str(&format!(
+            "; {} not written (every file left as it was)",
+            plural(tally.unwritten, "file")
         ));
     }
     text

@@ -14,32 +14,106 @@ use kqlsmith_lint::rules::syntax_error;
 /// The name standard input goes by.
 pub const STDIN: &str = "-";
 
-/// The files named: files as given, folders searched (in sorted order) for `.kql` files, `-`
-/// for standard input. A path that does not exist is an error that names it.
-pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
+/// What the paths named: the query files, and the entries that could not be read.
+#[derive(Default)]
+pub struct Found {
+    pub files: Vec<PathBuf>,
+    /// One message a path that could not be read (a missing path, a dangling link, a link
+    /// loop, a folder without permission): the other files are still processed.
+    pub errors: Vec<String>,
+}
+
+impl Found {
+    /// Prints each error on standard error; whether there was any.
+    pub fn report_errors(&self) -> bool {
+        let mut stderr = anstream::stderr().lock();
+        for error in &self.errors {
+            let _ = writeln!(stderr, "error: {error}");
+        }
+        !self.errors.is_empty()
+    }
+}
+
+/// The files named: files as given, folders searched (in sorted order, through links) for
+/// `.kql` files (the extension in any case), `-` for standard input. A path or folder entry
+/// that cannot be read is an error for that path alone.
+pub fn collect(paths: &[PathBuf]) -> Found {
+    let mut found = Found::default();
     for path in paths {
         if path.as_os_str() == STDIN {
-            files.push(path.clone());
+            found.files.push(path.clone());
         } else if path.is_dir() {
-            for entry in walkdir::WalkDir::new(path)
-                .follow_links(true)
-                .sort_by_file_name()
-            {
-                let entry = entry.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                if entry.file_type().is_file()
-                    && entry.path().extension().is_some_and(|e| e == "kql")
-                {
-                    files.push(entry.into_path());
-                }
-            }
+            walk(path, &mut found);
         } else if path.exists() {
-            files.push(path.clone());
+            found.files.push(path.clone());
         } else {
-            return Err(format!("{}: no such file or folder", path.display()));
+            found
+                .errors
+                .push(format!("{}: {}", printable_path(path), missing(path)));
         }
     }
-    Ok(files)
+    found
+}
+
+fn walk(folder: &Path, found: &mut Found) {
+    let entries = walkdir::WalkDir::new(folder)
+        .follow_links(true)
+        .sort_by_file_name();
+    for entry in entries {
+        match entry {
+            Ok(entry) => {
+                if entry.file_type().is_file() && is_query_file(entry.path()) {
+                    found.files.push(entry.into_path());
+                }
+            }
+            Err(error) => {
+                let path = error.path().unwrap_or(folder);
+                let message = if let Some(ancestor) = error.loop_ancestor() {
+                    format!(
+                        "a symbolic link loop (it leads back to {}); skipped",
+                        printable_path(ancestor)
+                    )
+                } else if error
+                    .io_error()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+                {
+                    // Only a link that might have named queries is worth an error.
+                    if path.extension().is_some() && !is_query_file(path) {
+                        continue;
+                    }
+                    missing(path).to_string()
+                } else {
+                    match error.io_error() {
+                        Some(io) => format!("cannot read it: {io}"),
+                        None => format!("cannot read it: {error}"),
+                    }
+                };
+                found
+                    .errors
+                    .push(format!("{}: {message}", printable_path(path)));
+            }
+        }
+    }
+}
+
+/// Why `path` does not exist: a link to nothing, or nothing at all.
+fn missing(path: &Path) -> &'static str {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        "a symbolic link to a file or folder that does not exist; skipped"
+    } else {
+        "no such file or folder"
+    }
+}
+
+/// Whether a folder walk takes the file: a `.kql` extension, in any case.
+fn is_query_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("kql"))
+}
+
+/// A path for a message, with control characters escaped.
+pub fn printable_path(path: &Path) -> String {
+    kqlsmith_syntax::printable(&path.to_string_lossy()).into_owned()
 }
 
 /// Whether `path` stands for standard input.
@@ -66,30 +140,6 @@ pub fn read(path: &Path) -> Result<String, String> {
             e.utf8_error().valid_up_to()
         )
     })
-}
-
-/// Replaces the file's content: the text goes to a temporary file beside it (with the file's
-/// permissions), which is then renamed over it. On any error the file is as it was. A linked
-/// file is replaced where it lives, not by a plain file in place of the link.
-pub fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
-    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    let target = std::fs::canonicalize(path).map_err(fail)?;
-    let path = target.as_path();
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let permissions = std::fs::metadata(path).map_err(fail)?.permissions();
-    let mut temp = tempfile::Builder::new()
-        .prefix(".kqlsmith-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(fail)?;
-    temp.write_all(text.as_bytes()).map_err(fail)?;
-    temp.as_file().sync_all().map_err(fail)?;
-    std::fs::set_permissions(temp.path(), permissions).map_err(fail)?;
-    temp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
 }
 
 /// The `kqlsmith.toml` that applies to each file (the nearest one upwards; for standard
@@ -137,13 +187,15 @@ mod tests {
     #[test]
     fn folders_give_their_kql_files_sorted_and_missing_paths_are_named() {
         let dir = tempfile::tempdir().unwrap();
-        for name in ["b.kql", "a.kql", "sub/c.kql", "notes.txt"] {
+        for name in ["b.kql", "a.kql", "sub/c.kql", "notes.txt", "D.KQL"] {
             let path = dir.path().join(name);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "T").unwrap();
         }
-        let files = collect(&[dir.path().to_path_buf()]).unwrap();
-        let names: Vec<_> = files
+        let found = collect(&[dir.path().to_path_buf()]);
+        assert!(found.errors.is_empty());
+        let names: Vec<_> = found
+            .files
             .iter()
             .map(|f| {
                 f.strip_prefix(dir.path())
@@ -152,9 +204,49 @@ mod tests {
                     .into_owned()
             })
             .collect();
-        assert_eq!(names, ["a.kql", "b.kql", "sub/c.kql"]);
+        assert_eq!(names, ["D.KQL", "a.kql", "b.kql", "sub/c.kql"]);
         let missing = dir.path().join("missing.kql");
-        assert!(collect(&[missing]).unwrap_err().contains("no such file"));
+        let found = collect(&[missing, dir.path().join("a.kql")]);
+        assert!(
+            found.errors[0].contains("no such file"),
+            "{:?}",
+            found.errors
+        );
+        assert_eq!(found.files, [dir.path().join("a.kql")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_link_or_a_link_loop_is_an_error_for_its_path_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        for name in ["a.kql", "sub/b.kql"] {
+            std::fs::write(dir.path().join(name), "T").unwrap();
+        }
+        let link = |from: &str, to: &str| {
+            std::os::unix::fs::symlink(dir.path().join(to), dir.path().join(from)).unwrap()
+        };
+        link("dangling.kql", "missing.kql");
+        link("sub/up", ".");
+        link("self.kql", "self.kql");
+        // A dangling link that could not hold queries is no error.
+        link("notes.txt", "missing.txt");
+        let found = collect(&[dir.path().to_path_buf()]);
+        let names: Vec<_> = found
+            .files
+            .iter()
+            .map(|f| f.strip_prefix(dir.path()).unwrap().to_owned())
+            .collect();
+        assert_eq!(names, [Path::new("a.kql"), Path::new("sub/b.kql")]);
+        let errors = found.errors.join("\n");
+        assert_eq!(found.errors.len(), 3, "{errors}");
+        assert!(
+            errors
+                .contains("dangling.kql: a symbolic link to a file or folder that does not exist"),
+            "{errors}"
+        );
+        assert!(errors.contains("up: a symbolic link loop"), "{errors}");
+        assert!(errors.contains("self.kql: cannot read it"), "{errors}");
     }
 
     #[test]
@@ -179,35 +271,9 @@ mod tests {
         assert!(error.contains("kqlsmith.toml"), "{error}");
     }
 
-    #[cfg(unix)]
     #[test]
-    fn writing_through_a_link_replaces_the_linked_file() {
+    fn text_that_is_not_utf8_is_an_error_at_its_byte() {
         let dir = tempfile::tempdir().unwrap();
-        let real = dir.path().join("real.kql");
-        let link = dir.path().join("link.kql");
-        std::fs::write(&real, "old").unwrap();
-        std::os::unix::fs::symlink(&real, &link).unwrap();
-        write_atomically(&link, "new").unwrap();
-        assert!(
-            std::fs::symlink_metadata(&link)
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
-        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
-    }
-
-    #[test]
-    fn writing_replaces_the_content_and_keeps_the_permissions() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("q.kql");
-        std::fs::write(&path, "old").unwrap();
-        let before = std::fs::metadata(&path).unwrap().permissions();
-        write_atomically(&path, "new\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions(), before);
-        // No temporary file is left behind.
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         std::fs::write(dir.path().join("latin1.kql"), b"print '\xe9'").unwrap();
         assert!(
             read(&dir.path().join("latin1.kql"))

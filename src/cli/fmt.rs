@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use kqlsmith_lint::Config;
 use kqlsmith_syntax::format::{FormatError, FormatOptions, format};
 
-use super::{EXIT_USAGE, Fatal, finish};
-use super::{files, progress};
+use super::line_style::LineStyle;
+use super::{EXIT_USAGE, Fatal, finish, printable_message};
+use super::{files, progress, transaction};
 
 /// Format KQL files: one canonical layout, every comment kept
 ///
@@ -25,8 +26,10 @@ use super::{files, progress};
 ///   line-width = 100
 ///   indent = 4
 ///
-/// Files are rewritten in place (through a temporary file renamed over them). A file that does
-/// not parse is reported, rustc-style, and left as it was.
+/// Files are rewritten in place, all of them or none: when one cannot be written, every file
+/// keeps its previous bytes. Each keeps its line endings (CRLF or LF, the more frequent one
+/// when mixed), its byte-order mark, its mode and its links. A file that does not parse is
+/// reported, rustc-style, and left as it was.
 ///
 /// Exit status: 0 when every file is formatted (or, with --check, already was); 1 when a file
 /// does not parse, or --check finds a file to reformat; 2 on a usage, configuration or I/O
@@ -40,8 +43,8 @@ use super::{files, progress};
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct FmtArgs {
-    /// Files or folders to format (folders are searched for .kql files); `-` reads standard
-    /// input and writes standard output.
+    /// Files or folders to format (folders are searched for .kql files, in any case); `-`
+    /// reads standard input and writes standard output.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
@@ -61,8 +64,10 @@ pub struct FmtArgs {
 /// How one file came out.
 enum Outcome {
     Unchanged,
-    /// Reformatted (written, printed, or with --check: would be).
+    /// Reformatted: printed, or with --check would be.
     Changed,
+    /// Reformatted, to be written with the others at the end of the run.
+    ToWrite(String),
     /// Not valid KQL: reported, left alone.
     Invalid,
 }
@@ -72,7 +77,9 @@ pub fn run(args: FmtArgs) -> ExitCode {
 }
 
 fn fmt(args: &FmtArgs) -> Result<ExitCode, Fatal> {
-    let files = files::collect(&args.paths).map_err(Fatal::Usage)?;
+    let found = files::collect(&args.paths);
+    let mut io_failed = found.report_errors();
+    let files = found.files;
     if args.stdout && files.len() > 1 {
         return Err(Fatal::Usage(format!(
             "--stdout prints one file; {} were given (without it, files are rewritten in place)",
@@ -87,7 +94,8 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, Fatal> {
         explicit: explicit.map(|c| c.format),
         configs: files::Configs::default(),
     };
-    let (mut changed, mut unchanged, mut invalid, mut io_failed) = (0, 0, 0, false);
+    let (mut changed, mut unchanged, mut invalid) = (0, 0, 0);
+    let mut to_write = Vec::new();
     // Text on standard output stands alone: no bar then.
     let only_text = args.stdout || files.iter().all(|f| files::is_stdin(f));
     let progress = progress::bar("formatting", files.len(), !only_text);
@@ -99,22 +107,37 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, Fatal> {
         match progress.suspend(|| format_file(file, &options, args)) {
             Ok(Outcome::Unchanged) => unchanged += 1,
             Ok(Outcome::Changed) => changed += 1,
+            Ok(Outcome::ToWrite(text)) => to_write.push((file.clone(), text)),
             Ok(Outcome::Invalid) => invalid += 1,
             Err(Fatal::Usage(message)) => {
-                progress.suspend(|| writeln!(anstream::stderr(), "error: {message}").ok());
+                progress.suspend(|| {
+                    writeln!(anstream::stderr(), "error: {}", printable_message(&message)).ok()
+                });
                 io_failed = true;
             }
             Err(internal) => return Err(internal),
         }
     }
     progress.finish_and_clear();
+    // Every file, or none.
+    let mut unwritten = 0;
+    match transaction::write_all(&to_write) {
+        Ok(()) => changed += to_write.len(),
+        Err(message) => {
+            let _ = writeln!(anstream::stderr(), "error: {}", printable_message(&message));
+            io_failed = true;
+            unwritten = to_write.len();
+        }
+    }
     // Unless the text is all that was asked for, say what was done.
     if !only_text {
-        let _ = writeln!(
-            anstream::stderr(),
-            "{}",
-            summary(args.check, changed, unchanged, invalid)
-        );
+        let counts = Counts {
+            changed,
+            unchanged,
+            invalid,
+            unwritten,
+        };
+        let _ = writeln!(anstream::stderr(), "{}", summary(args.check, &counts));
     }
     Ok(if io_failed {
         ExitCode::from(EXIT_USAGE)
@@ -144,10 +167,12 @@ impl Settings {
 fn format_file(file: &Path, options: &FormatOptions, args: &FmtArgs) -> Result<Outcome, Fatal> {
     let source = files::read(file).map_err(Fatal::Usage)?;
     let shown = file.display().to_string();
-    let formatted = match format(&source, options) {
-        Ok(text) => text,
+    let (style, text) = LineStyle::of(&source);
+    let formatted = match format(text, options) {
+        Ok(text) => style.apply(&text),
         Err(FormatError::Syntax(error)) => {
-            files::report_syntax_error(&shown, &source, &error);
+            // The error's place is in the text without the byte-order mark.
+            files::report_syntax_error(&shown, text, &error);
             return Ok(Outcome::Invalid);
         }
         Err(internal @ FormatError::Internal(_)) => {
@@ -173,13 +198,28 @@ fn format_file(file: &Path, options: &FormatOptions, args: &FmtArgs) -> Result<O
                 _ => Err(Fatal::Usage(format!("cannot write standard output: {e}"))),
             })?;
     } else if matches!(outcome, Outcome::Changed) {
-        files::write_atomically(file, &formatted).map_err(Fatal::Usage)?;
+        return Ok(Outcome::ToWrite(formatted));
     }
     Ok(outcome)
 }
 
+/// How many files came out which way.
+struct Counts {
+    changed: usize,
+    unchanged: usize,
+    invalid: usize,
+    /// Reformatted, but not written because a write of the run failed.
+    unwritten: usize,
+}
+
 /// The closing line: what was done to how many files.
-fn summary(check: bool, changed: usize, unchanged: usize, invalid: usize) -> String {
+fn summary(check: bool, counts: &Counts) -> String {
+    let Counts {
+        changed,
+        unchanged,
+        invalid,
+        unwritten,
+    } = *counts;
     let files = |n: usize| format!("{n} file{}", if n == 1 { "" } else { "s" });
     let mut text = if check {
         format!(
@@ -198,6 +238,12 @@ fn summary(check: bool, changed: usize, unchanged: usize, invalid: usize) -> Str
         text.push_str(&format!(
             ", {} not valid KQL (left as they were)",
             files(invalid)
+        ));
+    }
+    if unwritten > 0 {
+        text.push_str(&format!(
+            ", {} not written (every file left as it was)",
+            files(unwritten)
         ));
     }
     text

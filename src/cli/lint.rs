@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use kqlsmith_lint::output::{self, FileReport};
 use kqlsmith_lint::{Config, Linter, Platform, Severity, rules};
 
-use super::{EXIT_USAGE, Fatal, files, finish, progress};
+use super::{EXIT_USAGE, Fatal, files, finish, printable_message, progress, transaction};
 
 /// Lint KQL queries: schema-aware checks with precise locations and fixes
 ///
@@ -85,7 +85,9 @@ pub fn run(args: LintArgs) -> ExitCode {
 }
 
 fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
-    let files = files::collect(&args.paths).map_err(Fatal::Usage)?;
+    let found = files::collect(&args.paths);
+    let mut io_failed = found.report_errors();
+    let files = found.files;
     let explicit_config = args
         .config
         .as_ref()
@@ -93,7 +95,10 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
         .transpose()?;
     let mut configs = files::Configs::default();
     let mut reports = Vec::new();
-    let mut io_failed = false;
+    // Fixed files, written together at the end: each with its report's index and the
+    // report it had before the fixes, shown again if the writes fail.
+    let mut fixed_files: Vec<(PathBuf, String)> = Vec::new();
+    let mut unfixed: Vec<(usize, FileReport)> = Vec::new();
 
     let progress = progress::bar("linting", files.len(), true);
     for file in &files {
@@ -103,7 +108,9 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
         let source = match files::read(file) {
             Ok(source) => source,
             Err(message) => {
-                progress.suspend(|| writeln!(anstream::stderr(), "error: {message}").ok());
+                progress.suspend(|| {
+                    writeln!(anstream::stderr(), "error: {}", printable_message(&message)).ok()
+                });
                 io_failed = true;
                 continue;
             }
@@ -134,7 +141,16 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
         if args.fix && path.is_some() {
             match linter.fix(&source, path) {
                 Ok(fixed) if fixed.applied > 0 => {
-                    files::write_atomically(file, &fixed.source).map_err(Fatal::Usage)?;
+                    unfixed.push((
+                        reports.len(),
+                        FileReport {
+                            path: shown.clone(),
+                            source: source.clone(),
+                            diagnostics,
+                            notes: notes.clone(),
+                        },
+                    ));
+                    fixed_files.push((file.clone(), fixed.source.clone()));
                     notes.push(format!(
                         "applied {} fix{}",
                         fixed.applied,
@@ -162,6 +178,18 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
     }
 
     progress.finish_and_clear();
+    // Every fixed file, or none: when a write fails, the reports are those of the files as
+    // they stayed.
+    if let Err(message) = transaction::write_all(&fixed_files) {
+        let _ = writeln!(anstream::stderr(), "error: {}", printable_message(&message));
+        io_failed = true;
+        for (index, mut report) in unfixed {
+            report
+                .notes
+                .push("fixes not written: the file was left as it was".to_string());
+            reports[index] = report;
+        }
+    }
 
     // Machine formats keep stdout to the format; their notes go to stderr.
     if args.format != Format::Human {

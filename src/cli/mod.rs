@@ -13,11 +13,13 @@ use clap::{Parser, Subcommand};
 mod convert;
 mod files;
 mod fmt;
+mod line_style;
 mod lint;
 mod parse;
 mod progress;
 mod render;
 mod rules;
+mod transaction;
 
 /// Exit status of a usage, input or I/O error.
 const EXIT_USAGE: u8 = 2;
@@ -39,8 +41,18 @@ fn finish(result: Result<ExitCode, Fatal>) -> ExitCode {
         Err(Fatal::Usage(message)) => (message, EXIT_USAGE),
         Err(Fatal::Internal(message)) => (message, EXIT_INTERNAL),
     };
-    let _ = writeln!(anstream::stderr(), "error: {message}");
+    let _ = writeln!(anstream::stderr(), "error: {}", printable_message(&message));
     ExitCode::from(status)
+}
+
+/// A message for the terminal: each line with its control characters escaped, so that bytes
+/// from a file or a file name cannot drive the terminal.
+fn printable_message(message: &str) -> String {
+    message
+        .split('\n')
+        .map(|line| kqlsmith_syntax::printable(line))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Generate and lint KQL hunting queries for Microsoft Defender XDR and Microsoft Sentinel.

@@ -14,7 +14,8 @@ use super::{EXIT_USAGE, files};
     long_about = "Check that KQL files parse, with kqlsmith's own KQL grammar.\n\n\
         Prints one line a file: `PATH: ok`, or `PATH:LINE:COL: error: MESSAGE` where the \
         message says what was found and what was expected. Directories are searched \
-        recursively for `.kql` files, in sorted order; `-` reads standard input.\n\n\
+        recursively for `.kql` files (the extension in any case), in sorted order; a \
+        path that cannot be read (a dangling link, a link loop) is an error for it alone; `-` reads standard input.\n\n\
         Exit status: 0 if every file parses, 1 if any does not, 2 if a file cannot be read \
         or the arguments are wrong.",
     after_help = "Examples:\n  \
@@ -62,18 +63,10 @@ struct ErrorReport {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let mut files = Vec::new();
-    let mut io_failed = false;
-    // Each path on its own, so that one missing path does not hide the others' results.
-    for path in &args.paths {
-        match files::collect(std::slice::from_ref(path)) {
-            Ok(found) => files.extend(found),
-            Err(error) => {
-                eprintln!("error: {error}");
-                io_failed = true;
-            }
-        }
-    }
+    // A path that cannot be read is reported; the others' results still come.
+    let found = files::collect(&args.paths);
+    let mut io_failed = found.report_errors();
+    let files = found.files;
     if args.ast {
         return print_ast(&files, io_failed);
     }
@@ -81,11 +74,11 @@ pub fn run(args: Args) -> ExitCode {
     let mut out = stdout.lock();
     let mut any_failed = false;
     for file in &files {
-        let shown = file.display().to_string();
+        let shown = files::printable_path(file);
         let source = match files::read(file) {
             Ok(source) => source,
             Err(error) => {
-                eprintln!("error: {error}");
+                eprintln!("error: {}", super::printable_message(&error));
                 io_failed = true;
                 continue;
             }

@@ -16,8 +16,8 @@ use kqlsmith_hunt::render::RenderError;
 use kqlsmith_hunt::{Hunt, HuntKind};
 use kqlsmith_lint::Platform;
 
-use super::progress;
 use super::{EXIT_INTERNAL, EXIT_USAGE};
+use super::{progress, transaction};
 
 /// The examples and notes after the options; the profile keys are listed from the default
 /// profile, so the list cannot go stale.
@@ -125,20 +125,23 @@ pub struct RenderArgs {
 
     /// The device under investigation: a host name (ws-042) or full name (sets device.name
     /// in the hunts of one device; a detection over every device has none).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     device: Option<String>,
 
-    /// How far back to look: a KQL timespan such as 30m, 48h or 7d (sets search.window).
-    #[arg(long, value_name = "TIMESPAN")]
+    /// How far back to look: a KQL timespan such as 30m, 48h or 7d (sets search.window). It
+    /// counts back from now, so it takes no sign: `--window -1d` is refused with that reason.
+    #[arg(long, value_name = "TIMESPAN", allow_hyphen_values = true)]
     window: Option<String>,
 
     /// Change one profile value by its dotted key, e.g. device.match=case-insensitive.
     /// Repeat for several.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
+    #[arg(long = "set", value_name = "KEY=VALUE", allow_hyphen_values = true)]
     set: Vec<String>,
 
     /// Write the files into DIR (which must exist) instead of printing. Either every file is
-    /// written or none.
+    /// written or none: when one cannot be, every file keeps its previous bytes. New files
+    /// follow the umask, replaced files keep their mode, and a file that is a symbolic link
+    /// is written through (the link stays).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 }
@@ -431,51 +434,19 @@ fn print_all(rendered: &[Rendered]) -> Result<(), Failure> {
     }
 }
 
-/// Writes every query into `dir`, or none: each goes to a temporary file in `dir` first, and
-/// the files are renamed into place only once all of them are written.
+/// Writes every file into `dir`, or none (see [`transaction`]).
 fn write_all(dir: &Path, rendered: &[Rendered]) -> Result<(), Failure> {
-    let io_failure = |what: &str, path: &Path, e: std::io::Error| {
-        Failure::Usage(format!("error: cannot {what} {}: {e}\n", path.display()))
-    };
     if !dir.is_dir() {
         return Err(Failure::Usage(format!(
             "error: output folder {} does not exist or is not a folder\n",
             dir.display()
         )));
     }
-    let mut staged = Vec::with_capacity(rendered.len());
-    for output in rendered {
-        let target = dir.join(&output.file_name);
-        if target.is_dir() {
-            return Err(Failure::Usage(format!(
-                "error: cannot write {}: it is a folder\n",
-                target.display()
-            )));
-        }
-        // Removed on drop: an error below leaves no temporary file behind.
-        let mut file = tempfile::Builder::new()
-            .prefix(".kqlsmith-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| io_failure("create a file in", dir, e))?;
-        file.write_all(output.text.as_bytes())
-            .and_then(|()| file.as_file().sync_all())
-            .map_err(|e| io_failure("write", file.path(), e))?;
-        staged.push((file, target));
-    }
-    let mut written: Vec<PathBuf> = Vec::with_capacity(staged.len());
-    for (file, target) in staged {
-        if let Err(e) = file.persist(&target) {
-            // Take back what this run already put in place, so that the folder does not
-            // hold half a set.
-            for path in &written {
-                let _ = std::fs::remove_file(path);
-            }
-            return Err(io_failure("write", &target, e.error));
-        }
-        written.push(target);
-    }
-    Ok(())
+    let files: Vec<(PathBuf, String)> = rendered
+        .iter()
+        .map(|output| (dir.join(&output.file_name), output.text.clone()))
+        .collect();
+    transaction::write_all(&files).map_err(|message| Failure::Usage(error_line(&message)))
 }
 
 fn profile_failure(error: ProfileError) -> Failure {
@@ -499,7 +470,9 @@ fn export_failure(error: ExportError) -> Failure {
 fn render_failure(error: RenderError) -> Failure {
     match &error {
         RenderError::Platform { .. } => Failure::Usage(error_line(&error)),
-        RenderError::Template(_) => Failure::Internal(error_line(&error)),
+        RenderError::Template(_) | RenderError::Unformattable { .. } => {
+            Failure::Internal(error_line(&error))
+        }
         RenderError::Unparsable {
             platform,
             query,

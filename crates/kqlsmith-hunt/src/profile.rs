@@ -323,6 +323,22 @@ fn collect_keys(table: &DeTable<'_>, prefix: &str, keys: &mut Vec<String>) {
     }
 }
 
+/// The valid key nearest to a mistyped one, when it is near enough to be what was meant:
+/// most of it alike (a typo, a missing letter), or the same last part under another table.
+fn closest_key<'k>(given: &str, valid: &'k [String]) -> Option<&'k str> {
+    let leaf = |key: &str| key.rsplit('.').next().unwrap_or(key).to_string();
+    valid
+        .iter()
+        .map(|key| {
+            let whole = strsim::jaro_winkler(given, key);
+            let last = if leaf(given) == leaf(key) { 0.9 } else { 0.0 };
+            (whole.max(last), key.as_str())
+        })
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, key)| key)
+}
+
 /// Sets one value of the parsed profile.
 fn apply<'i>(
     root: &mut DeTable<'i>,
@@ -339,17 +355,22 @@ fn apply<'i>(
             .filter(|k| k.starts_with(&format!("{}.", change.key)))
             .cloned()
             .collect();
-        let problem = if inside.is_empty() {
-            format!("unknown key `{}`", change.key)
-        } else {
+        let problem = if !inside.is_empty() {
             format!(
-                "`{}` is a table, not a value: set one of its keys",
+                "`{}` is a table of the {kind} hunt's profile, not a value: set one of its keys",
                 change.key
             )
+        } else if let Some(near) = closest_key(&change.key, valid) {
+            format!(
+                "the {kind} hunt's profile has no key `{}`; did you mean `{near}`?",
+                change.key
+            )
+        } else {
+            format!("the {kind} hunt's profile has no key `{}`", change.key)
         };
         return Err(ProfileError::UnknownKey {
             origin: change.origin.clone(),
-            problem: format!("{problem} in a {kind} profile"),
+            problem,
             valid: if inside.is_empty() {
                 valid.to_vec()
             } else {
@@ -648,7 +669,12 @@ mod tests {
         assert_eq!(origin, "--set device.matc=exact");
         assert_eq!(valid, &keys(HuntKind::InternalConnections));
         let message = err.to_string();
-        assert!(message.contains("unknown key `device.matc`"), "{message}");
+        assert!(
+            message.contains(
+                "the internal-connections hunt's profile has no key `device.matc`; did you mean `device.match`?"
+            ),
+            "{message}"
+        );
         assert!(message.contains("device.match, device.name"), "{message}");
     }
 

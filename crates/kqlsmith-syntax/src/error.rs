@@ -1,5 +1,7 @@
 //! Parse errors: where (byte span, line, column) and what (found X, expected Y, in words).
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::span::{LineIndex, Span};
@@ -8,7 +10,8 @@ use crate::span::{LineIndex, Span};
 ///
 /// `line` and `column` are 1-based (the column counts characters) and locate `span.start`.
 /// `message` says what was found and what was expected, in words:
-/// ``found `)`, expected an expression``.
+/// ``found `)`, expected an expression``. It holds no control character: those the input
+/// had are escaped (see [`printable`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{line}:{column}: {message}")]
 pub struct ParseError {
@@ -25,9 +28,39 @@ impl ParseError {
             span,
             line,
             column,
-            message: message.into(),
+            message: printable(&message.into()).into_owned(),
         }
     }
+}
+
+/// `text` safe to show on a terminal: control characters (an ESC byte that would start a
+/// terminal escape sequence, a carriage return that would overwrite the line) and the
+/// invisible characters that reorder or hide text (bidirectional overrides, zero-width
+/// characters, the byte-order mark) are written as escapes such as `\u{1b}` and `\t`.
+///
+/// ```
+/// assert_eq!(kqlsmith_syntax::printable("a\u{1b}[31mb\tc"), "a\\u{1b}[31mb\\tc");
+/// assert_eq!(kqlsmith_syntax::printable("Timestamp"), "Timestamp");
+/// ```
+pub fn printable(text: &str) -> Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    };
+    if !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if hidden(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Words for what stands at `offset`: a quoted token, or "end of input".

@@ -31,7 +31,7 @@ mod span;
 pub mod visit;
 
 pub use ast::Script;
-pub use error::ParseError;
+pub use error::{ParseError, printable};
 pub use literal::{decode_string_literal, quote_string};
 pub use scan::MAX_NESTING;
 pub use span::{LineIndex, Span};

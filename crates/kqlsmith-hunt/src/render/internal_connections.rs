@@ -349,7 +349,7 @@ mod tests {
 
     use crate::model::Hunt;
     use crate::profile::{self, Override};
-    use crate::render::{RenderError, check, file_name, render};
+    use crate::render::{RenderError, check, file_name, render, template_text};
 
     fn hunt(changes: &[(&str, &str)]) -> Hunt {
         let overrides: Vec<Override> = changes
@@ -372,8 +372,10 @@ mod tests {
         Platform::builtin("defender").unwrap()
     }
 
+    /// The template's text for Defender; the rendered query is checked too.
     fn query(hunt: &Hunt) -> String {
-        render(hunt, &defender()).unwrap()
+        render(hunt, &defender()).unwrap();
+        template_text(hunt, &defender()).unwrap()
     }
 
     /// The lines of `text` that are not comments, trimmed.
@@ -793,7 +795,7 @@ mod tests {
     }
 
     fn query_of_default() -> String {
-        query(&hunt(&[]))
+        render(&hunt(&[]), &defender()).unwrap()
     }
 
     #[test]

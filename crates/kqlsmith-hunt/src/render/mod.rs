@@ -1,6 +1,7 @@
 //! Rendering a hunt into one platform's KQL. Each hunt has a module that computes the view its
 //! askama template reads (`templates/<hunt>.kql`); `views` holds the pieces they share.
-//! Every query goes through kqlsmith's parser before it is returned.
+//! Every query is laid out by kqlsmith's formatter (so `kqlsmith fmt --check` finds nothing
+//! to change in generated rules) and goes through kqlsmith's parser before it is returned.
 
 use kqlsmith_lint::Platform;
 
@@ -30,11 +31,22 @@ pub enum RenderError {
         query: String,
         error: kqlsmith_syntax::ParseError,
     },
+    /// The formatter could not lay out the generated query: a bug in kqlsmith.
+    #[error("kqlsmith could not format the query it generated for {platform}: {message}")]
+    Unformattable { platform: String, message: String },
 }
 
-/// Renders `hunt` into the KQL of `platform`. The text ends with one line break, and
-/// kqlsmith's parser has accepted it: a query that does not parse is an error, never output.
+/// Renders `hunt` into the KQL of `platform`, in the canonical layout of
+/// [`kqlsmith_syntax::format`] with its default options. The text ends with one line break,
+/// and kqlsmith's parser has accepted it: a query that does not parse is an error, never
+/// output.
 pub fn render(hunt: &Hunt, platform: &Platform) -> Result<String, RenderError> {
+    check(template_text(hunt, platform)?, platform)
+}
+
+/// The query as the hunt's template prints it, before it is laid out: what the template tests
+/// read, so that they do not depend on the formatter's layout.
+pub(crate) fn template_text(hunt: &Hunt, platform: &Platform) -> Result<String, RenderError> {
     check_time_column(platform)?;
     let query = match hunt {
         Hunt::InternalConnections(hunt) => internal_connections::query_text(hunt, platform)?,
@@ -45,18 +57,24 @@ pub fn render(hunt: &Hunt, platform: &Platform) -> Result<String, RenderError> {
     };
     // Each block of the template brings its own leading line break (see the template's
     // header), so the text starts with one when the first block is printed.
-    let query = format!("{}\n", query.trim_start_matches('\n').trim_end());
-    check(query, platform)
+    Ok(format!("{}\n", query.trim_start_matches('\n').trim_end()))
 }
 
-/// `query` if kqlsmith's parser accepts it, else [`RenderError::Unparsable`] with the text.
+/// `query` in the formatter's canonical layout if kqlsmith's parser accepts it, else
+/// [`RenderError::Unparsable`] with the text. The formatter parses its own output back and
+/// checks that the tree and the comments are unchanged.
 pub(crate) fn check(query: String, platform: &Platform) -> Result<String, RenderError> {
-    match kqlsmith_syntax::parse(&query) {
-        Ok(_) => Ok(query),
-        Err(error) => Err(RenderError::Unparsable {
+    use kqlsmith_syntax::format::{FormatError, FormatOptions, format};
+    match format(&query, &FormatOptions::default()) {
+        Ok(formatted) => Ok(formatted),
+        Err(FormatError::Syntax(error)) => Err(RenderError::Unparsable {
             platform: platform.name.clone(),
             query,
             error,
+        }),
+        Err(internal @ FormatError::Internal(_)) => Err(RenderError::Unformattable {
+            platform: platform.name.clone(),
+            message: internal.to_string(),
         }),
     }
 }

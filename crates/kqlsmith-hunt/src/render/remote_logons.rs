@@ -143,7 +143,7 @@ mod tests {
 
     use crate::model::Hunt;
     use crate::profile::{self, Override};
-    use crate::render::render;
+    use crate::render::{render, template_text};
 
     fn query(changes: &[(&str, &str)]) -> String {
         let overrides: Vec<Override> = changes
@@ -153,7 +153,10 @@ mod tests {
         let hunt = profile::load_shipped("remote-logons", &overrides)
             .unwrap()
             .unwrap();
-        render(&hunt, &Platform::builtin("defender").unwrap()).unwrap()
+        let defender = Platform::builtin("defender").unwrap();
+        // The template's text; the rendered query is checked too.
+        render(&hunt, &defender).unwrap();
+        template_text(&hunt, &defender).unwrap()
     }
 
     fn code_lines(text: &str) -> Vec<&str> {
