@@ -11,7 +11,7 @@ use kqlsmith_lint::output::{self, FileReport};
 use kqlsmith_lint::{Config, Platform, Severity, infer_platform};
 
 use super::{EXIT_USAGE, Fatal, finish};
-use super::{files, progress};
+use super::{files, hosts, progress};
 
 /// Convert KQL queries between Defender XDR and Sentinel
 ///
@@ -26,7 +26,8 @@ use super::{files, progress};
 /// reported rustc-style on standard error, with the lint code the converted query breaks.
 ///
 /// The source platform is --from, else `platform` in kqlsmith.toml's [lint] table, else guessed
-/// from the query (said in a note).
+/// from the query (said in a note). Queries in Sentinel YAML and ARM templates are Sentinel's,
+/// in Defender rule JSON Defender's; in such files only the queries' text changes.
 ///
 /// The converted query goes to standard output; --in-place rewrites the files instead (through
 /// a temporary file renamed over each), also when something is reported.
@@ -42,8 +43,9 @@ use super::{files, progress};
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ConvertArgs {
-    /// Files or folders to convert (folders are searched for .kql files); `-` reads standard
-    /// input. More than one needs --in-place.
+    /// Files or folders to convert (folders are searched for .kql files and for queries inside
+    /// .md, .yaml, .yml and .json files); `-` reads standard input. More than one needs
+    /// --in-place.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
@@ -147,6 +149,17 @@ fn convert_file(
     configured: Option<String>,
     tally: &mut Tally,
 ) -> Result<(), Fatal> {
+    if let Some(host) = hosts::read(file) {
+        let host = host.map_err(Fatal::Usage)?;
+        let converted =
+            hosts::convert(file, &host, args.from.as_deref(), configured.as_deref(), to)?;
+        tally.files += 1;
+        tally.invalid += usize::from(converted.invalid > 0);
+        let changed = converted.text != host.text();
+        tally.changed += usize::from(changed);
+        tally.count(&converted.diagnostics);
+        return write_out(file, args, &converted.text, changed);
+    }
     let source = files::read(file).map_err(Fatal::Usage)?;
     let shown = file.display().to_string();
     let mut notes = Vec::new();
@@ -183,30 +196,8 @@ fn convert_file(
     };
     let changed = conversion.text != source;
     tally.changed += usize::from(changed);
-    let count = |severity| {
-        conversion
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == severity)
-            .count()
-    };
-    tally.errors += count(Severity::Error);
-    tally.warnings += count(Severity::Warning);
-
-    if args.in_place {
-        if changed {
-            files::write_atomically(file, &conversion.text).map_err(Fatal::Usage)?;
-        }
-    } else {
-        let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(conversion.text.as_bytes())
-            .and_then(|()| stdout.flush())
-            .or_else(|e| match e.kind() {
-                std::io::ErrorKind::BrokenPipe => Ok(()),
-                _ => Err(Fatal::Usage(format!("cannot write standard output: {e}"))),
-            })?;
-    }
+    tally.count(&conversion.diagnostics);
+    write_out(file, args, &conversion.text, changed)?;
     if !conversion.diagnostics.is_empty() || !notes.is_empty() {
         let report = FileReport {
             path: shown,
@@ -218,6 +209,39 @@ fn convert_file(
         let _ = write!(anstream::stderr(), "{text}");
     }
     Ok(())
+}
+
+impl Tally {
+    /// Counts the errors and warnings of a conversion.
+    fn count(&mut self, diagnostics: &[kqlsmith_lint::Diagnostic]) {
+        let count = |severity| {
+            diagnostics
+                .iter()
+                .filter(|d| d.severity == severity)
+                .count()
+        };
+        self.errors += count(Severity::Error);
+        self.warnings += count(Severity::Warning);
+    }
+}
+
+/// The converted text: over the file with --in-place (when it changed), else on standard
+/// output.
+fn write_out(file: &Path, args: &ConvertArgs, text: &str, changed: bool) -> Result<(), Fatal> {
+    if args.in_place {
+        if changed {
+            files::write_atomically(file, text).map_err(Fatal::Usage)?;
+        }
+        return Ok(());
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .or_else(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => Ok(()),
+            _ => Err(Fatal::Usage(format!("cannot write standard output: {e}"))),
+        })
 }
 
 /// The closing line of an --in-place run.

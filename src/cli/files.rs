@@ -14,8 +14,8 @@ use kqlsmith_lint::rules::syntax_error;
 /// The name standard input goes by.
 pub const STDIN: &str = "-";
 
-/// The files named: files as given, folders searched (in sorted order) for `.kql` files, `-`
-/// for standard input. A path that does not exist is an error that names it.
+/// The files named: files as given, folders searched (in sorted order) for `.kql` files and
+/// host files (Markdown, YAML, JSON), `-` for standard input. A path that does not exist is an error that names it.
 pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
@@ -27,9 +27,7 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                 .sort_by_file_name()
             {
                 let entry = entry.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                if entry.file_type().is_file()
-                    && entry.path().extension().is_some_and(|e| e == "kql")
-                {
+                if entry.file_type().is_file() && super::hosts::is_query_file(entry.path()) {
                     files.push(entry.into_path());
                 }
             }

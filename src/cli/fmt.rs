@@ -8,7 +8,7 @@ use kqlsmith_lint::Config;
 use kqlsmith_syntax::format::{FormatError, FormatOptions, format};
 
 use super::{EXIT_USAGE, Fatal, finish};
-use super::{files, progress};
+use super::{files, hosts, progress};
 
 /// Format KQL files: one canonical layout, every comment kept
 ///
@@ -26,7 +26,9 @@ use super::{files, progress};
 ///   indent = 4
 ///
 /// Files are rewritten in place (through a temporary file renamed over them). A file that does
-/// not parse is reported, rustc-style, and left as it was.
+/// not parse is reported, rustc-style, and left as it was. In Markdown, YAML and JSON files only
+/// the queries' text changes (re-indented, re-escaped); a query that does not parse is reported
+/// and left, the others are formatted.
 ///
 /// Exit status: 0 when every file is formatted (or, with --check, already was); 1 when a file
 /// does not parse, or --check finds a file to reformat; 2 on a usage, configuration or I/O
@@ -36,12 +38,13 @@ use super::{files, progress};
 ///   kqlsmith fmt hunts/                  format every .kql file below hunts/, in place
 ///   kqlsmith fmt --check .               list the files that would change (for CI)
 ///   kqlsmith fmt --stdout hunt.kql       print the formatted text, change nothing
+///   kqlsmith fmt hunts/README.md         format the KQL fences of a Markdown hunt
 ///   cat hunt.kql | kqlsmith fmt -        format standard input to standard output
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct FmtArgs {
-    /// Files or folders to format (folders are searched for .kql files); `-` reads standard
-    /// input and writes standard output.
+    /// Files or folders to format (folders are searched for .kql files and for queries inside
+    /// .md, .yaml, .yml and .json files); `-` reads standard input and writes standard output.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
@@ -142,25 +145,38 @@ impl Settings {
 }
 
 fn format_file(file: &Path, options: &FormatOptions, args: &FmtArgs) -> Result<Outcome, Fatal> {
-    let source = files::read(file).map_err(Fatal::Usage)?;
     let shown = file.display().to_string();
-    let formatted = match format(&source, options) {
-        Ok(text) => text,
-        Err(FormatError::Syntax(error)) => {
-            files::report_syntax_error(&shown, &source, &error);
-            return Ok(Outcome::Invalid);
+    // A host file's queries that do not parse are reported and left; the others are formatted.
+    let (source, formatted, all_valid) = match hosts::read(file) {
+        Some(host) => {
+            let host = host.map_err(Fatal::Usage)?;
+            let (formatted, all_valid) = hosts::format_host(file, &host, options)?;
+            (host.text().to_string(), formatted, all_valid)
         }
-        Err(internal @ FormatError::Internal(_)) => {
-            return Err(Fatal::Internal(format!("{shown}: {internal}")));
+        None => {
+            let source = files::read(file).map_err(Fatal::Usage)?;
+            match format(&source, options) {
+                Ok(text) => (source, text, true),
+                Err(FormatError::Syntax(error)) => {
+                    files::report_syntax_error(&shown, &source, &error);
+                    return Ok(Outcome::Invalid);
+                }
+                Err(internal @ FormatError::Internal(_)) => {
+                    return Err(Fatal::Internal(format!("{shown}: {internal}")));
+                }
+            }
         }
     };
-    let outcome = if formatted == source {
+    let outcome = if !all_valid {
+        Outcome::Invalid
+    } else if formatted == source {
         Outcome::Unchanged
     } else {
         Outcome::Changed
     };
+    let changed = formatted != source;
     if args.check {
-        if matches!(outcome, Outcome::Changed) {
+        if changed {
             let _ = writeln!(std::io::stdout(), "{shown}");
         }
     } else if args.stdout || files::is_stdin(file) {
@@ -172,7 +188,7 @@ fn format_file(file: &Path, options: &FormatOptions, args: &FmtArgs) -> Result<O
                 std::io::ErrorKind::BrokenPipe => Ok(()),
                 _ => Err(Fatal::Usage(format!("cannot write standard output: {e}"))),
             })?;
-    } else if matches!(outcome, Outcome::Changed) {
+    } else if changed {
         files::write_atomically(file, &formatted).map_err(Fatal::Usage)?;
     }
     Ok(outcome)

@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 mod convert;
 mod files;
 mod fmt;
+mod hosts;
 mod lint;
 mod parse;
 mod progress;
