@@ -381,12 +381,13 @@ pub fn infer_platform(source: &str) -> Result<Platform> {
 /// ```
 /// use kqlsmith::HostKind;
 ///
-/// let rule = r#"{"queryCondition": {"queryText": "DeviceLogonEvents|take 10"}}"#;
+/// let rule = r#"{"queryCondition": {"queryText": "DeviceLogonEvents|where Timestamp>ago(1d)"}}"#;
 /// let host = kqlsmith::read_host(HostKind::Json, rule)?;
 /// let query = &host.queries()[0];
 /// assert_eq!(query.platform, Some("defender"));
 ///
-/// // Lint it: findings map back to the host's lines and columns.
+/// // Lint it on the platform the host names; `query.to_host_diagnostic` puts a finding at
+/// // the host's bytes, and `host.position` gives their line and column.
 /// let defender = kqlsmith::platform("defender")?;
 /// assert!(kqlsmith::lint(&query.text, &defender).is_empty());
 /// assert_eq!(host.position(query.to_host(0)), (1, 35));
@@ -396,7 +397,7 @@ pub fn infer_platform(source: &str) -> Result<Platform> {
 /// let written = host.rewrite(&[(0, formatted)])?;
 /// assert_eq!(
 ///     written,
-///     r#"{"queryCondition": {"queryText": "DeviceLogonEvents\n| take 10"}}"#
+///     r#"{"queryCondition": {"queryText": "DeviceLogonEvents\n| where Timestamp > ago(1d)"}}"#
 /// );
 /// # Ok::<(), kqlsmith::Error>(())
 /// ```

@@ -3,8 +3,6 @@
 //! and gives each scalar's value, style and span; the lines of the span are the chunks the
 //! value is aligned with.
 
-use std::borrow::Cow;
-
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use crate::align::{Chunk, align};
@@ -145,7 +143,7 @@ fn query(
     offsets: &Offsets,
     key: String,
     key_indent: usize,
-    value: &Cow<str>,
+    value: &str,
     style: ScalarStyle,
     span: Span,
 ) -> EmbeddedQuery {

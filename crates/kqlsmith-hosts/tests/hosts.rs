@@ -398,3 +398,61 @@ fn a_rewrite_that_would_not_parse_or_read_back_writes_nothing() {
         .unwrap_err();
     assert!(matches!(error, HostError::Rewrite { .. }), "{error}");
 }
+
+/// Each YAML scalar style Sentinel content uses, with what YAML reads from it.
+const YAML_STYLES: [&str; 9] = [
+    "query: |\n  T\n  | take 1\nnext: 1\n",
+    "query: |+\n  T\n  | take 1\n\n\nnext: 1\n",
+    "query: >\n  T\n  | take 1\n\n  | count\nnext: 1\n",
+    "query: >-\n  T\n  | take 1\nnext: 1\n",
+    "query: |4\n      T\n    | take 1\nnext: 1\n",
+    "query: T\n  | take 1\nnext: 1\n",
+    "query: 'T\n  | where A == ''x'''\nnext: 1\n",
+    "query: \"T\\n| where A == \\\"x\\u00e9\\\"\"\nnext: 1\n",
+    "id: 1\nquery: | # the query\n  T\n\n  | take 1\nnext: 1\n",
+];
+
+#[test]
+fn every_yaml_style_reads_maps_and_writes_back_as_yaml_reads_it() {
+    for yaml in YAML_STYLES {
+        let host = HostFile::read(HostKind::Yaml, yaml, &ReadOptions::default()).unwrap();
+        let expected: serde_norway::Value = serde_norway::from_str(yaml).unwrap();
+        let query = &host.queries()[0];
+        assert_eq!(query.text, expected["query"].as_str().unwrap(), "{yaml}");
+        // Every character maps to itself, to the backslash of its escape or, for a folded
+        // line break, to the line break it folds.
+        for (offset, c) in query.text.char_indices() {
+            let shown = host.text()[query.to_host(offset)..].chars().next().unwrap();
+            let folded = c == ' ' && shown == '\n';
+            let doubled = c == '\'' && shown == '\'';
+            assert!(
+                shown == c || shown == '\\' || folded || doubled,
+                "{yaml:?} {offset}: {c:?} at {shown:?}"
+            );
+        }
+        for new in ["T\n| where A == 'x'\n| take 1\n", "  T // # x\n| take 1"] {
+            let written = host.rewrite(&[(0, new.to_string())]).unwrap();
+            let mut after: serde_norway::Value = serde_norway::from_str(&written).unwrap();
+            let read_back = after["query"].as_str().unwrap().to_string();
+            assert_eq!(
+                read_back.trim_end(),
+                new.trim_end(),
+                "{yaml:?} became {written:?}"
+            );
+            // The query keeps its own final line breaks.
+            let breaks = |s: &str| s.len() - s.trim_end_matches('\n').len();
+            assert_eq!(breaks(&read_back), breaks(&query.text), "{written:?}");
+            after["query"] = expected["query"].clone();
+            assert_eq!(after, expected, "{written:?}: other keys");
+            assert!(written.ends_with("next: 1\n"), "{written:?}");
+        }
+    }
+}
+
+#[test]
+fn every_document_of_a_yaml_file_gives_its_query() {
+    let yaml = "query: |\n  T\n---\nname: x\n---\nFunctionQuery: U | take 1\n";
+    let host = HostFile::read(HostKind::Yaml, yaml, &ReadOptions::default()).unwrap();
+    let texts: Vec<_> = host.queries().iter().map(|q| q.text.as_str()).collect();
+    assert_eq!(texts, ["T\n", "U | take 1"]);
+}

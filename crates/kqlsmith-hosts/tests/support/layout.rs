@@ -15,7 +15,7 @@ pub fn fenced(n: usize, query: &str) -> String {
             .max()
             .unwrap_or(0)
     };
-    let c = if n % 2 == 0 { '`' } else { '~' };
+    let c = if n.is_multiple_of(2) { '`' } else { '~' };
     let fence = c.to_string().repeat(longest_run(c).max(2) + 1);
     let body = if query.ends_with('\n') {
         query.to_string()
