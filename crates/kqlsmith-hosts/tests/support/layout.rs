@@ -56,11 +56,12 @@ pub fn markdown(title: &str, queries: &[&str]) -> String {
     markdown
 }
 
-/// A Sentinel analytics rule whose `query` is a literal block.
+/// A Sentinel analytics rule whose `query` is a literal block (its indentation said, as a
+/// query may start with a deeper line).
 pub fn sentinel_yaml(query: &str) -> String {
     let mut yaml = String::from(
         "id: 0f1c5a2e-6b1e-4c3e-9a7e-1f2d3c4b5a69\nname: A hunt\nseverity: Medium\n\
-         queryFrequency: 1h\nqueryPeriod: 1d\ntriggerOperator: gt\ntriggerThreshold: 0\nquery: |\n",
+         queryFrequency: 1h\nqueryPeriod: 1d\ntriggerOperator: gt\ntriggerThreshold: 0\nquery: |2\n",
     );
     for line in query.lines() {
         if !line.trim().is_empty() {
