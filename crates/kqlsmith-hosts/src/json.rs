@@ -152,6 +152,21 @@ fn query(
         &mut chunks,
         |rest| rest.starts_with('\\').then(|| json_escape(rest)),
     );
+    // Characters spelled `\uXXXX` that JSON lets be written as they are: the rewrite keeps
+    // their spelling. (Letters, digits and `\` cannot be told from an escape's own text.)
+    let mut escaped: Vec<char> = Vec::new();
+    for chunk in &chunks {
+        if let Some(spelled) = &chunk.spells
+            && text[chunk.host.clone()].starts_with("\\u")
+        {
+            for c in spelled.chars() {
+                let plain = c.is_ascii_alphanumeric() || c == '\\' || c.is_control() || c == '"';
+                if !plain && !escaped.contains(&c) {
+                    escaped.push(c);
+                }
+            }
+        }
+    }
     let map = align(value, text, &chunks, end - 1).unwrap_or_else(|| {
         let mut map = OffsetMap::new(start);
         map.push_spelled(value.len(), start..end);
@@ -163,7 +178,7 @@ fn query(
         platform: Some(platform),
         map,
         region: start..end,
-        spelling: Spelling::JsonString,
+        spelling: Spelling::JsonString { escaped },
     })
 }
 

@@ -32,7 +32,11 @@ pub(crate) enum Spelling {
         line_ending: &'static str,
     },
     /// A JSON string (the region includes its quotes).
-    JsonString,
+    JsonString {
+        /// Characters the string spelled as `\uXXXX` (ARM exports write `'` as `\u0027`):
+        /// new text spells them so too.
+        escaped: Vec<char>,
+    },
 }
 
 /// The styles of a YAML scalar that is not a block.
@@ -62,7 +66,10 @@ impl Spelling {
                 FlowStyle::SingleQuoted => text.replace('\'', "''"),
                 FlowStyle::DoubleQuoted => json_inner(text),
             },
-            Spelling::JsonString => json_inner(text),
+            Spelling::JsonString { escaped } => {
+                let quoted = json_string(text, escaped);
+                quoted[1..quoted.len() - 1].to_string()
+            }
         }
     }
 
@@ -142,7 +149,7 @@ impl Spelling {
                 out.push(serde_json::to_string(text).unwrap_or_default());
                 out
             }
-            Spelling::JsonString => vec![serde_json::to_string(text).unwrap_or_default()],
+            Spelling::JsonString { escaped } => vec![json_string(text, escaped)],
         }
     }
 }
@@ -156,6 +163,26 @@ fn block(header: &str, body: &str, indent: usize, line_ending: &str) -> String {
         if !line.is_empty() {
             out.push_str(&pad);
             out.push_str(line);
+        }
+    }
+    out
+}
+
+/// `text` as a JSON string, the characters of `escaped` spelled `\uXXXX`.
+fn json_string(text: &str, escaped: &[char]) -> String {
+    let quoted = serde_json::to_string(text).unwrap_or_default();
+    if escaped.is_empty() {
+        return quoted;
+    }
+    let mut out = String::with_capacity(quoted.len());
+    for c in quoted.chars() {
+        if escaped.contains(&c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
         }
     }
     out

@@ -456,3 +456,18 @@ fn every_document_of_a_yaml_file_gives_its_query() {
     let texts: Vec<_> = host.queries().iter().map(|q| q.text.as_str()).collect();
     assert_eq!(texts, ["T\n", "U | take 1"]);
 }
+
+#[test]
+fn json_strings_keep_the_unicode_escapes_they_were_written_with() {
+    // ARM exports spell `'` as `\u0027`; this one also spells `é` so.
+    let json = r#"{"type": "Microsoft.SecurityInsights/alertRules", "properties": {"query": "T | where A == \u0027caf\u00e9\u0027|take 1"}}"#;
+    let host = HostFile::read(HostKind::Json, json, &ReadOptions::default()).unwrap();
+    assert_eq!(host.queries()[0].text, "T | where A == 'café'|take 1");
+    let written = host
+        .rewrite(&[(0, "T\n| where A == 'café'\n| take 1\n".to_string())])
+        .unwrap();
+    assert_eq!(
+        written,
+        r#"{"type": "Microsoft.SecurityInsights/alertRules", "properties": {"query": "T\n| where A == \u0027caf\u00e9\u0027\n| take 1"}}"#
+    );
+}
