@@ -27,18 +27,25 @@
 //! # Ok::<(), kqlsmith::Error>(())
 //! ```
 //!
+//! Queries that live in Markdown, Sentinel YAML, ARM templates or Defender XDR JSON are read
+//! with [`read_host`]: each comes with its position in the host, and [`HostFile::rewrite`]
+//! puts new text back.
+//!
 //! The crates below the facade are re-exported for what it does not cover: [`hunt`] (models,
 //! profiles, templates, rule files), [`lint`](mod@lint) (schemas, rules, configuration, output
-//! formats) and [`syntax`] (the grammar, the AST and its printer).
+//! formats), [`hosts`] (queries inside other files) and [`syntax`] (the grammar, the AST and
+//! its printer).
 
 #![warn(missing_docs)]
 
 use std::path::Path;
 
+pub use kqlsmith_hosts as hosts;
 pub use kqlsmith_hunt as hunt;
 pub use kqlsmith_lint as lint;
 pub use kqlsmith_syntax as syntax;
 
+pub use kqlsmith_hosts::{EmbeddedQuery, HostFile, HostKind};
 pub use kqlsmith_hunt::{Format, Hunt, HuntKind, Override};
 pub use kqlsmith_lint::convert::Conversion;
 pub use kqlsmith_lint::{Config, Diagnostic, Platform, Severity};
@@ -74,6 +81,10 @@ pub enum Error {
     /// converted text would not parse, which is a bug).
     #[error(transparent)]
     Convert(#[from] kqlsmith_lint::convert::ConvertError),
+    /// A host file (Markdown, YAML, JSON) could not be read, or new query text could not be
+    /// written back into it.
+    #[error(transparent)]
+    Host(#[from] kqlsmith_hosts::HostError),
 }
 
 /// `Result` with the facade's [`Error`].
@@ -378,4 +389,40 @@ pub fn lint_with(source: &str, platform: &Platform, config: &Config) -> Vec<Diag
 /// ```
 pub fn infer_platform(source: &str) -> Result<Platform> {
     platform(kqlsmith_lint::infer_platform(source).platform)
+}
+
+/// The queries inside a host file's text: fenced `kql`/`kusto` blocks of Markdown, the
+/// `query` keys of Sentinel YAML, `properties.query` of ARM templates and
+/// `queryCondition.queryText` of Defender XDR rules. Each query knows its host position and
+/// platform; [`HostFile::rewrite`] writes new query text back, leaving every other byte.
+///
+/// ```
+/// use kqlsmith::HostKind;
+///
+/// let rule = r#"{"queryCondition": {"queryText": "DeviceLogonEvents|where Timestamp>ago(1d)"}}"#;
+/// let host = kqlsmith::read_host(HostKind::Json, rule)?;
+/// let query = &host.queries()[0];
+/// assert_eq!(query.platform, Some("defender"));
+///
+/// // Lint it on the platform the host names; `query.to_host_diagnostic` puts a finding at
+/// // the host's bytes, and `host.position` gives their line and column.
+/// let defender = kqlsmith::platform("defender")?;
+/// assert!(kqlsmith::lint(&query.text, &defender).is_empty());
+/// assert_eq!(host.position(query.to_host(0)), (1, 35));
+///
+/// // Format it and put it back, escaped as JSON.
+/// let formatted = kqlsmith::format(&query.text, &kqlsmith::FormatOptions::default())?;
+/// let written = host.rewrite(&[(0, formatted)])?;
+/// assert_eq!(
+///     written,
+///     r#"{"queryCondition": {"queryText": "DeviceLogonEvents\n| where Timestamp > ago(1d)"}}"#
+/// );
+/// # Ok::<(), kqlsmith::Error>(())
+/// ```
+pub fn read_host(kind: HostKind, text: &str) -> Result<HostFile> {
+    Ok(HostFile::read(
+        kind,
+        text,
+        &kqlsmith_hosts::ReadOptions::default(),
+    )?)
 }

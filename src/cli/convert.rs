@@ -11,7 +11,7 @@ use kqlsmith_lint::output::{self, FileReport};
 use kqlsmith_lint::{Config, Platform, Severity, infer_platform};
 
 use super::{EXIT_USAGE, Fatal, finish, printable_message};
-use super::{files, progress, transaction};
+use super::{files, hosts, progress, transaction};
 
 /// Convert KQL queries between Defender XDR and Sentinel
 ///
@@ -26,7 +26,8 @@ use super::{files, progress, transaction};
 /// reported rustc-style on standard error, with the lint code the converted query breaks.
 ///
 /// The source platform is --from, else `platform` in kqlsmith.toml's [lint] table, else guessed
-/// from the query (said in a note).
+/// from the query (said in a note). Queries in Sentinel YAML and ARM templates are Sentinel's,
+/// in Defender rule JSON Defender's; in such files only the queries' text changes.
 ///
 /// The converted query goes to standard output; --in-place rewrites the files instead, also
 /// when something is reported: all of them or none (when one cannot be written, every file
@@ -43,8 +44,9 @@ use super::{files, progress, transaction};
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ConvertArgs {
-    /// Files or folders to convert (folders are searched for .kql files, in any case); `-`
-    /// reads standard input. More than one needs --in-place.
+    /// Files or folders to convert (folders are searched for .kql files, in any case, and for
+    /// queries inside .md, .yaml, .yml and .json files); `-` reads standard input. More than
+    /// one needs --in-place.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
@@ -167,6 +169,17 @@ fn convert_file(
     configured: Option<String>,
     tally: &mut Tally,
 ) -> Result<Option<String>, Fatal> {
+    if let Some(host) = hosts::read(file) {
+        let host = host.map_err(Fatal::Usage)?;
+        let converted =
+            hosts::convert(file, &host, args.from.as_deref(), configured.as_deref(), to)?;
+        tally.files += 1;
+        tally.invalid += usize::from(converted.invalid > 0);
+        let changed = converted.text != host.text();
+        tally.changed += usize::from(changed);
+        tally.count(&converted.diagnostics);
+        return write_out(args, &converted.text, changed);
+    }
     let source = files::read(file).map_err(Fatal::Usage)?;
     let shown = file.display().to_string();
     let mut notes = Vec::new();
@@ -203,31 +216,8 @@ fn convert_file(
     };
     let changed = conversion.text != source;
     tally.changed += usize::from(changed);
-    let count = |severity| {
-        conversion
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == severity)
-            .count()
-    };
-    tally.errors += count(Severity::Error);
-    tally.warnings += count(Severity::Warning);
-
-    let mut to_write = None;
-    if args.in_place {
-        if changed {
-            to_write = Some(conversion.text.clone());
-        }
-    } else {
-        let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(conversion.text.as_bytes())
-            .and_then(|()| stdout.flush())
-            .or_else(|e| match e.kind() {
-                std::io::ErrorKind::BrokenPipe => Ok(()),
-                _ => Err(Fatal::Usage(format!("cannot write standard output: {e}"))),
-            })?;
-    }
+    tally.count(&conversion.diagnostics);
+    let to_write = write_out(args, &conversion.text, changed)?;
     if !conversion.diagnostics.is_empty() || !notes.is_empty() {
         let report = FileReport {
             path: shown,
@@ -239,6 +229,37 @@ fn convert_file(
         let _ = write!(anstream::stderr(), "{text}");
     }
     Ok(to_write)
+}
+
+impl Tally {
+    /// Counts the errors and warnings of a conversion.
+    fn count(&mut self, diagnostics: &[kqlsmith_lint::Diagnostic]) {
+        let count = |severity| {
+            diagnostics
+                .iter()
+                .filter(|d| d.severity == severity)
+                .count()
+        };
+        self.errors += count(Severity::Error);
+        self.warnings += count(Severity::Warning);
+    }
+}
+
+/// The converted text: with --in-place, the text to write over the file (when it changed);
+/// else printed on standard output.
+fn write_out(args: &ConvertArgs, text: &str, changed: bool) -> Result<Option<String>, Fatal> {
+    if args.in_place {
+        return Ok(changed.then(|| text.to_string()));
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .or_else(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => Ok(()),
+            _ => Err(Fatal::Usage(format!("cannot write standard output: {e}"))),
+        })?;
+    Ok(None)
 }
 
 /// The closing line of an --in-place run.

@@ -35,7 +35,8 @@ impl Found {
 }
 
 /// The files named: files as given, folders searched (in sorted order, through links) for
-/// `.kql` files (the extension in any case), `-` for standard input. A path or folder entry
+/// `.kql` files (the extension in any case) and host files (Markdown, YAML, JSON), `-` for
+/// standard input. A path or folder entry
 /// that cannot be read is an error for that path alone.
 pub fn collect(paths: &[PathBuf]) -> Found {
     let mut found = Found::default();
@@ -62,7 +63,7 @@ fn walk(folder: &Path, found: &mut Found) {
     for entry in entries {
         match entry {
             Ok(entry) => {
-                if entry.file_type().is_file() && is_query_file(entry.path()) {
+                if entry.file_type().is_file() && super::hosts::is_query_file(entry.path()) {
                     found.files.push(entry.into_path());
                 }
             }
@@ -78,7 +79,7 @@ fn walk(folder: &Path, found: &mut Found) {
                     .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound)
                 {
                     // Only a link that might have named queries is worth an error.
-                    if path.extension().is_some() && !is_query_file(path) {
+                    if path.extension().is_some() && !super::hosts::is_query_file(path) {
                         continue;
                     }
                     missing(path).to_string()
@@ -103,12 +104,6 @@ fn missing(path: &Path) -> &'static str {
     } else {
         "no such file or folder"
     }
-}
-
-/// Whether a folder walk takes the file: a `.kql` extension, in any case.
-fn is_query_file(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("kql"))
 }
 
 /// A path for a message, with control characters escaped.

@@ -9,7 +9,7 @@ use kqlsmith_syntax::format::{FormatError, FormatOptions, format};
 
 use super::line_style::LineStyle;
 use super::{EXIT_USAGE, Fatal, finish, printable_message};
-use super::{files, progress, transaction};
+use super::{files, hosts, progress, transaction};
 
 /// Format KQL files: one canonical layout, every comment kept
 ///
@@ -29,7 +29,9 @@ use super::{files, progress, transaction};
 /// Files are rewritten in place, all of them or none: when one cannot be written, every file
 /// keeps its previous bytes. Each keeps its line endings (CRLF or LF, the more frequent one
 /// when mixed), its byte-order mark, its mode and its links. A file that does not parse is
-/// reported, rustc-style, and left as it was.
+/// reported, rustc-style, and left as it was. In Markdown, YAML and JSON files only the
+/// queries' text changes (re-indented, re-escaped); a host file with a query that does not
+/// parse is reported and left as it was.
 ///
 /// Exit status: 0 when every file is formatted (or, with --check, already was); 1 when a file
 /// does not parse, or --check finds a file to reformat; 2 on a usage, configuration or I/O
@@ -43,8 +45,9 @@ use super::{files, progress, transaction};
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct FmtArgs {
-    /// Files or folders to format (folders are searched for .kql files, in any case); `-`
-    /// reads standard input and writes standard output.
+    /// Files or folders to format (folders are searched for .kql files, in any case, and for
+    /// queries inside .md, .yaml, .yml and .json files); `-` reads standard input and writes
+    /// standard output.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
@@ -165,18 +168,32 @@ impl Settings {
 }
 
 fn format_file(file: &Path, options: &FormatOptions, args: &FmtArgs) -> Result<Outcome, Fatal> {
-    let source = files::read(file).map_err(Fatal::Usage)?;
     let shown = file.display().to_string();
-    let (style, text) = LineStyle::of(&source);
-    let formatted = match format(text, options) {
-        Ok(text) => style.apply(&text),
-        Err(FormatError::Syntax(error)) => {
-            // The error's place is in the text without the byte-order mark.
-            files::report_syntax_error(&shown, text, &error);
-            return Ok(Outcome::Invalid);
+    let (source, formatted) = match hosts::read(file) {
+        // A host file is written only when every query in it parses.
+        Some(host) => {
+            let host = host.map_err(Fatal::Usage)?;
+            let (formatted, all_valid) = hosts::format_host(file, &host, options)?;
+            if !all_valid {
+                return Ok(Outcome::Invalid);
+            }
+            (host.text().to_string(), formatted)
         }
-        Err(internal @ FormatError::Internal(_)) => {
-            return Err(Fatal::Internal(format!("{shown}: {internal}")));
+        None => {
+            let source = files::read(file).map_err(Fatal::Usage)?;
+            let (style, text) = LineStyle::of(&source);
+            let formatted = match format(text, options) {
+                Ok(formatted) => style.apply(&formatted),
+                Err(FormatError::Syntax(error)) => {
+                    // The error's place is in the text without the byte-order mark.
+                    files::report_syntax_error(&shown, text, &error);
+                    return Ok(Outcome::Invalid);
+                }
+                Err(internal @ FormatError::Internal(_)) => {
+                    return Err(Fatal::Internal(format!("{shown}: {internal}")));
+                }
+            };
+            (source, formatted)
         }
     };
     let outcome = if formatted == source {

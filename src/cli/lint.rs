@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use kqlsmith_lint::output::{self, FileReport};
 use kqlsmith_lint::{Config, Linter, Platform, Severity, rules};
 
-use super::{EXIT_USAGE, Fatal, files, finish, printable_message, progress, transaction};
+use super::{EXIT_USAGE, Fatal, files, finish, hosts, printable_message, progress, transaction};
 
 /// Lint KQL queries: schema-aware checks with precise locations and fixes
 ///
@@ -25,6 +25,11 @@ use super::{EXIT_USAGE, Fatal, files, finish, printable_message, progress, trans
 ///   kqlsmith lint --platform sentinel q.kql     lint as a Sentinel query
 ///   kqlsmith lint --format sarif . > kql.sarif  for code scanning
 ///   kqlsmith lint --fix hunts/                  apply the safe fixes in place
+///   kqlsmith lint Detections/rule.yaml          the query of a Sentinel rule
+///
+/// Queries inside Markdown fences (```kql), Sentinel YAML (`query:`), ARM templates and Defender
+/// XDR rule JSON are linted where they are, with positions in that file; the platform comes from
+/// the file where it says (Sentinel YAML and ARM: Sentinel; Defender JSON: Defender).
 ///
 /// Rules are listed by `kqlsmith rules`; `kqlsmith rules KQL301` explains one. Silence one
 /// finding with a comment `// kqlsmith: ignore KQL301` on the line before it or at the end of
@@ -32,7 +37,8 @@ use super::{EXIT_USAGE, Fatal, files, finish, printable_message, progress, trans
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct LintArgs {
-    /// Files or folders to lint (folders are searched for .kql files); `-` reads standard input.
+    /// Files or folders to lint (folders are searched for .kql files and for queries inside .md,
+    /// .yaml, .yml and .json files); `-` reads standard input.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
@@ -105,7 +111,28 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
         progress.inc(1);
         let shown = file.display().to_string();
         progress.set_message(shown.clone());
-        let source = match files::read(file) {
+        let config = match &explicit_config {
+            Some(config) => config.clone(),
+            None => configs.for_file(file).map_err(Fatal::Usage)?.clone(),
+        };
+        let read = match hosts::read(file) {
+            Some(Ok(host)) => {
+                let choice = hosts::PlatformChoice {
+                    given: args.platform.map(PlatformArg::name),
+                    config: &config,
+                };
+                let linted = hosts::lint(file, host, &choice, args.fix)?;
+                if let Some((fixed, before_fixes)) = linted.fixed {
+                    unfixed.push((reports.len(), before_fixes));
+                    fixed_files.push((file.clone(), fixed));
+                }
+                reports.push(linted.report);
+                continue;
+            }
+            Some(Err(message)) => Err(message),
+            None => files::read(file),
+        };
+        let source = match read {
             Ok(source) => source,
             Err(message) => {
                 progress.suspend(|| {
@@ -114,10 +141,6 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
                 io_failed = true;
                 continue;
             }
-        };
-        let config = match &explicit_config {
-            Some(config) => config.clone(),
-            None => configs.for_file(file).map_err(Fatal::Usage)?.clone(),
         };
         let mut notes = Vec::new();
         let platform_name = match (args.platform, &config.platform) {

@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 mod convert;
 mod files;
 mod fmt;
+mod hosts;
 mod line_style;
 mod lint;
 mod parse;

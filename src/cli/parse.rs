@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::{EXIT_USAGE, files};
+use super::{EXIT_USAGE, files, hosts};
 
 /// Check that KQL files parse; print where and why when they do not.
 #[derive(clap::Args)]
@@ -14,8 +14,10 @@ use super::{EXIT_USAGE, files};
     long_about = "Check that KQL files parse, with kqlsmith's own KQL grammar.\n\n\
         Prints one line a file: `PATH: ok`, or `PATH:LINE:COL: error: MESSAGE` where the \
         message says what was found and what was expected. Directories are searched \
-        recursively for `.kql` files (the extension in any case), in sorted order; a \
-        path that cannot be read (a dangling link, a link loop) is an error for it alone; `-` reads standard input.\n\n\
+        recursively for `.kql` files (the extension in any case) and host files (`.md`, \
+        `.yaml`, `.yml`, `.json`), in sorted order; a path that cannot be read (a dangling \
+        link, a link loop) is an error for it alone; `-` reads standard input. A host file \
+        gives one line a query, at its host line: `PATH:LINE: ok (KEY)`.\n\n\
         Exit status: 0 if every file parses, 1 if any does not, 2 if a file cannot be read \
         or the arguments are wrong.",
     after_help = "Examples:\n  \
@@ -25,7 +27,8 @@ use super::{EXIT_USAGE, files};
         pbpaste | kqlsmith parse -                check the query on the clipboard"
 )]
 pub struct Args {
-    /// Files to parse, directories to search for `.kql` files, or `-` for standard input.
+    /// Files to parse, directories to search for `.kql` and host files, or `-` for standard
+    /// input.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
@@ -75,6 +78,22 @@ pub fn run(args: Args) -> ExitCode {
     let mut any_failed = false;
     for file in &files {
         let shown = files::printable_path(file);
+        if let Some(host) = hosts::read(file) {
+            match host {
+                Ok(host) => {
+                    match hosts::parse(&mut out, &shown, &host, args.format == Format::Json) {
+                        Ok(failed) => any_failed |= failed,
+                        // The reader went away (a closed pipe): nothing more can be reported.
+                        Err(_) => return ExitCode::from(EXIT_USAGE),
+                    }
+                }
+                Err(error) => {
+                    eprintln!("error: {}", super::printable_message(&error));
+                    io_failed = true;
+                }
+            }
+            continue;
+        }
         let source = match files::read(file) {
             Ok(source) => source,
             Err(error) => {
@@ -140,6 +159,13 @@ fn print_ast(queries: &[PathBuf], io_failed: bool) -> ExitCode {
         );
         return ExitCode::from(EXIT_USAGE);
     };
+    if hosts::read(file).is_some() {
+        eprintln!(
+            "error: --ast prints the tree of a .kql file; {} holds queries inside another format",
+            file.display()
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
     let source = match files::read(file) {
         Ok(source) => source,
         Err(error) => {

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 pub struct Entry {
     /// The file's path inside the corpus folder.
     pub file: String,
+    /// The file of its source repository it was extracted from (a Markdown file or a `.kql`).
+    pub source: String,
     /// The query (bytes that are not UTF-8 replaced).
     pub text: String,
     /// `defender`, `sentinel` or another guess of the platform it was written for.
@@ -81,8 +83,9 @@ pub fn entries() -> Option<Vec<Entry>> {
             .position(|h| *h == name)
             .unwrap_or_else(|| panic!("manifest has no {name} column"))
     };
-    let (file, dialect, ok, error) = (
+    let (file, source, dialect, ok, error) = (
         column("file"),
+        column("source_path"),
         column("dialect_guess"),
         column("oracle_syntax_ok"),
         column("oracle_first_error"),
@@ -95,6 +98,7 @@ pub fn entries() -> Option<Vec<Entry>> {
             let bytes = std::fs::read(dir.join(fields[file])).expect("corpus file is readable");
             Entry {
                 file: field(file),
+                source: field(source),
                 text: String::from_utf8_lossy(&bytes).into_owned(),
                 dialect: field(dialect),
                 oracle_ok: fields.get(ok) == Some(&"yes"),

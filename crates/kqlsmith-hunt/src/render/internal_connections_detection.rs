@@ -116,7 +116,7 @@ mod tests {
 
     use crate::model::Hunt;
     use crate::profile::{self, Override};
-    use crate::render::render;
+    use crate::render::{render, template_text};
 
     fn hunt(changes: &[(&str, &str)]) -> Hunt {
         let overrides: Vec<Override> = changes
@@ -135,8 +135,11 @@ mod tests {
             .collect()
     }
 
+    /// The template's text for `platform`; the rendered query is checked too.
     fn query(hunt: &Hunt, platform: &str) -> String {
-        render(hunt, &Platform::builtin(platform).unwrap()).unwrap()
+        let platform = Platform::builtin(platform).unwrap();
+        render(hunt, &platform).unwrap();
+        template_text(hunt, &platform).unwrap()
     }
 
     #[test]
