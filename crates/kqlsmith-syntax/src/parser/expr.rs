@@ -197,6 +197,9 @@ impl Converter<'_> {
         let sp = span(&pair);
         let mut c = Children::of(pair);
         let first = c.next();
+        if first.as_rule() == Rule::star {
+            return Ok(Expr::Star(sp));
+        }
         match c.pairs.next() {
             None => self.pipe_value(first),
             Some(value) => {
