@@ -529,6 +529,11 @@ fn rejects_what_microsofts_parser_rejects() {
         "T | project *",
         "T | summarize by *",
         "T | where (*) has \"x\"",
+        "T | where in ('a', 'b')",
+        "T | project desc",
+        "T | extend x = between",
+        "print dynamic(['a',])",
+        "print dynamic({\"a\": 1,})",
     ] {
         assert!(parse(source).is_err(), "accepted: {source}");
     }
@@ -565,6 +570,8 @@ fn a_single_equals_compares_only_after_where_and_a_name() {
     assert!(matches!(b.right.unparen(), Expr::Binary(or) if or.op.kind == BinaryOpKind::Or));
     round_trip("T | where a = 1 or b");
     round_trip("T | filter IsBillable = true | where a = b == 1");
+    // A keyword may still name a declared column.
+    round_trip("T | extend by = 1, ['in'] = 2 | where ['in'] == 2");
     // A call argument by name is no comparison.
     round_trip("T | summarize countif(a = 1)");
 }
