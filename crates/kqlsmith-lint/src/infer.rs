@@ -60,30 +60,10 @@ pub fn infer_platform(source: &str) -> Inference {
 
 /// The identifiers of the text, outside comments and string literals.
 fn words(source: &str) -> Vec<&str> {
-    let mut words = Vec::new();
-    let bytes = source.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'/' && bytes.get(i + 1) == Some(&b'/') {
-            i = source[i..].find('\n').map_or(bytes.len(), |n| i + n);
-        } else if b == b'"' || b == b'\'' {
-            i += 1;
-            while i < bytes.len() && bytes[i] != b && bytes[i] != b'\n' {
-                i += if bytes[i] == b'\\' { 2 } else { 1 };
-            }
-            i += 1;
-        } else if b.is_ascii_alphabetic() || b == b'_' {
-            let start = i;
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
-            }
-            words.push(&source[start..i]);
-        } else {
-            i += 1;
-        }
-    }
-    words
+    kqlsmith_syntax::code_words(source)
+        .into_iter()
+        .map(|(word, _)| word)
+        .collect()
 }
 
 #[cfg(test)]
@@ -108,5 +88,18 @@ mod tests {
         let text = "// TimeGenerated in a comment\nDeviceInfo\n| where Timestamp > ago(1d) \
                     | where X == \"TimeGenerated\"";
         assert_eq!(infer_platform(text).platform, "defender");
+    }
+
+    /// A verbatim string ends at its quote, `\\` or not: the `TimeGenerated` after it is in
+    /// another string, and the query is Defender's.
+    #[test]
+    fn a_backslash_ends_no_verbatim_string() {
+        let text = "DeviceProcessEvents\n| where Timestamp > ago(1d)\n\
+                    | where FolderPath startswith @\"C:\\Windows\\\" \
+                    and ProcessCommandLine has \"TimeGenerated\"";
+        assert_eq!(infer_platform(text).platform, "defender");
+        let multi_line = "DeviceInfo | where Timestamp > ago(1d) | extend B = ~~~it's~~~ \
+                          | where X == 'TimeGenerated'";
+        assert_eq!(infer_platform(multi_line).platform, "defender");
     }
 }

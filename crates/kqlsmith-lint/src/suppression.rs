@@ -104,35 +104,12 @@ fn parse_codes(list: &str) -> Codes {
     )
 }
 
-/// The byte ranges of the `//` comments of `source`, skipping string literals.
-fn comments(source: &str) -> Vec<std::ops::Range<usize>> {
-    let bytes = source.as_bytes();
-    let mut found = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                let end = source[i..].find('\n').map_or(source.len(), |n| i + n);
-                found.push(i..end);
-                i = end;
-            }
-            b'`' if source[i..].starts_with("```") => {
-                i = source[i + 3..]
-                    .find("```")
-                    .map_or(bytes.len(), |n| i + 3 + n + 3);
-            }
-            quote @ (b'"' | b'\'') => {
-                let verbatim = i > 0 && matches!(bytes[i - 1], b'@');
-                i += 1;
-                while i < bytes.len() && bytes[i] != quote && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' && !verbatim { 2 } else { 1 };
-                }
-                i += 1;
-            }
-            _ => i += 1,
-        }
-    }
-    found
+/// The byte ranges of the `//` comments of `source`, as the lexer finds them.
+fn comments(source: &str) -> impl Iterator<Item = std::ops::Range<usize>> {
+    kqlsmith_syntax::tokens(source)
+        .into_iter()
+        .filter(|t| t.kind == kqlsmith_syntax::TokenKind::Comment)
+        .map(|t| t.span.start..t.span.end)
 }
 
 #[cfg(test)]
@@ -174,9 +151,23 @@ mod tests {
     #[test]
     fn comment_markers_inside_strings_are_not_comments() {
         let source = "T | where a == \"// kqlsmith: ignore\" and b == @'c:\\' // real\n";
-        let found = comments(source);
+        let found: Vec<_> = comments(source).collect();
         assert_eq!(found.len(), 1);
         assert_eq!(&source[found[0].clone()], "// real");
         assert!(Suppressions::parse(source).lines.is_empty());
+    }
+
+    /// A directive inside a multi-line string is text, not a comment: it silences nothing.
+    #[test]
+    fn directives_inside_multi_line_strings_are_not_comments() {
+        for fence in ["~~~", "```"] {
+            let source = format!(
+                "T\n| extend Banner = {fence}\n// kqlsmith: ignore-file\n{fence}\n| where a contains \"x\"\n"
+            );
+            let s = Suppressions::parse(&source);
+            assert!(s.file.is_empty(), "{fence}");
+            let at = source.find("a contains").unwrap();
+            assert!(!s.suppresses(&source, &diagnostic("KQL301", at)), "{fence}");
+        }
     }
 }

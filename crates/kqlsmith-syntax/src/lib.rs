@@ -1,4 +1,4 @@
-//! KQL syntax: the pest grammar, a typed AST with byte spans, parse errors and the printer.
+//! KQL syntax: the one lexer ([`tokens`]: comments and string literals), the pest grammar, a typed AST with byte spans, parse errors and the printer.
 //!
 //! ```
 //! use kqlsmith_syntax::{parse, ast::*};
@@ -33,7 +33,7 @@ pub mod visit;
 pub use ast::Script;
 pub use error::{ParseError, printable};
 pub use literal::{decode_string_literal, quote_string};
-pub use scan::MAX_NESTING;
+pub use scan::{MAX_NESTING, StringForm, Token, TokenKind, code_words, tokens};
 pub use span::{LineIndex, Span};
 
 /// Parses a KQL text: statements separated by `;` (`let`, `set`, `declare

@@ -2,7 +2,8 @@
 
 /// Decodes the value of a KQL string literal given as written in a query, such as
 /// `"a\"b"`, `'it\'s'`, `@"C:\dir"`, `h'secret'`, ```` ```multi-line``` ````, or several
-/// of them side by side (`"ab" 'cd'` is `abcd`).
+/// of them side by side (`"ab" 'cd'` is `abcd`, and so is `"ab" // note` then `'cd'` on the
+/// next line).
 ///
 /// Returns `None` if the text is not a string literal.
 ///
@@ -18,9 +19,19 @@ pub fn decode_string_literal(text: &str) -> Option<String> {
     }
     while !rest.is_empty() {
         let used = decode_part(rest, &mut out)?;
-        rest = rest[used..].trim_start();
+        rest = skip_comments(&rest[used..]);
     }
     Some(out)
+}
+
+/// `text` without the spaces, line breaks and `//` comments at its start: what may stand
+/// between adjacent literals.
+fn skip_comments(text: &str) -> &str {
+    let mut rest = text.trim_start();
+    while rest.starts_with("//") {
+        rest = rest.find('\n').map_or("", |i| &rest[i..]).trim_start();
+    }
+    rest
 }
 
 /// Decodes one literal at the start of `text` into `out`; returns the bytes it used.

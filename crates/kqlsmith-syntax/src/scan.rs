@@ -1,5 +1,10 @@
-//! A lexical pass over the source, run outside pest: it skips string literals and finds
-//! comments and bracket nesting.
+//! The one lexer: a pass over the source, run outside pest, that knows where comments and
+//! string literals are, of every form: `'..'`, `".."`, `@'..'`, `@".."` (a doubled quote
+//! inside), `h'..'`/`H".."` (obfuscated), ```` ```..``` ```` and `~~~..~~~` (multi-line), and
+//! adjacent literals, each its own token. The parser, suppression comments and platform
+//! inference all read it ([`tokens`], [`code_words`]); nothing else re-lexes KQL.
+//!
+//! The parser's pass also finds bracket nesting.
 //!
 //! Nesting is checked before pest runs because the parser, the tree conversion, and every
 //! recursive walk over the tree (printing, dropping, comparing) recurse once a level: a
@@ -179,7 +184,6 @@ pub(crate) fn pest_input(text: &str, comments: &[Comment], controls: &[usize]) -
     out
 }
 
-/// If a comment or a string literal starts at `i`, the offset just past it.
 /// Whether the `~` at `i` is the last character of `=~`, `!~`, `in~` or `!in~`, as the
 /// grammar reads it, rather than the start of a `~~~` string: `x !~~~~a~~~` is `!~` and the
 /// string `~~~a~~~`. (After `==`, `!=`, `<=` or `>=`, a `~` starts the next token.)
@@ -194,25 +198,163 @@ fn completes_operator(bytes: &[u8], i: usize) -> bool {
         || word_in
 }
 
+/// If a comment or a string literal starts at `i`, the offset just past it.
 fn skip_trivia_or_string(bytes: &[u8], i: usize) -> Option<usize> {
+    trivia_or_string_at(bytes, i).map(|(_, end)| end)
+}
+
+/// What a piece of the source that is not code is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// `// ...`, up to the line break (not included).
+    Comment,
+    /// One string literal (of adjacent ones, each is a token of its own).
+    String(StringForm),
+}
+
+/// The forms of a KQL string literal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StringForm {
+    /// `'..'` or `".."`, with `\` escapes, on one line.
+    Quoted,
+    /// `@'..'` or `@".."`: no escapes, a doubled quote stands for one, on one line.
+    Verbatim,
+    /// ```` ```..``` ```` or `~~~..~~~`: no escapes, over any number of lines.
+    MultiLine,
+}
+
+/// A comment or a string literal, with its span in the source. A string's span covers its
+/// prefixes (`h`, `@`); `obfuscated` says whether it has `h`/`H`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub span: Span,
+    pub obfuscated: bool,
+}
+
+/// Every comment and string literal of `source`, in order. Text that is not in a token is
+/// code: names, keywords, numbers, punctuation. An unclosed string or multi-line string
+/// runs to the end of its line, or of the text, as the parser reads it.
+///
+/// ```
+/// use kqlsmith_syntax::{StringForm, TokenKind, tokens};
+///
+/// let source = "T | where Path == @\"C:\\\" // the \"root\"\n| extend B = ~~~a\n// b~~~";
+/// let kinds: Vec<_> = tokens(source).iter().map(|t| t.kind).collect();
+/// assert_eq!(kinds, [
+///     TokenKind::String(StringForm::Verbatim),
+///     TokenKind::Comment,
+///     TokenKind::String(StringForm::MultiLine),
+/// ]);
+/// ```
+pub fn tokens(source: &str) -> Vec<Token> {
+    let bytes = source.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if matches!(bytes[i], b'/' | b'\'' | b'"' | b'`' | b'~')
+            && let Some((kind, end)) = trivia_or_string_at(bytes, i)
+        {
+            let mut start = i;
+            let mut obfuscated = false;
+            if let TokenKind::String(form) = kind {
+                if form == StringForm::Verbatim {
+                    start -= 1;
+                }
+                if start > 0
+                    && matches!(bytes[start - 1], b'h' | b'H')
+                    && !(start > 1 && is_word_byte(bytes[start - 2]))
+                {
+                    start -= 1;
+                    obfuscated = true;
+                }
+            }
+            found.push(Token {
+                kind,
+                span: Span::new(start, end),
+                obfuscated,
+            });
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    found
+}
+
+/// The words of the code of `source` (names and keywords: a letter or `_`, then letters,
+/// digits and `_`), with their spans: what is left outside comments and string literals.
+/// It works on text that does not parse too.
+///
+/// ```
+/// let words: Vec<_> = kqlsmith_syntax::code_words("T // Timestamp\n| where x == h'TimeGenerated'")
+///     .into_iter()
+///     .map(|(word, _)| word)
+///     .collect();
+/// assert_eq!(words, ["T", "where", "x"]);
+/// ```
+pub fn code_words(source: &str) -> Vec<(&str, Span)> {
+    let mut words = Vec::new();
+    let mut at = 0;
+    for token in tokens(source) {
+        words_between(source, at, token.span.start, &mut words);
+        at = token.span.end;
+    }
+    words_between(source, at, source.len(), &mut words);
+    words
+}
+
+/// The words of `source[from..to]`, a stretch of code, into `words`.
+fn words_between<'s>(source: &'s str, from: usize, to: usize, words: &mut Vec<(&'s str, Span)>) {
+    let bytes = source.as_bytes();
+    let mut i = from;
+    while i < to {
+        if !is_word_byte(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < to && is_word_byte(bytes[i]) {
+            i += 1;
+        }
+        // Digits first: a number or a timespan (`1d`), not a word.
+        if !bytes[start].is_ascii_digit() {
+            words.push((&source[start..i], Span::new(start, i)));
+        }
+    }
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The comment or string literal that starts at `i` (at its `//`, quote or fence; a
+/// verbatim string's `@` is the byte before), and the offset just past it.
+fn trivia_or_string_at(bytes: &[u8], i: usize) -> Option<(TokenKind, usize)> {
     let b = bytes[i];
     let rest = &bytes[i..];
     if rest.starts_with(b"//") {
-        return Some(
-            rest.iter()
-                .position(|&c| c == b'\n')
-                .map_or(bytes.len(), |p| i + p),
-        );
+        let end = rest
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(bytes.len(), |p| i + p);
+        return Some((TokenKind::Comment, end));
     }
     if rest.starts_with(b"```") || (rest.starts_with(b"~~~") && !completes_operator(bytes, i)) {
         let fence = &rest[..3];
         let end = rest[3..].windows(3).position(|w| w == fence);
-        return Some(end.map_or(bytes.len(), |p| i + 3 + p + 3));
+        let end = end.map_or(bytes.len(), |p| i + 3 + p + 3);
+        return Some((TokenKind::String(StringForm::MultiLine), end));
     }
     if b != b'\'' && b != b'"' {
         return None;
     }
     let verbatim = i > 0 && bytes[i - 1] == b'@';
+    let form = if verbatim {
+        StringForm::Verbatim
+    } else {
+        StringForm::Quoted
+    };
     let mut j = i + 1;
     while j < bytes.len() {
         let c = bytes[j];
@@ -221,14 +363,18 @@ fn skip_trivia_or_string(bytes: &[u8], i: usize) -> Option<usize> {
             continue;
         }
         if c == b'\n' {
-            return Some(j);
+            return Some((TokenKind::String(form), j));
         }
         if c == b {
-            return Some(j + 1);
+            if verbatim && bytes.get(j + 1) == Some(&b) {
+                j += 2;
+                continue;
+            }
+            return Some((TokenKind::String(form), j + 1));
         }
         j += 1;
     }
-    Some(bytes.len())
+    Some((TokenKind::String(form), bytes.len().min(j)))
 }
 
 #[cfg(test)]
@@ -245,6 +391,83 @@ mod tests {
         // After `==`, the `~~~` opens the string at once: `~~~~~~` is an empty one.
         assert_eq!(comments("m==~~~~~~//\n~~~"), 1);
         assert_eq!(comments("x // c\n"), 1);
+    }
+
+    fn kinds(src: &str) -> Vec<(TokenKind, &str)> {
+        tokens(src)
+            .into_iter()
+            .map(|t| (t.kind, &src[t.span.start..t.span.end]))
+            .collect()
+    }
+
+    #[test]
+    fn every_string_form_is_one_token_with_its_prefixes() {
+        use StringForm::*;
+        use TokenKind::String as S;
+        let src = "print 'a\\'b', \"c\\\"d\", @'e''f', @\"g\\\", h\"i\", H'j', h@'k', \
+                   ~~~l\n//m~~~, ```n\n'o```, h```p```";
+        assert_eq!(
+            kinds(src),
+            [
+                (S(Quoted), "'a\\'b'"),
+                (S(Quoted), "\"c\\\"d\""),
+                (S(Verbatim), "@'e''f'"),
+                (S(Verbatim), "@\"g\\\""),
+                (S(Quoted), "h\"i\""),
+                (S(Quoted), "H'j'"),
+                (S(Verbatim), "h@'k'"),
+                (S(MultiLine), "~~~l\n//m~~~"),
+                (S(MultiLine), "```n\n'o```"),
+                (S(MultiLine), "h```p```"),
+            ]
+        );
+        let obfuscated: Vec<bool> = tokens(src).iter().map(|t| t.obfuscated).collect();
+        assert_eq!(
+            obfuscated,
+            [
+                false, false, false, false, true, true, true, false, false, true
+            ]
+        );
+        // A name ending in `h` is no prefix: `with'x'` is a name and a string.
+        assert_eq!(kinds("with'x'"), [(S(Quoted), "'x'")]);
+    }
+
+    #[test]
+    fn adjacent_literals_and_comments_between_them_are_tokens_each() {
+        use TokenKind::{Comment, String as S};
+        let src = "print x = \"a\" // note\n  'b'@\"c\"";
+        assert_eq!(
+            kinds(src),
+            [
+                (S(StringForm::Quoted), "\"a\""),
+                (Comment, "// note"),
+                (S(StringForm::Quoted), "'b'"),
+                (S(StringForm::Verbatim), "@\"c\""),
+            ]
+        );
+    }
+
+    #[test]
+    fn unclosed_strings_end_at_their_line_or_the_text() {
+        use TokenKind::{Comment, String as S};
+        assert_eq!(
+            kinds("x == 'ab\n// c"),
+            [(S(StringForm::Quoted), "'ab"), (Comment, "// c")]
+        );
+        assert_eq!(
+            kinds("x == ~~~ab // c"),
+            [(S(StringForm::MultiLine), "~~~ab // c")]
+        );
+        assert_eq!(kinds("x == 'a\\"), [(S(StringForm::Quoted), "'a\\")]);
+    }
+
+    #[test]
+    fn code_words_skip_comments_strings_and_numbers() {
+        let src = "T // TimeGenerated\n| where P == @\"C:\\\" and Q == 'TimeGenerated' | take 10d";
+        let words: Vec<&str> = code_words(src).into_iter().map(|(w, _)| w).collect();
+        assert_eq!(words, ["T", "where", "P", "and", "Q", "take"]);
+        let (word, span) = code_words(src)[2];
+        assert_eq!(&src[span.start..span.end], word);
     }
 
     #[test]

@@ -486,14 +486,176 @@ fn comments_separate_tokens_but_never_split_one() {
     for source in [
         "T | order by x nulls // c\n first",
         "T | where x matches // c\n regex 'a'",
-        "print x = 'a' // c\n 'b'",
     ] {
         assert!(parse(source).is_err(), "{source}");
     }
     assert!(parse("T | order by x nulls \n first").is_ok());
+    // Between adjacent string literals it may: they are one string.
+    assert!(parse("print x = 'a' // c\n 'b'").is_ok());
     // A control character of the text is not taken for a comment.
     for control in ['\u{e}', '\u{f}', '\u{1f}'] {
         assert!(parse(&format!("T {control}| take 1")).is_err());
         assert!(parse(&format!("print x = '{control}'")).is_ok());
+    }
+}
+
+fn predicate(source: &str) -> Expr {
+    match query(source).stages.into_iter().last().map(|s| s.operator) {
+        Some(Operator::Where { predicate, .. }) => predicate,
+        other => panic!("expected a where, got {other:?}"),
+    }
+}
+
+/// Each settled with Microsoft's parser: these are errors there.
+#[test]
+fn rejects_what_microsofts_parser_rejects() {
+    for source in [
+        "T | where A /* == 1",
+        "x = 3;\nT",
+        "T | extend a = b = 1",
+        "print a = b = 1",
+        "T | where a = 1 and b = 2",
+        "T | where x and a = 1",
+        "T | where f(a) = 1",
+        "T | join (U) on a = b",
+        "datatable(a: strng) [1]",
+        "datatable(a: String) [1]",
+        "T | parse x with a:strng",
+        "let f = (a: strng) { print a }; print 1",
+        "declare query_parameters(a: uint64); print 1",
+        "T | parse-kv x as (a: float)",
+        "print 2 * * 3",
+        "T | where *",
+        "T | project *",
+        "T | summarize by *",
+        "T | where (*) has \"x\"",
+        "T | where in ('a', 'b')",
+        "T | project desc",
+        "T | extend x = between",
+        "print dynamic(['a',])",
+        "print dynamic({\"a\": 1,})",
+    ] {
+        assert!(parse(source).is_err(), "accepted: {source}");
+    }
+}
+
+#[test]
+fn a_declared_type_must_be_a_kql_type() {
+    let error = parse("datatable(a: strng) [1]").unwrap_err();
+    assert_eq!((error.line, error.column), (1, 14));
+    assert!(
+        error
+            .message
+            .starts_with("found `strng`, expected a type: bool,"),
+        "{}",
+        error.message
+    );
+    for ty in [
+        "bool", "boolean", "int8", "int64", "date", "time", "uniqueid", "dynamic",
+    ] {
+        round_trip(&format!("datatable(a: {ty}) []"));
+    }
+    // `mv-expand ... to typeof(...)` is not checked by Microsoft's parser either.
+    round_trip("T | mv-expand a to typeof(strng)");
+}
+
+#[test]
+fn a_single_equals_compares_only_after_where_and_a_name() {
+    let Expr::Binary(b) = predicate("T | where a = 1 or b") else {
+        panic!("expected a comparison")
+    };
+    assert_eq!((b.op.kind, b.op.text.as_str()), (BinaryOpKind::Eq, "="));
+    assert_eq!(b.left.as_name().map(|n| n.name.as_str()), Some("a"));
+    // The whole rest is the right side, as Microsoft's parser reads it.
+    assert!(matches!(b.right.unparen(), Expr::Binary(or) if or.op.kind == BinaryOpKind::Or));
+    round_trip("T | where a = 1 or b");
+    round_trip("T | filter IsBillable = true | where a = b == 1");
+    // A keyword may still name a declared column.
+    round_trip("T | extend by = 1, ['in'] = 2 | where ['in'] == 2");
+    // A call argument by name is no comparison.
+    round_trip("T | summarize countif(a = 1)");
+}
+
+#[test]
+fn a_multi_line_string_after_an_assignment_is_its_value() {
+    for source in [
+        "T | extend Banner = ~~~\nhello\n~~~",
+        "T | extend Banner = ```\nhello\n```",
+    ] {
+        let q = query(source);
+        let Operator::Extend { columns } = &q.stages[0].operator else {
+            panic!("expected extend")
+        };
+        assert!(columns[0].target.is_some(), "{source}");
+        let Expr::Literal(l) = &columns[0].expr else {
+            panic!("expected a literal in {source}")
+        };
+        assert_eq!(l.value, LiteralValue::String("\nhello\n".into()));
+        round_trip(source);
+    }
+}
+
+#[test]
+fn legacy_operator_spellings() {
+    for (text, kind) in [
+        ("notcontains", BinaryOpKind::NotContains),
+        ("containscs", BinaryOpKind::ContainsCs),
+        ("notcontainscs", BinaryOpKind::NotContainsCs),
+        ("like", BinaryOpKind::Like),
+        ("notlike", BinaryOpKind::NotLike),
+        ("likecs", BinaryOpKind::LikeCs),
+        ("notlikecs", BinaryOpKind::NotLikeCs),
+    ] {
+        let source = format!("T | where a {text} \"x\"");
+        let Expr::Binary(b) = predicate(&source) else {
+            panic!("{source}")
+        };
+        assert_eq!((b.op.kind, b.op.text.as_str()), (kind, text));
+        round_trip(&source);
+    }
+    for unknown in ["nothas", "notstartswith", "hascs", "notin", "notbetween"] {
+        assert!(
+            parse(&format!("T | where a {unknown} \"x\"")).is_err(),
+            "{unknown}"
+        );
+    }
+}
+
+#[test]
+fn adjacent_strings_with_comments_and_line_breaks_are_one_string() {
+    let source = "T | where a in (\"a\" // note\n  \"b\", @'c'\n'd')";
+    let Expr::In(i) = predicate(source) else {
+        panic!("expected in")
+    };
+    let values: Vec<_> = i
+        .list
+        .iter()
+        .map(|e| match e {
+            Expr::Literal(l) => l.value.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        values,
+        [
+            LiteralValue::String("ab".into()),
+            LiteralValue::String("cd".into())
+        ]
+    );
+    round_trip(source);
+}
+
+#[test]
+fn star_is_an_operand_only_before_a_comparison_or_as_an_argument() {
+    for source in [
+        "T | where * has \"x\"",
+        "T | where * == 1 and * !has \"y\"",
+        "T | summarize arg_max(a, *), count(*)",
+        "T | distinct *",
+        "T | where f(*) == 1",
+        "search * has \"x\"",
+        "search *\n| take 1",
+    ] {
+        round_trip(source);
     }
 }

@@ -67,6 +67,10 @@ static CHECKS: &[(&RuleInfo, Check)] = &[
         boolean_compared_to_number::check,
     ),
     (&contains_operator::RULE, contains_operator::check),
+    (
+        &implicit_string_concatenation::RULE,
+        implicit_string_concatenation::check,
+    ),
     (&tolower_comparison::RULE, tolower_comparison::check),
     (&missing_time_filter::RULE, missing_time_filter::check),
     (&time_filter_not_first::RULE, time_filter_not_first::check),
@@ -88,6 +92,7 @@ pub mod contains_operator;
 pub mod extract_from_stringified_array;
 pub mod foreign_time_column;
 pub mod foreign_time_filter;
+pub mod implicit_string_concatenation;
 pub mod join_without_kind;
 pub mod missing_time_filter;
 pub mod obsolete_function;
@@ -120,6 +125,7 @@ static ALL: &[&RuleInfo] = &[
     &case_sensitive_name_comparison::RULE,
     &extract_from_stringified_array::RULE,
     &boolean_compared_to_number::RULE,
+    &implicit_string_concatenation::RULE,
     &contains_operator::RULE,
     &tolower_comparison::RULE,
     &missing_time_filter::RULE,

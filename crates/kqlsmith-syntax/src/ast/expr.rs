@@ -149,6 +149,11 @@ pub enum BinaryOpKind {
     EndsWithCs,
     NotEndsWithCs,
     MatchesRegex,
+    /// `like`, `notlike`, `likecs`, `notlikecs`: accepted by Microsoft's parser, undocumented.
+    Like,
+    NotLike,
+    LikeCs,
+    NotLikeCs,
     /// `Column:"term"`, the search-style `has`.
     Colon,
     Add,
@@ -198,6 +203,10 @@ impl BinaryOpKind {
             EndsWithCs => "endswith_cs",
             NotEndsWithCs => "!endswith_cs",
             MatchesRegex => "matches regex",
+            Like => "like",
+            NotLike => "notlike",
+            LikeCs => "likecs",
+            NotLikeCs => "notlikecs",
             Colon => ":",
             Add => "+",
             Sub => "-",
@@ -213,12 +222,16 @@ impl BinaryOpKind {
         match text {
             "<>" => return Some(NotEq),
             "=" => return Some(Eq),
+            // Legacy spellings of the `contains` family.
+            "notcontains" => return Some(NotContains),
+            "containscs" => return Some(ContainsCs),
+            "notcontainscs" => return Some(NotContainsCs),
             _ => {}
         }
         if text.starts_with("matches") {
             return Some(MatchesRegex);
         }
-        const ALL: [BinaryOpKind; 41] = [
+        const ALL: [BinaryOpKind; 45] = [
             Or,
             And,
             Eq,
@@ -254,6 +267,10 @@ impl BinaryOpKind {
             EndsWithCs,
             NotEndsWithCs,
             MatchesRegex,
+            Like,
+            NotLike,
+            LikeCs,
+            NotLikeCs,
             Colon,
             Add,
             Sub,

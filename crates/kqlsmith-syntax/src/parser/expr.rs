@@ -173,6 +173,15 @@ impl Converter<'_> {
                 let name_pair = c.next();
                 let is_plain = name_pair.as_rule() == Rule::ident;
                 let name = self.name(name_pair)?;
+                if is_plain && RESERVED.contains(&name.name.as_str()) {
+                    return Err(self.error(
+                        name.span,
+                        format!(
+                            "found the keyword `{0}`, expected an expression: write ['{0}'] to use it as a name",
+                            name.name
+                        ),
+                    ));
+                }
                 match c.pairs.next() {
                     None if is_plain => word_literal(name),
                     None => Expr::Name(name),
@@ -197,6 +206,9 @@ impl Converter<'_> {
         let sp = span(&pair);
         let mut c = Children::of(pair);
         let first = c.next();
+        if first.as_rule() == Rule::star {
+            return Ok(Expr::Star(sp));
+        }
         match c.pairs.next() {
             None => self.pipe_value(first),
             Some(value) => {
@@ -426,6 +438,42 @@ impl Converter<'_> {
         ))))
     }
 }
+
+/// Keywords that are no name where an expression is expected (`where in == 1`), as for
+/// Microsoft's parser; they may still name a column being declared (`extend by = 1`).
+const RESERVED: [&str; 31] = [
+    "and",
+    "or",
+    "in",
+    "between",
+    "has",
+    "has_any",
+    "has_all",
+    "hasprefix",
+    "hassuffix",
+    "contains",
+    "containscs",
+    "notcontains",
+    "startswith",
+    "endswith",
+    "like",
+    "asc",
+    "desc",
+    "first",
+    "last",
+    "by",
+    "of",
+    "to",
+    "as",
+    "set",
+    "where",
+    "project",
+    "print",
+    "search",
+    "union",
+    "find",
+    "invoke",
+];
 
 /// `true`, `false` (in three spellings each) and `null` are literals; other words are names.
 fn word_literal(name: Ident) -> Expr {

@@ -23,6 +23,12 @@ struct KqlParser;
 
 type P<'s> = Pair<'s, Rule>;
 
+/// The type names a column or parameter declaration may use.
+const SCALAR_TYPES: [&str; 17] = [
+    "bool", "boolean", "int", "int8", "int64", "long", "real", "double", "decimal", "string",
+    "datetime", "date", "timespan", "time", "guid", "uniqueid", "dynamic",
+];
+
 /// Expressions nested deeper than this (operands of operands...) are refused, so that the
 /// tree can be walked recursively without overflowing the stack.
 pub(crate) const MAX_EXPR_DEPTH: u32 = 1000;
@@ -392,7 +398,7 @@ impl<'s> Converter<'s> {
             }
             ParamType::Tabular { columns, open }
         } else {
-            ParamType::Scalar(self.plain_ident(&ty_pair))
+            ParamType::Scalar(self.scalar_type(&ty_pair)?)
         };
         let default = match c.pairs.next() {
             Some(p) => Some(self.expr(p)?),
@@ -409,7 +415,7 @@ impl<'s> Converter<'s> {
     fn typed_column(&self, pair: P<'_>) -> Result<TypedColumn, ParseError> {
         let mut c = Children::of(pair);
         let name = self.name(c.next())?;
-        let type_name = self.plain_ident(&c.next());
+        let type_name = self.scalar_type(&c.next())?;
         Ok(TypedColumn {
             name,
             type_name,
@@ -423,6 +429,23 @@ impl<'s> Converter<'s> {
             Rule::literal => self.literal(inner.into_inner().next().expect("literal has a child")),
             _ => Ok(Expr::Name(self.name(inner)?)),
         }
+    }
+
+    /// A scalar type where a column or parameter is declared (`name: type`): one of the
+    /// names Microsoft's parser accepts there, or an error.
+    fn scalar_type(&self, pair: &P<'_>) -> Result<Ident, ParseError> {
+        let ident = self.plain_ident(pair);
+        if SCALAR_TYPES.contains(&ident.name.as_str()) {
+            return Ok(ident);
+        }
+        Err(self.error(
+            ident.span,
+            format!(
+                "found `{}`, expected a type: {}",
+                ident.name,
+                SCALAR_TYPES.join(", ")
+            ),
+        ))
     }
 
     /// An identifier token as a name, spelled as in the source.

@@ -3,6 +3,7 @@
 use super::{Children, Converter, P, Rule, span};
 use crate::ast::*;
 use crate::error::ParseError;
+use crate::span::Span;
 
 type R<T> = Result<T, ParseError>;
 
@@ -58,6 +59,36 @@ impl Converter<'_> {
             });
         }
         Ok(params)
+    }
+
+    /// A `where` predicate: an expression, or `Name = expression`, which compares the name
+    /// with the whole expression after the `=` (kept in brackets when it binds looser than a
+    /// comparison, so that the printed text reads the same).
+    fn where_predicate(&self, c: &mut Children<'_>) -> R<Expr> {
+        let Some(name) = c.take(Rule::where_name) else {
+            return self.expr(c.next());
+        };
+        let name_span = super::span(&name);
+        let left = Expr::Name(self.name(name.into_inner().next().expect("where_name has a name"))?);
+        let mut right = self.expr(c.next())?;
+        let eq = self.source[name_span.end..right.span().start]
+            .find('=')
+            .map_or(name_span.end, |i| name_span.end + i);
+        if right.precedence() <= precedence::COMPARISON {
+            let span = right.span();
+            right = Expr::Paren(Box::new(ParenExpr { inner: right, span }));
+        }
+        let span = left.span().to(right.span());
+        Ok(Expr::Binary(Box::new(BinaryExpr {
+            left,
+            op: BinaryOp {
+                kind: BinaryOpKind::Eq,
+                text: "=".to_string(),
+                span: Span::new(eq, eq + 1),
+            },
+            right,
+            span,
+        })))
     }
 
     fn column_list(&self, pair: P<'_>) -> R<Vec<ColumnExpr>> {
@@ -228,7 +259,7 @@ impl Converter<'_> {
         Ok(match rule {
             Rule::where_op => Operator::Where {
                 filter_keyword: keyword.as_rule() == Rule::kw_filter,
-                predicate: self.expr(c.next())?,
+                predicate: self.where_predicate(&mut c)?,
             },
             Rule::extend_op => Operator::Extend {
                 columns: self.column_list(c.next())?,
@@ -303,10 +334,18 @@ impl Converter<'_> {
             }
             Rule::distinct_op => {
                 let params = self.params(&mut c)?;
-                Operator::Distinct {
-                    params,
-                    columns: self.column_list(c.next())?,
-                }
+                let list = c.next();
+                let columns = if list.as_rule() == Rule::star {
+                    let star = super::span(&list);
+                    vec![ColumnExpr {
+                        target: None,
+                        expr: Expr::Star(star),
+                        span: star,
+                    }]
+                } else {
+                    self.column_list(list)?
+                };
+                Operator::Distinct { params, columns }
             }
             Rule::sort_op => {
                 let order_keyword = keyword.as_rule() == Rule::kw_order;
@@ -519,10 +558,16 @@ impl Converter<'_> {
                     None => None,
                 };
                 if rule == Rule::search_op {
+                    let predicate = c.next();
+                    let predicate = if predicate.as_rule() == Rule::star {
+                        Expr::Star(span(&predicate))
+                    } else {
+                        self.expr(predicate)?
+                    };
                     Operator::Search {
                         params,
                         tables,
-                        predicate: self.expr(c.next())?,
+                        predicate,
                     }
                 } else {
                     c.next(); // where
@@ -639,7 +684,7 @@ impl Converter<'_> {
             _ => {
                 let mut c = Children::of(pair);
                 let name = self.name(c.next())?;
-                let type_name = c.pairs.next().map(|t| self.plain_ident(&t));
+                let type_name = c.pairs.next().map(|t| self.scalar_type(&t)).transpose()?;
                 ParsePatternItem::Column {
                     name,
                     type_name,

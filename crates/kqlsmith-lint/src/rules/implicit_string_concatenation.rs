@@ -1,0 +1,85 @@
+//! Rule KQL205 `implicit-string-concatenation`: adjacent string literals in a list.
+
+use kqlsmith_syntax::{TokenKind, tokens};
+
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::ir::{Expr, ExprKind, Literal, Span};
+use crate::rules::{Context, declare_rule};
+use crate::visit::{Visitor, walk_script};
+
+declare_rule! {
+/// ## What it does
+/// Reports string literals side by side, with no comma between them, as an item of a list:
+/// an `in (...)`, `has_any (...)` or `has_all (...)` list, or a function's arguments.
+///
+/// ## Why is this bad
+/// KQL joins adjacent string literals into one string, even across line breaks and
+/// comments: `"cmd.exe" "powershell.exe"` is `"cmd.exepowershell.exe"`. In a list that is
+/// almost always a missing comma, and the list silently loses both values.
+///
+/// ## Example
+/// ```kql
+/// DeviceProcessEvents
+/// | where FileName in~ ("cmd.exe"
+///     "powershell.exe", "wscript.exe")
+/// ```
+///
+/// ## Fix
+/// Put a comma between the literals. The fix does it, marked unsafe: where one string was
+/// meant, write it as one literal instead.
+    "KQL205", "implicit-string-concatenation", Warning, "Adjacent string literals in a list, joined into one string"
+}
+
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    struct Adjacent<'o> {
+        strings: Vec<Span>,
+        out: &'o mut Vec<Diagnostic>,
+    }
+    impl Adjacent<'_> {
+        fn item(&mut self, item: &Expr) {
+            if !matches!(item.kind, ExprKind::Literal(Literal::String(_))) {
+                return;
+            }
+            let parts: Vec<&Span> = self
+                .strings
+                .iter()
+                .filter(|s| s.start >= item.span.start && s.end <= item.span.end)
+                .collect();
+            if parts.len() < 2 {
+                return;
+            }
+            let edits = parts[..parts.len() - 1]
+                .iter()
+                .map(|s| Edit::insert(s.end, ","))
+                .collect();
+            self.out.push(
+                Diagnostic::new(
+                    &RULE,
+                    item.span.clone(),
+                    format!(
+                        "{} string literals side by side are joined into one string; a comma is missing between them",
+                        parts.len()
+                    ),
+                )
+                .with_fix(Fix::unsafe_("put a comma between them", edits)),
+            );
+        }
+    }
+    impl Visitor for Adjacent<'_> {
+        fn expr(&mut self, expr: &Expr) {
+            match &expr.kind {
+                ExprKind::List(items) => items.iter().for_each(|i| self.item(i)),
+                ExprKind::Call(call) if call.args.len() > 1 => {
+                    call.args.iter().for_each(|i| self.item(i));
+                }
+                _ => {}
+            }
+        }
+    }
+    let strings = tokens(cx.source)
+        .into_iter()
+        .filter(|t| matches!(t.kind, TokenKind::String(_)))
+        .map(|t| t.span.start..t.span.end)
+        .collect();
+    walk_script(cx.script, &mut Adjacent { strings, out });
+}
