@@ -419,6 +419,18 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    /// The operator that compares the same way ignoring case: `==` is `=~`, `!=` (or `<>`)
+    /// is `!~`, `in` is `in~`, `!in` is `!in~`; `None` for any other (and for `=`).
+    pub fn ignoring_case(self, spelling: OpSpelling) -> Option<&'static str> {
+        match (self, spelling) {
+            (BinaryOp::Scalar(BinaryOpKind::Eq), OpSpelling::Canonical) => Some("=~"),
+            (BinaryOp::Scalar(BinaryOpKind::NotEq), _) => Some("!~"),
+            (BinaryOp::In(InOp::In), _) => Some("in~"),
+            (BinaryOp::In(InOp::NotIn), _) => Some("!in~"),
+            _ => None,
+        }
+    }
+
     /// Whether the operator yields a `bool`.
     pub fn is_predicate(self) -> bool {
         use BinaryOpKind::*;

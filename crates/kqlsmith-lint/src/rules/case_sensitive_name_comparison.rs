@@ -1,7 +1,7 @@
 //! Rule KQL202 `case-sensitive-name-comparison`: `==` on a device or account name, which is compared ignoring case.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::ir::{BinaryOp, BinaryOpKind, Expr, ExprKind, InOp, OpSpelling};
+use crate::ir::{BinaryOp, Expr, ExprKind};
 use crate::rules::{Context, declare_rule};
 use crate::semantic::Resolution;
 use crate::visit::{Visitor, walk_script};
@@ -49,12 +49,8 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             else {
                 return;
             };
-            let insensitive = match (op, spelling) {
-                (BinaryOp::Scalar(BinaryOpKind::Eq), OpSpelling::Canonical) => "=~",
-                (BinaryOp::Scalar(BinaryOpKind::NotEq), _) => "!~",
-                (BinaryOp::In(InOp::In), _) => "in~",
-                (BinaryOp::In(InOp::NotIn), _) => "!in~",
-                _ => return,
+            let Some(insensitive) = op.ignoring_case(*spelling) else {
+                return;
             };
             let list = matches!(op, BinaryOp::In(_));
             let op = &self.cx.source[op_span.clone()];

@@ -1,7 +1,7 @@
 //! Rule KQL302 `tolower-comparison`: `tolower(x) == "..."` instead of `=~`.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::ir::{BinaryOp, BinaryOpKind, Expr, ExprKind, Literal, OpSpelling};
+use crate::ir::{BinaryOp, Expr, ExprKind, Literal};
 use crate::rules::{Context, declare_rule};
 use crate::visit::{Visitor, walk_script};
 
@@ -44,10 +44,12 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             else {
                 return;
             };
-            let insensitive = match (op, spelling) {
-                (BinaryOp::Scalar(BinaryOpKind::Eq), OpSpelling::Canonical) => "=~",
-                (BinaryOp::Scalar(BinaryOpKind::NotEq), _) => "!~",
-                _ => return,
+            // `==` and `!=` only: `tolower(x) in (...)` is left alone.
+            let Some(insensitive) = op
+                .ignoring_case(*spelling)
+                .filter(|_| matches!(op, BinaryOp::Scalar(_)))
+            else {
+                return;
             };
             let op = &self.cx.source[op_span.clone()];
             let (call, literal) = match (&lhs.kind, &rhs.kind) {
