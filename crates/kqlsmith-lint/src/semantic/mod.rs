@@ -180,6 +180,8 @@ impl Model {
                 },
                 _ => ColumnType::Unknown,
             },
+            // `bin(FiveMinutes = Timestamp, 5m)`: the argument's value.
+            ExprKind::NamedArg { value, .. } => self.type_in(value),
             ExprKind::Call(call)
                 if matches!(call.name.name.as_str(), "iff" | "iif" | "coalesce" | "bin")
                     && !call.args.is_empty() =>
