@@ -5,7 +5,6 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::builder::PossibleValuesParser;
 use kqlsmith_lint::convert::{ConvertError, convert};
 use kqlsmith_lint::output::{self, FileReport};
 use kqlsmith_lint::{Config, Platform, Severity, infer_platform};
@@ -51,11 +50,11 @@ pub struct ConvertArgs {
     paths: Vec<PathBuf>,
 
     /// The platform to convert to.
-    #[arg(long, value_name = "PLATFORM", value_parser = platform_names())]
+    #[arg(long, value_name = "PLATFORM", value_parser = super::platform_names())]
     to: String,
 
     /// The platform the queries are written for (default: from kqlsmith.toml, else guessed).
-    #[arg(long, value_name = "PLATFORM", value_parser = platform_names())]
+    #[arg(long, value_name = "PLATFORM", value_parser = super::platform_names())]
     from: Option<String>,
 
     /// Rewrite the files instead of printing the converted queries.
@@ -65,11 +64,6 @@ pub struct ConvertArgs {
     /// Use this configuration file instead of looking for kqlsmith.toml.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-}
-
-/// The platforms shipped with kqlsmith, by name.
-fn platform_names() -> PossibleValuesParser {
-    PossibleValuesParser::new(Platform::builtins().into_iter().map(|p| p.name))
 }
 
 /// How one file came out.

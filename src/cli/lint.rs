@@ -43,8 +43,8 @@ pub struct LintArgs {
     paths: Vec<PathBuf>,
 
     /// The platform to check against (default: from kqlsmith.toml, else inferred per file).
-    #[arg(long, value_name = "NAME")]
-    platform: Option<PlatformArg>,
+    #[arg(long, value_name = "NAME", value_parser = super::platform_names())]
+    platform: Option<String>,
 
     /// How to print the findings.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -57,21 +57,6 @@ pub struct LintArgs {
     /// Use this configuration file instead of looking for kqlsmith.toml.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum PlatformArg {
-    Defender,
-    Sentinel,
-}
-
-impl PlatformArg {
-    fn name(self) -> &'static str {
-        match self {
-            PlatformArg::Defender => "defender",
-            PlatformArg::Sentinel => "sentinel",
-        }
-    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -118,7 +103,7 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
         let read = match hosts::read(file) {
             Some(Ok(host)) => {
                 let choice = hosts::PlatformChoice {
-                    given: args.platform.map(PlatformArg::name),
+                    given: args.platform.as_deref(),
                     config: &config,
                 };
                 let linted = hosts::lint(file, host, &choice, args.fix)?;
@@ -143,8 +128,8 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
             }
         };
         let mut notes = Vec::new();
-        let platform_name = match (args.platform, &config.platform) {
-            (Some(p), _) => p.name().to_string(),
+        let platform_name = match (&args.platform, &config.platform) {
+            (Some(p), _) => p.clone(),
             (None, Some(p)) => p.clone(),
             (None, None) => {
                 let inferred = kqlsmith_lint::infer_platform(&source);

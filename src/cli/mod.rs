@@ -36,6 +36,16 @@ enum Fatal {
 }
 
 /// A command's exit status; its fatal error, if any, on standard error.
+/// `--platform`'s choices: the names of the shipped platform files, so a new platform file
+/// is a new choice with no code to change.
+fn platform_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        kqlsmith_lint::Platform::builtins()
+            .into_iter()
+            .map(|p| p.name),
+    )
+}
+
 fn finish(result: Result<ExitCode, Fatal>) -> ExitCode {
     let (message, status) = match result {
         Ok(code) => return code,

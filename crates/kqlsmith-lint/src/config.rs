@@ -295,8 +295,13 @@ impl Config {
                 return Err(error(
                     Some(p.span()),
                     format!(
-                        "unknown platform `{}` (known: defender, sentinel)",
-                        p.get_ref()
+                        "unknown platform `{}` (known: {})",
+                        p.get_ref(),
+                        crate::Platform::builtins()
+                            .iter()
+                            .map(|p| p.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 ));
             }

@@ -1,8 +1,17 @@
-//! The linter's view of a query: the parts of the syntax tree that the semantic model and
-//! the rules look at, with byte spans. `lower` builds it from `kqlsmith_syntax`'s AST, so the
-//! rules do not depend on every detail of the grammar.
+//! The linter's view of a query: the syntax tree as the binder and the rules read it, with
+//! byte spans. `lower` builds it from `kqlsmith_syntax`'s AST, so the rules do not depend on
+//! every detail of the grammar.
+//!
+//! The view is typed: operators are enums ([`BinaryOp`], [`StageKind`]), never strings, so a
+//! rule cannot match an operator by its spelling and a typo does not compile. Every operator
+//! of the syntax tree has its own [`StageKind`] (or [`Source`]) variant, and `lower` matches
+//! the tree's operators without a catch-all arm: adding an operator to the grammar makes the
+//! compiler point at `lower`, then at the binder, the visitor and the rules that must decide
+//! what it means.
 
 use std::ops::Range;
+
+pub use kqlsmith_syntax::ast::{BinaryOpKind, InOp, SortDirection, UnaryOp};
 
 /// A byte range in the source.
 pub type Span = Range<usize>;
@@ -98,8 +107,17 @@ pub enum Source {
     },
     /// `range X from a to b step s`.
     Range { column: Ident, exprs: Vec<Expr> },
-    /// Anything else (`externaldata`, `find`, `evaluate` as source, ...): unknown columns.
-    Other(Span),
+    /// `externaldata (A: string, ...) [...]`: the columns it declares.
+    Externaldata(Vec<(Ident, Option<crate::schema::ColumnType>)>),
+    /// `find ...`: its columns depend on the tables it finds rows in.
+    Find { predicate: Expr, span: Span },
+    /// `evaluate plugin(...)` as the first operator: the plugin decides the columns.
+    Evaluate(Call),
+    /// A scalar expression where rows were expected (a literal, an arithmetic expression):
+    /// the parser accepts it, the binder cannot follow it.
+    Expr(Expr),
+    /// An operator that cannot start a query (the parser never puts one here).
+    Stage(Box<Stage>),
 }
 
 /// `union [kind=...] [withsource=Name] T1, T2, ...`.
@@ -144,13 +162,28 @@ pub enum StageKind {
     },
     /// `distinct A, B` or `distinct *` (`None`).
     Distinct(Option<Vec<Assignment>>),
-    /// `sort by` / `order by`: the expressions.
-    Sort(Vec<Expr>),
-    /// `top N by expr`.
+    /// `sort by` / `order by`: the keys, with their order.
+    Sort(Vec<SortKey>),
+    /// `top N by expr [asc|desc]`.
     Top {
         count: Expr,
-        by: Vec<Expr>,
+        by: Vec<SortKey>,
     },
+    /// `top-nested [N] of Col [with others = x] by Agg, ...`.
+    TopNested(Vec<TopNestedClause>),
+    /// `top-hitters N of Col [by Weight]`.
+    TopHitters {
+        count: Expr,
+        of: Expr,
+        by: Option<Expr>,
+    },
+    /// `sample-distinct N of Col`.
+    SampleDistinct {
+        count: Expr,
+        of: Expr,
+    },
+    /// `reduce by Col`: columns `Pattern`, `Count`, `Representative`.
+    Reduce(Expr),
     /// `take` / `limit` / `sample`.
     Take(Expr),
     /// `count`: one column `Count`.
@@ -158,9 +191,14 @@ pub enum StageKind {
     Join(Join),
     Lookup(Join),
     Union(Union),
-    /// `mv-expand [Name =] expr [to typeof(t)], ...`.
-    MvExpand(Vec<Assignment>),
-    /// `parse [kind=...] expr with ... Name:type ...`: the source and the columns it adds.
+    /// `mv-expand [with_itemindex=I] [Name =] expr [to typeof(t)], ...`.
+    MvExpand(MvExpand),
+    /// `mv-apply items on (stages)`: the stages run over each row's expanded items.
+    MvApply {
+        expand: MvExpand,
+        body: Vec<Stage>,
+    },
+    /// `parse`, `parse-where` and `parse-kv`: the source and the columns it adds.
     Parse {
         source: Expr,
         columns: Vec<(Ident, Option<crate::schema::ColumnType>)>,
@@ -174,8 +212,8 @@ pub enum StageKind {
     },
     /// `serialize [Name = expr, ...]`.
     Serialize(Vec<Assignment>),
-    /// Operators that keep the rows' columns as they are (`render`, `consume`, ...).
-    Passthrough,
+    /// Operators that keep the rows' columns as they are.
+    Passthrough(Passthrough),
     /// `as Name`: names the rows so far; columns unchanged.
     As(Ident),
     /// `evaluate plugin(...)`: the plugin decides the columns.
@@ -184,10 +222,72 @@ pub enum StageKind {
     Invoke(Call),
     /// `getschema`: columns `ColumnName`, `ColumnOrdinal`, `DataType`, `ColumnType`.
     Getschema,
-    /// Any other operator: the linter stops following columns after it.
-    Other {
-        name: String,
-    },
+    /// An operator whose columns the binder does not follow: from there on, the column set
+    /// is open.
+    Unfollowed(Unfollowed),
+}
+
+/// The operators that keep their input's columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passthrough {
+    Render,
+    Consume,
+    /// `search` as a stage filters the rows.
+    Search,
+    /// `project-smart` (a user interface hint).
+    ProjectSmart,
+}
+
+/// The operators whose columns the binder does not follow, each for its own reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unfollowed {
+    /// `fork`: several results, named by the branches.
+    Fork,
+    /// `facet by ...`: one result a column.
+    Facet,
+    /// `partition by ... (...)`: a subquery over each partition.
+    Partition,
+    /// `scan ... with (step ...)`: columns declared by its steps.
+    Scan,
+    /// `find` inside a pipeline.
+    Find,
+    /// `evaluate` or `invoke` of something that is not a call.
+    NotACall,
+    /// An operator that only starts a query (`range`, `print`, `datatable`,
+    /// `externaldata`, written after a pipe: the parser never does it).
+    SourceOnly,
+}
+
+/// `mv-expand` / `mv-apply` items.
+#[derive(Debug, Clone)]
+pub struct MvExpand {
+    pub items: Vec<MvItem>,
+    /// `with_itemindex=Name`: a `long` column with each item's index.
+    pub item_index: Option<Ident>,
+}
+
+/// `[Name =] expr [to typeof(type)]`.
+#[derive(Debug, Clone)]
+pub struct MvItem {
+    pub column: Assignment,
+    /// The item type (`to typeof(string)`), else `dynamic`.
+    pub to_type: Option<crate::schema::ColumnType>,
+}
+
+/// A `sort`/`top` key: the expression and its order as written.
+#[derive(Debug, Clone)]
+pub struct SortKey {
+    pub expr: Expr,
+    pub direction: Option<SortDirection>,
+}
+
+/// `top-nested [N] of Col [with others = x] by Agg [asc|desc]`.
+#[derive(Debug, Clone)]
+pub struct TopNestedClause {
+    pub count: Option<Expr>,
+    pub of: Assignment,
+    pub others: Option<Expr>,
+    pub by: Assignment,
 }
 
 /// `join kind=... (right) on keys` (and `lookup`).
@@ -195,6 +295,8 @@ pub enum StageKind {
 pub struct Join {
     /// `kind=` as written, with its span.
     pub kind: Option<Ident>,
+    /// Every other parameter (`hint.strategy=broadcast`...): name and value.
+    pub hints: Vec<(Ident, Expr)>,
     pub right: Pipeline,
     /// `on` conditions: names (`on DeviceId`) or `$left.A == $right.B`.
     pub on: Vec<Expr>,
@@ -255,18 +357,24 @@ pub enum ExprKind {
     /// A column, a `let` name, or a parameter.
     Name(Ident),
     Literal(Literal),
-    /// `lhs op rhs`. `op` is the operator as written, lower-cased (`==`, `=~`, `<>`,
-    /// `contains`, `!has_cs`, `in~`, `between`, `and`, ...).
+    /// `lhs op rhs`; for `in (...)` and `between (a .. b)` the right side is a
+    /// [`ExprKind::List`]. `op_span` covers the operator as written (`<>` or `!=`).
     Binary {
-        op: String,
+        op: BinaryOp,
+        spelling: OpSpelling,
         op_span: Span,
         lhs: Box<Expr>,
         rhs: Box<Expr>,
     },
     /// `-x`, `+x`.
     Unary {
-        op: String,
+        op: UnaryOp,
         operand: Box<Expr>,
+    },
+    /// `name = value` as a call's argument (`bin(FiveMinutes = Timestamp, 5m)`).
+    NamedArg {
+        name: Ident,
+        value: Box<Expr>,
     },
     Call(Call),
     /// `target.name`, `target["name"]`, `$left.Name`.
@@ -285,8 +393,61 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// A tabular expression inside a scalar one (`toscalar(T | ...)`, `in (T | ...)`).
     Tabular(Box<Pipeline>),
-    /// Anything else; its parts are not looked into.
-    Other,
+    /// A column wildcard (`Device*` in `project-away`).
+    Wildcard(Ident),
+}
+
+/// How a binary operator was written, where KQL has two spellings of one operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpSpelling {
+    /// The usual spelling (`==`, `!=`, `has`...).
+    Canonical,
+    /// `<>`, the legacy spelling of `!=`.
+    AngleBrackets,
+    /// A single `=` where a comparison was expected: an assignment, which Kusto rejects
+    /// as a predicate.
+    SingleEquals,
+}
+
+/// A binary operator: one of the syntax's operators, a list test (`in`, `has_any`, ...) or
+/// `between`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Scalar(BinaryOpKind),
+    In(InOp),
+    Between { negated: bool },
+}
+
+impl BinaryOp {
+    /// The operator that compares the same way ignoring case: `==` is `=~`, `!=` (or `<>`)
+    /// is `!~`, `in` is `in~`, `!in` is `!in~`; `None` for any other (and for `=`).
+    pub fn ignoring_case(self, spelling: OpSpelling) -> Option<&'static str> {
+        match (self, spelling) {
+            (BinaryOp::Scalar(BinaryOpKind::Eq), OpSpelling::Canonical) => Some("=~"),
+            (BinaryOp::Scalar(BinaryOpKind::NotEq), _) => Some("!~"),
+            (BinaryOp::In(InOp::In), _) => Some("in~"),
+            (BinaryOp::In(InOp::NotIn), _) => Some("!in~"),
+            _ => None,
+        }
+    }
+
+    /// Whether the operator yields a `bool`.
+    pub fn is_predicate(self) -> bool {
+        use BinaryOpKind::*;
+        match self {
+            BinaryOp::In(_) | BinaryOp::Between { .. } => true,
+            BinaryOp::Scalar(kind) => match kind {
+                Add | Sub | Mul | Div | Mod => false,
+                Or | And | Eq | NotEq | Lt | LtEq | Gt | GtEq | EqTilde | NotTilde | Has
+                | NotHas | HasCs | NotHasCs | HasPrefix | NotHasPrefix | HasPrefixCs
+                | NotHasPrefixCs | HasSuffix | NotHasSuffix | HasSuffixCs | NotHasSuffixCs
+                | Contains | NotContains | ContainsCs | NotContainsCs | StartsWith
+                | NotStartsWith | StartsWithCs | NotStartsWithCs | EndsWith | NotEndsWith
+                | EndsWithCs | NotEndsWithCs | MatchesRegex | Like | NotLike | LikeCs
+                | NotLikeCs | Colon => true,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -308,6 +469,8 @@ pub enum Literal {
     /// `guid(...)`.
     Guid,
     Null,
+    /// A constant of a named type: `int(null)`, `long(-1)`.
+    Typed(crate::schema::ColumnType),
 }
 
 /// `name(args)`.

@@ -109,6 +109,9 @@ impl Lowering<'_> {
                 ast::Operator::Datatable { columns, .. } => {
                     Source::Datatable(columns.iter().map(typed_column).collect())
                 }
+                ast::Operator::Externaldata { columns, .. } => {
+                    Source::Externaldata(columns.iter().map(typed_column).collect())
+                }
                 ast::Operator::Search {
                     tables, predicate, ..
                 } => Source::Search {
@@ -123,7 +126,24 @@ impl Lowering<'_> {
                     predicate: Some(self.expr(predicate)),
                     span: self.keyword_at(predicate.span().start, "search"),
                 },
-                other => Source::Other(self.keyword_at(0, other.keyword())),
+                ast::Operator::Find { predicate, .. } => Source::Find {
+                    predicate: self.expr(predicate),
+                    span: self.keyword_at(predicate.span().start, "find"),
+                },
+                ast::Operator::Evaluate {
+                    plugin: ast::Expr::Call(c),
+                    ..
+                } => Source::Evaluate(self.call(c)),
+                // Any other operator as a source: the parser does not put one here, and the
+                // binder treats it as the stage it is.
+                other => {
+                    let keyword = self.keyword_at(0, other.keyword());
+                    Source::Stage(Box::new(Stage {
+                        kind: self.operator(other, &keyword),
+                        span: keyword.clone(),
+                        keyword,
+                    }))
+                }
             },
         }
     }
@@ -134,7 +154,7 @@ impl Lowering<'_> {
             ast::Expr::Call(c) => Source::Call(self.call(c)),
             ast::Expr::Paren(p) => self.expr_source(&p.inner),
             ast::Expr::Query(q) => Source::Nested(Box::new(self.pipeline(q))),
-            other => Source::Other(span(other.span())),
+            other => Source::Expr(self.expr(other)),
         }
     }
 
@@ -194,6 +214,8 @@ impl Lowering<'_> {
         }
     }
 
+    /// Every operator of the syntax tree, each with its own arm: a new operator in the tree
+    /// does not compile until it is decided here.
     fn operator(&self, op: &ast::Operator, keyword: &Span) -> StageKind {
         use ast::Operator as O;
         match op {
@@ -212,6 +234,7 @@ impl Lowering<'_> {
                     .map(|r| (ident(&r.new), ident(&r.old)))
                     .collect(),
             ),
+            O::ProjectSmart => StageKind::Passthrough(Passthrough::ProjectSmart),
             O::Summarize { aggregates, by, .. } => StageKind::Summarize {
                 aggregates: self.assignments(aggregates),
                 by: self.assignments(by),
@@ -226,17 +249,45 @@ impl Lowering<'_> {
                 _ => StageKind::Distinct(Some(self.assignments(columns))),
             },
             O::Sort { keys, .. } => {
-                StageKind::Sort(keys.iter().map(|k| self.expr(&k.expr)).collect())
+                StageKind::Sort(keys.iter().map(|k| self.sort_key(k)).collect())
             }
             O::Take { count, .. } | O::Sample { count, .. } => StageKind::Take(self.expr(count)),
             O::Top { count, by, .. } => StageKind::Top {
                 count: self.expr(count),
-                by: vec![self.expr(&by.expr)],
+                by: vec![self.sort_key(by)],
             },
+            O::TopNested { clauses } => StageKind::TopNested(
+                clauses
+                    .iter()
+                    .map(|c| TopNestedClause {
+                        count: c.count.as_ref().map(|e| self.expr(e)),
+                        of: self.assignment(&c.of),
+                        others: c.others.as_ref().map(|e| self.expr(e)),
+                        by: self.assignment(&c.by),
+                    })
+                    .collect(),
+            ),
+            O::TopHitters { count, of, by } => StageKind::TopHitters {
+                count: self.expr(count),
+                of: self.expr(of),
+                by: by.as_ref().map(|e| self.expr(e)),
+            },
+            O::SampleDistinct { count, of, .. } => StageKind::SampleDistinct {
+                count: self.expr(count),
+                of: self.expr(of),
+            },
+            O::Reduce { by, .. } => StageKind::Reduce(self.expr(by)),
             O::Count => StageKind::Count,
-            O::MvExpand { items, .. } => {
-                StageKind::MvExpand(items.iter().map(|i| self.assignment(&i.column)).collect())
-            }
+            O::MvExpand { params, items, .. } => StageKind::MvExpand(self.mv_expand(params, items)),
+            O::MvApply {
+                params,
+                items,
+                body,
+                ..
+            } => StageKind::MvApply {
+                expand: self.mv_expand(params, items),
+                body: body.iter().map(|s| self.stage(s)).collect(),
+            },
             O::Parse {
                 source, pattern, ..
             } => StageKind::Parse {
@@ -250,7 +301,7 @@ impl Lowering<'_> {
                             ident(name),
                             type_name.as_ref().and_then(|t| ColumnType::parse(&t.name)),
                         )),
-                        _ => None,
+                        ast::ParsePatternItem::Star(_) | ast::ParsePatternItem::Literal(_) => None,
                     })
                     .collect(),
             },
@@ -290,22 +341,50 @@ impl Lowering<'_> {
             }
             O::Evaluate { plugin, .. } => match plugin {
                 ast::Expr::Call(c) => StageKind::Evaluate(self.call(c)),
-                _ => StageKind::Other {
-                    name: "evaluate".into(),
-                },
+                _ => StageKind::Unfollowed(Unfollowed::NotACall),
             },
             O::Invoke { call } => match call {
                 ast::Expr::Call(c) => StageKind::Invoke(self.call(c)),
-                _ => StageKind::Other {
-                    name: "invoke".into(),
-                },
+                _ => StageKind::Unfollowed(Unfollowed::NotACall),
             },
             O::Getschema => StageKind::Getschema,
             O::As { name, .. } => StageKind::As(ident(name)),
-            O::Render { .. } | O::Consume { .. } | O::Search { .. } => StageKind::Passthrough,
-            other => StageKind::Other {
-                name: other.keyword().to_string(),
-            },
+            O::Render { .. } => StageKind::Passthrough(Passthrough::Render),
+            O::Consume { .. } => StageKind::Passthrough(Passthrough::Consume),
+            O::Search { .. } => StageKind::Passthrough(Passthrough::Search),
+            O::Fork { .. } => StageKind::Unfollowed(Unfollowed::Fork),
+            O::Facet { .. } => StageKind::Unfollowed(Unfollowed::Facet),
+            O::Partition { .. } => StageKind::Unfollowed(Unfollowed::Partition),
+            O::Scan(_) => StageKind::Unfollowed(Unfollowed::Scan),
+            O::Find { .. } => StageKind::Unfollowed(Unfollowed::Find),
+            O::Range { .. } | O::Print { .. } | O::Datatable { .. } | O::Externaldata { .. } => {
+                StageKind::Unfollowed(Unfollowed::SourceOnly)
+            }
+        }
+    }
+
+    fn sort_key(&self, k: &ast::SortKey) -> SortKey {
+        SortKey {
+            expr: self.expr(&k.expr),
+            direction: k.direction,
+        }
+    }
+
+    fn mv_expand(&self, params: &[ast::OpParam], items: &[ast::MvItem]) -> MvExpand {
+        MvExpand {
+            items: items
+                .iter()
+                .map(|i| MvItem {
+                    column: self.assignment(&i.column),
+                    to_type: i.to_type.as_ref().and_then(|t| ColumnType::parse(&t.name)),
+                })
+                .collect(),
+            item_index: params.iter().find_map(|p| match &p.value {
+                ast::Expr::Name(n) if p.name.name.eq_ignore_ascii_case("with_itemindex") => {
+                    Some(ident(n))
+                }
+                _ => None,
+            }),
         }
     }
 
@@ -318,6 +397,11 @@ impl Lowering<'_> {
                     span: span(other.span()),
                 },
             }),
+            hints: j
+                .hints
+                .iter()
+                .map(|h| (ident(&h.name), self.expr(&h.value)))
+                .collect(),
             right: self.table_ref(&j.right),
             on: j.on.iter().map(|e| self.expr(e)).collect(),
         }
@@ -351,19 +435,25 @@ impl Lowering<'_> {
         let kind = match e {
             ast::Expr::Name(n) => ExprKind::Name(ident(n)),
             ast::Expr::Star(_) => ExprKind::Star,
-            ast::Expr::Wildcard(_) | ast::Expr::NamedArg(_) => ExprKind::Other,
-            ast::Expr::Literal(l) => literal(l).map_or(ExprKind::Other, ExprKind::Literal),
+            ast::Expr::Wildcard(w) => ExprKind::Wildcard(ident(w)),
+            ast::Expr::NamedArg(a) => ExprKind::NamedArg {
+                name: ident(&a.name),
+                value: Box::new(self.expr(&a.value)),
+            },
+            ast::Expr::Literal(l) => ExprKind::Literal(literal(l)),
             ast::Expr::Binary(b) => ExprKind::Binary {
-                op: normalize_op(&b.op.text),
+                op: BinaryOp::Scalar(b.op.kind),
+                spelling: match b.op.text.as_str() {
+                    "<>" => OpSpelling::AngleBrackets,
+                    "=" => OpSpelling::SingleEquals,
+                    _ => OpSpelling::Canonical,
+                },
                 op_span: span(b.op.span),
                 lhs: Box::new(self.expr(&b.left)),
                 rhs: Box::new(self.expr(&b.right)),
             },
             ast::Expr::Unary(u) => ExprKind::Unary {
-                op: match u.op {
-                    ast::UnaryOp::Neg => "-".into(),
-                    ast::UnaryOp::Plus => "+".into(),
-                },
+                op: u.op,
                 operand: Box::new(self.expr(&u.operand)),
             },
             ast::Expr::Call(c) => ExprKind::Call(self.call(c)),
@@ -376,7 +466,8 @@ impl Lowering<'_> {
                 index: Box::new(self.expr(&i.index)),
             },
             ast::Expr::In(i) => ExprKind::Binary {
-                op: i.op.as_str().to_string(),
+                op: BinaryOp::In(i.op),
+                spelling: OpSpelling::Canonical,
                 op_span: span(i.op_span),
                 lhs: Box::new(self.expr(&i.expr)),
                 rhs: Box::new(Expr {
@@ -389,7 +480,8 @@ impl Lowering<'_> {
                 let low = self.expr(&b.low);
                 let op_span = lhs.span.end..low.span.start;
                 ExprKind::Binary {
-                    op: if b.negated { "!between" } else { "between" }.into(),
+                    op: BinaryOp::Between { negated: b.negated },
+                    spelling: OpSpelling::Canonical,
                     op_span: op_span.clone(),
                     lhs: Box::new(lhs),
                     rhs: Box::new(Expr {
@@ -408,17 +500,9 @@ impl Lowering<'_> {
     }
 }
 
-/// `matches  regex` -> `matches regex`; keywords lower-cased.
-fn normalize_op(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_ascii_lowercase()
-}
-
-fn literal(l: &ast::Literal) -> Option<Literal> {
+fn literal(l: &ast::Literal) -> Literal {
     use ast::LiteralValue as V;
-    Some(match &l.value {
+    match &l.value {
         V::String(s) => Literal::String(s.clone()),
         V::Bool(b) => Literal::Bool(*b),
         V::Long(n) => Literal::Long(*n),
@@ -430,8 +514,10 @@ fn literal(l: &ast::Literal) -> Option<Literal> {
             array: text.trim_start().starts_with('['),
         },
         V::Null => Literal::Null,
-        V::Typed { .. } => return None,
-    })
+        V::Typed { type_name, .. } => {
+            Literal::Typed(ColumnType::parse(type_name).unwrap_or(ColumnType::Unknown))
+        }
+    }
 }
 
 fn param(p: &ast::FunctionParam) -> Param {
@@ -464,4 +550,9 @@ fn span_of_refs(tables: &[ast::TableRef]) -> Span {
         (Some(a), Some(b)) => a.span.start..b.span.end,
         _ => 0..0,
     }
+}
+
+/// Builds the linter's view of one expression (spans as in the tree).
+pub fn expr(e: &ast::Expr) -> Expr {
+    Lowering { source: "" }.expr(e)
 }

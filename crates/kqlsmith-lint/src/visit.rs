@@ -49,7 +49,15 @@ fn pipeline(p: &Pipeline, v: &mut impl Visitor, depth: usize) {
             predicate: Some(e), ..
         } => expr(e, v, depth),
         Source::Range { exprs, .. } => exprs.iter().for_each(|e| expr(e, v, depth)),
-        _ => {}
+        Source::Find { predicate: e, .. } | Source::Expr(e) => expr(e, v, depth),
+        Source::Evaluate(call) => call.args.iter().for_each(|a| expr(a, v, depth)),
+        Source::Stage(s) => stage(s, v, depth),
+        Source::Name(_)
+        | Source::Datatable(_)
+        | Source::Externaldata(_)
+        | Source::Search {
+            predicate: None, ..
+        } => {}
     }
     for s in &p.stages {
         stage(s, v, depth);
@@ -71,24 +79,52 @@ fn assignments(list: &[Assignment], v: &mut impl Visitor, depth: usize) {
 fn stage(s: &Stage, v: &mut impl Visitor, depth: usize) {
     v.stage(s);
     match &s.kind {
-        StageKind::Where(e) | StageKind::Take(e) => expr(e, v, depth),
+        StageKind::Where(e) | StageKind::Take(e) | StageKind::Reduce(e) => expr(e, v, depth),
         StageKind::Extend(a)
         | StageKind::Project(a)
         | StageKind::Serialize(a)
-        | StageKind::MvExpand(a)
         | StageKind::Distinct(Some(a)) => assignments(a, v, depth),
+        StageKind::MvExpand(m) => m.items.iter().for_each(|i| expr(&i.column.expr, v, depth)),
+        StageKind::MvApply { expand, body } => {
+            expand
+                .items
+                .iter()
+                .for_each(|i| expr(&i.column.expr, v, depth));
+            body.iter().for_each(|s| stage(s, v, depth));
+        }
+        StageKind::TopNested(clauses) => {
+            for c in clauses {
+                c.count
+                    .iter()
+                    .chain(&c.others)
+                    .for_each(|e| expr(e, v, depth));
+                expr(&c.of.expr, v, depth);
+                expr(&c.by.expr, v, depth);
+            }
+        }
+        StageKind::TopHitters { count, of, by } => {
+            [count, of]
+                .into_iter()
+                .chain(by)
+                .for_each(|e| expr(e, v, depth));
+        }
+        StageKind::SampleDistinct { count, of } => {
+            expr(count, v, depth);
+            expr(of, v, depth);
+        }
         StageKind::Summarize { aggregates, by } => {
             assignments(aggregates, v, depth);
             assignments(by, v, depth);
         }
-        StageKind::Sort(exprs) => exprs.iter().for_each(|e| expr(e, v, depth)),
+        StageKind::Sort(keys) => keys.iter().for_each(|k| expr(&k.expr, v, depth)),
         StageKind::Top { count, by } => {
             expr(count, v, depth);
-            by.iter().for_each(|e| expr(e, v, depth));
+            by.iter().for_each(|k| expr(&k.expr, v, depth));
         }
         StageKind::Join(j) | StageKind::Lookup(j) => {
             pipeline(&j.right, v, depth);
             j.on.iter().for_each(|e| expr(e, v, depth));
+            j.hints.iter().for_each(|(_, e)| expr(e, v, depth));
         }
         StageKind::Union(u) => union(u, v, depth),
         StageKind::Parse { source, .. } => expr(source, v, depth),
@@ -112,10 +148,10 @@ fn stage(s: &Stage, v: &mut impl Visitor, depth: usize) {
         | StageKind::ProjectReorder(_)
         | StageKind::Distinct(None)
         | StageKind::Count
-        | StageKind::Passthrough
+        | StageKind::Passthrough(_)
         | StageKind::As(_)
         | StageKind::Getschema
-        | StageKind::Other { .. } => {}
+        | StageKind::Unfollowed(_) => {}
     }
 }
 
@@ -139,6 +175,7 @@ fn expr(e: &Expr, v: &mut impl Visitor, depth: usize) {
         }
         ExprKind::List(items) => items.iter().for_each(|i| expr(i, v, depth)),
         ExprKind::Tabular(p) => pipeline(p, v, depth),
-        ExprKind::Name(_) | ExprKind::Literal(_) | ExprKind::Star | ExprKind::Other => {}
+        ExprKind::NamedArg { value, .. } => expr(value, v, depth),
+        ExprKind::Name(_) | ExprKind::Literal(_) | ExprKind::Star | ExprKind::Wildcard(_) => {}
     }
 }

@@ -46,6 +46,17 @@ fn with_props(f: Out, props: &Option<Vec<Property>>) -> fmt::Result {
     Ok(())
 }
 
+/// The parameters and the `in (tables)` of `search` and `find`.
+fn params_and_tables(f: Out, ps: &[OpParam], ts: Option<&[TableRef]>) -> fmt::Result {
+    params(f, ps)?;
+    if let Some(ts) = ts {
+        f.write_str(" in (")?;
+        tables(f, ts)?;
+        f.write_str(")")?;
+    }
+    Ok(())
+}
+
 fn tables(f: Out, tables: &[TableRef]) -> fmt::Result {
     comma(f, tables)
 }
@@ -598,36 +609,25 @@ impl Display for Operator {
                 params: ps,
                 tables: ts,
                 predicate,
+            } => {
+                params_and_tables(f, ps, ts.as_deref())?;
+                write!(f, " {predicate}")
             }
-            | Operator::Find {
+            Operator::Find {
                 params: ps,
                 tables: ts,
                 predicate,
-                ..
+                project,
             } => {
-                params(f, ps)?;
-                if let Some(ts) = ts {
-                    f.write_str(" in (")?;
-                    tables(f, ts)?;
-                    f.write_str(")")?;
-                }
-                if matches!(self, Operator::Find { .. }) {
-                    f.write_str(" where")?;
-                }
-                write!(f, " {predicate}")?;
-                match self {
-                    Operator::Find {
-                        project: Some(FindProject::Smart),
-                        ..
-                    } => f.write_str(" project-smart"),
-                    Operator::Find {
-                        project: Some(FindProject::Columns(cols)),
-                        ..
-                    } => {
+                params_and_tables(f, ps, ts.as_deref())?;
+                write!(f, " where {predicate}")?;
+                match project {
+                    Some(FindProject::Smart) => f.write_str(" project-smart"),
+                    Some(FindProject::Columns(cols)) => {
                         f.write_str(" project ")?;
                         comma(f, cols)
                     }
-                    _ => Ok(()),
+                    None => Ok(()),
                 }
             }
             Operator::Range {

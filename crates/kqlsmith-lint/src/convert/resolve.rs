@@ -19,6 +19,7 @@ use super::names::{NameMap, Target};
 use crate::diagnostic::{Diagnostic, Edit, Severity};
 use crate::functions::{self, FunctionKind};
 use crate::rules::{self, RuleInfo};
+use crate::semantic::naming::{self, JoinColumns, JoinKind, MultiColumnAggregate, fresh_name};
 
 /// Stands for the column's own name in the template of a name derived from it.
 const COLUMN: &str = "\u{0}";
@@ -133,18 +134,6 @@ impl Columns {
         if self.unknown.is_none() {
             self.unknown = other.unknown;
         }
-    }
-
-    /// A name not yet taken: `base`, else `base1`, `base2`... (as `join` names clashing
-    /// right-side columns).
-    fn fresh_name(&self, base: &str) -> String {
-        if !self.contains(base) {
-            return base.to_string();
-        }
-        (1..)
-            .map(|n| format!("{base}{n}"))
-            .find(|candidate| !self.contains(candidate))
-            .expect("some suffix is free")
     }
 
     /// Rows with no columns yet, from the same places as these.
@@ -870,8 +859,8 @@ impl<'m, 'p> Resolver<'m, 'p> {
             self.expr(&c.expr, &before);
             if let Expr::Call(call) = &c.expr
                 && matches!(
-                    call.name.name.as_str(),
-                    "arg_max" | "arg_min" | "take_any" | "any" | "argmax" | "argmin"
+                    MultiColumnAggregate::of(&call.name.name),
+                    Some(MultiColumnAggregate::ArgExtreme | MultiColumnAggregate::TakeAny)
                 )
                 && !matches!(c.target, Some(AssignTarget::Tuple(_)))
             {
@@ -960,17 +949,17 @@ impl<'m, 'p> Resolver<'m, 'p> {
         }
         let kind = join
             .kind_name()
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        match kind.as_str() {
-            "leftsemi" | "leftanti" | "anti" | "leftantisemi" => {}
-            "rightsemi" | "rightanti" | "rightantisemi" => *columns = right,
-            _ => {
+            .and_then(JoinKind::parse)
+            .unwrap_or(JoinKind::InnerUnique);
+        match kind.columns() {
+            JoinColumns::Left => {}
+            JoinColumns::Right => *columns = right,
+            JoinColumns::Both => {
                 for (name, origin) in &right.known {
                     if lookup && keys.contains(name) {
                         continue;
                     }
-                    let fresh = columns.fresh_name(name);
+                    let fresh = fresh_name(name, |n| columns.contains(n));
                     let origin = origin.suffixed(&fresh[name.len()..]);
                     columns.set(&fresh, origin);
                 }
@@ -1044,43 +1033,43 @@ impl<'m, 'p> Resolver<'m, 'p> {
         }
     }
 
-    /// The name KQL gives a column computed by `e` when the query names none, and where its
-    /// values come from: `Timestamp` keeps its origin, `bin(Timestamp, 1h)` is `Timestamp`,
-    /// `max(Timestamp)` is `max_Timestamp` (a name derived from the column's).
+    /// The name KQL gives a column computed by `e` when the query names none (the binder's
+    /// rules, [`naming::implicit_name`]), and where its values come from.
     fn implicit(
         &self,
         e: &Expr,
         columns: &Columns,
         kind: FunctionKind,
     ) -> Option<(String, Origin)> {
+        let name = naming::implicit_name(&crate::lower::expr(e), kind)?;
+        Some((name, self.origin(e, columns, kind)))
+    }
+
+    /// Where the values of a column computed by `e` come from: `Timestamp` keeps its origin,
+    /// `bin(Timestamp, 1h)` is `Timestamp`'s, `max(Timestamp)` is `Timestamp`'s under the
+    /// derived name `max_Timestamp`; anything else is the query's own.
+    fn origin(&self, e: &Expr, columns: &Columns, kind: FunctionKind) -> Origin {
         match e {
-            Expr::Name(ident) => Some((
-                ident.name.clone(),
-                columns.get(&ident.name).cloned().unwrap_or(Origin::Query),
-            )),
-            Expr::Member(m) => {
-                let (object, _) = self.implicit(&m.object, columns, FunctionKind::Scalar)?;
-                Some((format!("{object}_{}", m.member.name), Origin::Query))
-            }
+            Expr::Name(ident) => columns.get(&ident.name).cloned().unwrap_or(Origin::Query),
             Expr::Call(call) => {
                 let name = call.name.name.as_str();
-                let f = functions::lookup(kind, name)
-                    .or_else(|| functions::lookup(FunctionKind::Scalar, name))?;
+                let (f, args_kind) = match functions::lookup(kind, name) {
+                    Some(f) => (f, FunctionKind::Scalar),
+                    None => match functions::lookup(FunctionKind::Scalar, name) {
+                        Some(f) => (f, kind),
+                        None => return Origin::Query,
+                    },
+                };
                 let first = call
                     .args
                     .first()
-                    .and_then(|a| self.implicit(a, columns, FunctionKind::Scalar));
-                let count = call.args.len();
-                let result = f.result_name(first.as_ref().map(|(n, _)| n.as_str()), count)?;
-                let origin = match first {
-                    Some((
-                        _,
-                        Origin::Table {
-                            table,
-                            column,
-                            template,
-                        },
-                    )) => match f.result_name(Some(&template), count) {
+                    .map_or(Origin::Query, |a| self.origin(a, columns, args_kind));
+                match first {
+                    Origin::Table {
+                        table,
+                        column,
+                        template,
+                    } => match f.result_name(Some(&template), call.args.len()) {
                         Some(derived) if derived.contains(COLUMN) => Origin::Table {
                             table,
                             column,
@@ -1088,11 +1077,10 @@ impl<'m, 'p> Resolver<'m, 'p> {
                         },
                         _ => Origin::Query,
                     },
-                    _ => Origin::Query,
-                };
-                Some((result, origin))
+                    Origin::Query => Origin::Query,
+                }
             }
-            _ => None,
+            _ => Origin::Query,
         }
     }
 

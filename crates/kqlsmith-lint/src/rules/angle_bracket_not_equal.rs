@@ -1,7 +1,7 @@
 //! Rule KQL402 `angle-bracket-not-equal`: `<>` instead of `!=`.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::ir::{Expr, ExprKind};
+use crate::ir::{BinaryOp, BinaryOpKind, Expr, ExprKind, OpSpelling};
 use crate::rules::{Context, declare_rule};
 use crate::visit::{Visitor, walk_script};
 
@@ -29,8 +29,12 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     struct NotEqual<'o>(&'o mut Vec<Diagnostic>);
     impl Visitor for NotEqual<'_> {
         fn expr(&mut self, expr: &Expr) {
-            if let ExprKind::Binary { op, op_span, .. } = &expr.kind
-                && op == "<>"
+            if let ExprKind::Binary {
+                op: BinaryOp::Scalar(BinaryOpKind::NotEq),
+                spelling: OpSpelling::AngleBrackets,
+                op_span,
+                ..
+            } = &expr.kind
             {
                 self.0.push(
                     Diagnostic::new(

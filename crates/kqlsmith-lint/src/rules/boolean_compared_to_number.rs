@@ -1,7 +1,7 @@
 //! Rule KQL204 `boolean-compared-to-number`: A boolean compared with `1` or `0`.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::ir::{Expr, ExprKind, Literal};
+use crate::ir::{BinaryOp, BinaryOpKind, Expr, ExprKind, Literal, OpSpelling};
 use crate::rules::{Context, declare_rule};
 use crate::schema::ColumnType;
 use crate::visit::{Visitor, walk_script};
@@ -36,10 +36,21 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
     impl Visitor for Comparisons<'_, '_> {
         fn expr(&mut self, expr: &Expr) {
-            let ExprKind::Binary { op, lhs, rhs, .. } = &expr.kind else {
+            let ExprKind::Binary {
+                op,
+                spelling,
+                lhs,
+                rhs,
+                ..
+            } = &expr.kind
+            else {
                 return;
             };
-            if !matches!(op.as_str(), "==" | "!=" | "<>") {
+            if !matches!(
+                (op, spelling),
+                (BinaryOp::Scalar(BinaryOpKind::Eq), OpSpelling::Canonical)
+                    | (BinaryOp::Scalar(BinaryOpKind::NotEq), _)
+            ) {
                 return;
             }
             for (value, number) in [(lhs, rhs), (rhs, lhs)] {

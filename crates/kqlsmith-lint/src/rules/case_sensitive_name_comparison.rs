@@ -1,7 +1,7 @@
 //! Rule KQL202 `case-sensitive-name-comparison`: `==` on a device or account name, which is compared ignoring case.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::ir::{Expr, ExprKind};
+use crate::ir::{BinaryOp, Expr, ExprKind};
 use crate::rules::{Context, declare_rule};
 use crate::semantic::Resolution;
 use crate::visit::{Visitor, walk_script};
@@ -41,6 +41,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         fn expr(&mut self, expr: &Expr) {
             let ExprKind::Binary {
                 op,
+                spelling,
                 op_span,
                 lhs,
                 rhs,
@@ -48,13 +49,11 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             else {
                 return;
             };
-            let insensitive = match op.as_str() {
-                "==" => "=~",
-                "!=" | "<>" => "!~",
-                "in" => "in~",
-                "!in" => "!in~",
-                _ => return,
+            let Some(insensitive) = op.ignoring_case(*spelling) else {
+                return;
             };
+            let list = matches!(op, BinaryOp::In(_));
+            let op = &self.cx.source[op_span.clone()];
             let is_name_column = |e: &Expr| match &e.kind {
                 ExprKind::Name(ident) => {
                     self.cx.platform.is_case_insensitive_name(&ident.name)
@@ -76,7 +75,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             // into the query can differ.
             let column = if is_name_column(lhs) && !is_column(rhs) {
                 lhs
-            } else if is_name_column(rhs) && !is_column(lhs) && !op.contains("in") {
+            } else if is_name_column(rhs) && !is_column(lhs) && !list {
                 rhs
             } else {
                 return;

@@ -1,7 +1,7 @@
 //! Rule KQL301 `contains-operator`: `contains` where `has` would do.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::ir::{Expr, ExprKind, Literal};
+use crate::ir::{BinaryOp, BinaryOpKind, Expr, ExprKind, Literal};
 use crate::rules::{Context, declare_rule};
 use crate::visit::{Visitor, walk_script};
 
@@ -38,9 +38,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             else {
                 return;
             };
-            let has = match op.as_str() {
-                "contains" => "has",
-                "!contains" => "!has",
+            let (op, has) = match op {
+                BinaryOp::Scalar(BinaryOpKind::Contains) => ("contains", "has"),
+                BinaryOp::Scalar(BinaryOpKind::NotContains) => ("!contains", "!has"),
                 _ => return,
             };
             let ExprKind::Literal(Literal::String(term)) = &rhs.kind else {

@@ -42,100 +42,47 @@ pub fn checks() -> &'static [(&'static RuleInfo, Check)] {
     CHECKS
 }
 
-static CHECKS: &[(&RuleInfo, Check)] = &[
-    (&unknown_table::RULE, unknown_table::check),
-    (&unknown_column::RULE, unknown_column::check),
-    (
-        &removed_column_reference::RULE,
-        removed_column_reference::check,
-    ),
-    (&undefined_name::RULE, undefined_name::check),
-    (&column_shadows_let::RULE, column_shadows_let::check),
-    (&unused_let::RULE, unused_let::check),
-    (&wrong_argument_count::RULE, wrong_argument_count::check),
-    (&join_without_kind::RULE, join_without_kind::check),
-    (
-        &case_sensitive_name_comparison::RULE,
-        case_sensitive_name_comparison::check,
-    ),
-    (
-        &extract_from_stringified_array::RULE,
-        extract_from_stringified_array::check,
-    ),
-    (
-        &boolean_compared_to_number::RULE,
-        boolean_compared_to_number::check,
-    ),
-    (&contains_operator::RULE, contains_operator::check),
-    (
-        &implicit_string_concatenation::RULE,
-        implicit_string_concatenation::check,
-    ),
-    (&tolower_comparison::RULE, tolower_comparison::check),
-    (&missing_time_filter::RULE, missing_time_filter::check),
-    (&time_filter_not_first::RULE, time_filter_not_first::check),
-    (&search_operator::RULE, search_operator::check),
-    (&foreign_time_column::RULE, foreign_time_column::check),
-    (
-        &angle_bracket_not_equal::RULE,
-        angle_bracket_not_equal::check,
-    ),
-    (&obsolete_function::RULE, obsolete_function::check),
-    (&foreign_time_filter::RULE, foreign_time_filter::check),
-];
-
-pub mod angle_bracket_not_equal;
-pub mod boolean_compared_to_number;
-pub mod case_sensitive_name_comparison;
-pub mod column_shadows_let;
-pub mod contains_operator;
-pub mod extract_from_stringified_array;
-pub mod foreign_time_column;
-pub mod foreign_time_filter;
-pub mod implicit_string_concatenation;
-pub mod join_without_kind;
-pub mod missing_time_filter;
-pub mod obsolete_function;
-pub mod removed_column_reference;
-pub mod search_operator;
-pub mod syntax_error;
-pub mod time_filter_not_first;
-pub mod tolower_comparison;
-pub mod undefined_name;
-pub mod unknown_column;
-pub mod unknown_table;
-pub mod unused_let;
-pub mod wrong_argument_count;
-
 /// Every rule, in code order.
 pub fn all() -> &'static [&'static RuleInfo] {
     ALL
 }
 
-static ALL: &[&RuleInfo] = &[
-    &syntax_error::RULE,
-    &unknown_table::RULE,
-    &unknown_column::RULE,
-    &removed_column_reference::RULE,
-    &undefined_name::RULE,
-    &column_shadows_let::RULE,
-    &unused_let::RULE,
-    &wrong_argument_count::RULE,
-    &join_without_kind::RULE,
-    &case_sensitive_name_comparison::RULE,
-    &extract_from_stringified_array::RULE,
-    &boolean_compared_to_number::RULE,
-    &implicit_string_concatenation::RULE,
-    &contains_operator::RULE,
-    &tolower_comparison::RULE,
-    &missing_time_filter::RULE,
-    &time_filter_not_first::RULE,
-    &search_operator::RULE,
-    &foreign_time_column::RULE,
-    &angle_bracket_not_equal::RULE,
-    &obsolete_function::RULE,
-    &foreign_time_filter::RULE,
-];
+/// Declares the rule modules and lists them: the parser's rule first, then every rule with
+/// a check, in code order.
+macro_rules! register {
+    ($parser_rule:ident; $($rule:ident,)*) => {
+        pub mod $parser_rule;
+        $(pub mod $rule;)*
+        static ALL: &[&RuleInfo] = &[&$parser_rule::RULE, $(&$rule::RULE),*];
+        static CHECKS: &[(&RuleInfo, Check)] = &[$((&$rule::RULE, $rule::check)),*];
+    };
+}
+
+// A new rule is its file (`declare_rule!` and `check`), its fixtures, and one line here.
+register! {
+    syntax_error;
+    unknown_table,
+    unknown_column,
+    removed_column_reference,
+    undefined_name,
+    column_shadows_let,
+    unused_let,
+    wrong_argument_count,
+    join_without_kind,
+    case_sensitive_name_comparison,
+    extract_from_stringified_array,
+    boolean_compared_to_number,
+    implicit_string_concatenation,
+    contains_operator,
+    tolower_comparison,
+    missing_time_filter,
+    time_filter_not_first,
+    search_operator,
+    foreign_time_column,
+    angle_bracket_not_equal,
+    obsolete_function,
+    foreign_time_filter,
+}
 
 #[cfg(test)]
 mod tests {

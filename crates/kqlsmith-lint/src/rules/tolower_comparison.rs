@@ -1,7 +1,7 @@
 //! Rule KQL302 `tolower-comparison`: `tolower(x) == "..."` instead of `=~`.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::ir::{Expr, ExprKind, Literal};
+use crate::ir::{BinaryOp, Expr, ExprKind, Literal};
 use crate::rules::{Context, declare_rule};
 use crate::visit::{Visitor, walk_script};
 
@@ -34,14 +34,24 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
     impl Visitor for Lowered<'_, '_> {
         fn expr(&mut self, expr: &Expr) {
-            let ExprKind::Binary { op, lhs, rhs, .. } = &expr.kind else {
+            let ExprKind::Binary {
+                op,
+                spelling,
+                op_span,
+                lhs,
+                rhs,
+            } = &expr.kind
+            else {
                 return;
             };
-            let insensitive = match op.as_str() {
-                "==" => "=~",
-                "!=" | "<>" => "!~",
-                _ => return,
+            // `==` and `!=` only: `tolower(x) in (...)` is left alone.
+            let Some(insensitive) = op
+                .ignoring_case(*spelling)
+                .filter(|_| matches!(op, BinaryOp::Scalar(_)))
+            else {
+                return;
             };
+            let op = &self.cx.source[op_span.clone()];
             let (call, literal) = match (&lhs.kind, &rhs.kind) {
                 (ExprKind::Call(c), ExprKind::Literal(Literal::String(s)))
                 | (ExprKind::Literal(Literal::String(s)), ExprKind::Call(c)) => (c, s),

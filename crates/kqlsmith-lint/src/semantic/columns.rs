@@ -94,17 +94,6 @@ impl ColumnSet {
             .collect();
         self.replace(next, stage);
     }
-
-    /// A name not used yet, `base` or `base1`, `base2`, ... (how KQL names clashing columns).
-    pub fn fresh_name(&self, base: &str) -> String {
-        if !self.contains(base) {
-            return base.to_string();
-        }
-        (1..)
-            .map(|n| format!("{base}{n}"))
-            .find(|candidate| !self.contains(candidate))
-            .expect("some suffix is free")
-    }
 }
 
 #[cfg(test)]
@@ -123,14 +112,5 @@ mod tests {
         set.set("B", ColumnType::Bool);
         assert_eq!(set.removed_by("B"), None, "B exists again");
         assert_eq!(set.get("B").unwrap().ty, ColumnType::Bool);
-    }
-
-    #[test]
-    fn fresh_names_add_a_number_as_kql_does() {
-        let mut set = ColumnSet::new(vec![Column::new("DeviceName", ColumnType::String)]);
-        assert_eq!(set.fresh_name("DeviceName"), "DeviceName1");
-        set.set("DeviceName1", ColumnType::String);
-        assert_eq!(set.fresh_name("DeviceName"), "DeviceName2");
-        assert_eq!(set.fresh_name("Other"), "Other");
     }
 }

@@ -1,14 +1,17 @@
-//! The semantic model: what each name in a query means. `let` bindings and functions are in
-//! scope from their statement on; the columns are followed through every pipe stage
-//! (`where`, `extend`, `project*`, `summarize`, `join`, `union`, `mv-expand`, `parse`, ...),
-//! starting from the platform's schema. An operator the model does not understand (such as
-//! `evaluate`) makes the column set "open": from there on no name is called unknown.
+//! The binder: what each name in a query means. `let` bindings and functions are in scope
+//! from their statement on; the columns are followed through every pipe stage (`where`,
+//! `extend`, `project*`, `summarize`, `join`, `union`, `mv-expand`, `parse`, `top-nested`...),
+//! starting from the platform's schema, with the names Kusto gives the columns a query does
+//! not name ([`naming`]). An operator whose columns the binder does not follow (such as
+//! `evaluate` or `fork`) makes the column set "open": from there on no name is called unknown.
 //!
-//! The model is a list of facts (every name used and what it resolved to, every table read,
-//! every `let`, every call, every column created, every pipeline's time filter) that the
-//! rules read.
+//! The result, [`Model`], is a set of side tables keyed by span (every name used and what it
+//! resolved to, every table read, every `let` and its uses, every call, every column created,
+//! every pipeline's time filter, and on request each stage's input columns) that the rules
+//! read; [`crate::binding`] answers questions about it by byte offset.
 
 mod columns;
+pub mod naming;
 pub mod types;
 
 pub use columns::ColumnSet;
@@ -20,6 +23,7 @@ use crate::functions::{self, FunctionKind};
 use crate::ir::*;
 use crate::platform::{FunctionUsage, Platform};
 use crate::schema::{Column, ColumnType, Schema};
+use naming::{JoinColumns, JoinKind, MultiColumnAggregate, fresh_name, implicit_name};
 
 /// What a name used in an expression refers to.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +71,8 @@ pub struct LetInfo {
     /// The whole statement.
     pub span: Span,
     pub uses: usize,
+    /// Where it is used (the names' spans), in the order the binder met them.
+    pub use_spans: Vec<Span>,
     pub kind: LetKind,
     /// The statement is inside a function body (not at the top of the script).
     pub nested: bool,
@@ -143,6 +149,9 @@ pub struct Model {
     pub scans: Vec<TableScan>,
     /// The columns of each query statement's result, in order (top level only).
     pub outputs: Vec<ColumnSet>,
+    /// Each stage's span and the columns of its input, in the order the binder met them;
+    /// kept only when [`Analyzer::keep_stage_inputs`] asked for them.
+    pub stage_inputs: Vec<(Span, ColumnSet)>,
     /// Index into `names` by the start of the name's span.
     by_start: HashMap<usize, usize>,
 }
@@ -171,6 +180,8 @@ impl Model {
                 },
                 _ => ColumnType::Unknown,
             },
+            // `bin(FiveMinutes = Timestamp, 5m)`: the argument's value.
+            ExprKind::NamedArg { value, .. } => self.type_in(value),
             ExprKind::Call(call)
                 if matches!(call.name.name.as_str(), "iff" | "iif" | "coalesce" | "bin")
                     && !call.args.is_empty() =>
@@ -204,10 +215,22 @@ pub struct Analyzer<'a> {
     foreign_time_columns: Vec<String>,
     /// Depth of nested pipelines and calls, bounded so hostile input cannot overflow.
     depth: usize,
+    keep_stage_inputs: bool,
 }
 
 /// How deep the analysis follows nested expressions before giving up on a branch.
 const MAX_DEPTH: usize = 200;
+
+/// How a stage names a column the query does not name.
+#[derive(Debug, Clone, Copy)]
+enum Naming {
+    /// `extend`: the implicit name, replacing a column of that name.
+    Replace,
+    /// `project`, `summarize by`, `distinct`: the implicit name, numbered when taken.
+    Fresh,
+    /// Aggregates: the aggregate's implicit name (`count_`), numbered when taken.
+    FreshAggregate,
+}
 
 impl<'a> Analyzer<'a> {
     pub fn new(
@@ -230,7 +253,15 @@ impl<'a> Analyzer<'a> {
                 .map(|p| p.time_column.clone())
                 .collect(),
             depth: 0,
+            keep_stage_inputs: false,
         }
+    }
+
+    /// Records each stage's input columns in [`Model::stage_inputs`] (for editors; the
+    /// linter does not need them).
+    pub fn keep_stage_inputs(mut self) -> Self {
+        self.keep_stage_inputs = true;
+        self
     }
 
     /// Builds the model of `script`.
@@ -300,6 +331,7 @@ impl<'a> Analyzer<'a> {
             name: l.name.clone(),
             span: l.span.clone(),
             uses: 0,
+            use_spans: Vec::new(),
             kind,
             nested,
         });
@@ -351,8 +383,10 @@ impl<'a> Analyzer<'a> {
             .map(|(_, i)| *i)
     }
 
-    fn use_let(&mut self, index: usize) {
-        self.model.lets[index].uses += 1;
+    fn use_let(&mut self, index: usize, at: &Span) {
+        let info = &mut self.model.lets[index];
+        info.uses += 1;
+        info.use_spans.push(at.clone());
     }
 
     /// The columns of a schema table (the platform's, with the user's additions).
@@ -442,6 +476,11 @@ impl<'a> Analyzer<'a> {
                 self.model.scans[scan].foreign_time_filter = Some(ident.clone());
             }
             let before = self.model.scans.len();
+            if self.keep_stage_inputs {
+                self.model
+                    .stage_inputs
+                    .push((stage.span.clone(), set.clone()));
+            }
             self.stage(stage, &mut set, table.clone());
             if let StageKind::Union(_) = stage.kind {
                 inherited.extend(before..self.model.scans.len());
@@ -458,7 +497,7 @@ impl<'a> Analyzer<'a> {
             Source::Call(call) => (self.tabular_call(call), None),
             Source::Nested(p) => (self.pipeline(p), None),
             Source::Union(u) => (self.union(u, None), None),
-            Source::Datatable(columns) => (
+            Source::Datatable(columns) | Source::Externaldata(columns) => (
                 ColumnSet::new(
                     columns
                         .iter()
@@ -480,7 +519,7 @@ impl<'a> Analyzer<'a> {
                             self.define(name);
                             set.set(&name.name, ty);
                         }
-                        None => set.set(&format!("print_{i}"), ty),
+                        None => set.set(&naming::print_column_name(i), ty),
                     }
                 }
                 (set, None)
@@ -503,14 +542,30 @@ impl<'a> Analyzer<'a> {
                     None,
                 )
             }
-            Source::Other(_) => (ColumnSet::open(), None),
+            Source::Find { predicate, .. } => {
+                self.expr(predicate, &ColumnSet::open(), None, true);
+                (ColumnSet::open(), None)
+            }
+            Source::Evaluate(call) => {
+                let mut set = ColumnSet::default();
+                self.evaluate(call, &mut set, None);
+                (set, None)
+            }
+            // `database("x").T`, `cluster(...).database(...).T` and the like: rows from
+            // elsewhere, not looked into.
+            Source::Expr(_) => (ColumnSet::open(), None),
+            Source::Stage(stage) => {
+                let mut set = ColumnSet::open();
+                self.stage(stage, &mut set, None);
+                (set, None)
+            }
         }
     }
 
     fn named_source(&mut self, ident: &Ident) -> (ColumnSet, Option<Arc<str>>) {
         let name = ident.name.as_str();
         if let Some(index) = self.lookup_let(name) {
-            self.use_let(index);
+            self.use_let(index, &ident.span);
             let set = self
                 .let_columns
                 .get(&index)
@@ -556,7 +611,7 @@ impl<'a> Analyzer<'a> {
         let name = call.name.name.as_str();
         let callee;
         let set = if let Some(index) = self.lookup_let(name) {
-            self.use_let(index);
+            self.use_let(index, &call.name.span);
             callee = self.let_callee(index);
             ColumnSet::open()
         } else if let Some(f) = self.platform.function(name) {
@@ -638,19 +693,97 @@ impl<'a> Analyzer<'a> {
         let keyword = &stage.keyword;
         match &stage.kind {
             StageKind::Where(e) => self.expr(e, set, table, true),
-            StageKind::Sort(exprs) | StageKind::Top { by: exprs, .. } => {
-                for e in exprs {
-                    self.expr(e, set, table.clone(), true);
+            StageKind::Sort(keys) => {
+                for k in keys {
+                    self.expr(&k.expr, set, table.clone(), true);
+                }
+            }
+            StageKind::Top { count, by } => {
+                self.expr(count, &ColumnSet::default(), None, false);
+                for k in by {
+                    self.expr(&k.expr, set, table.clone(), true);
                 }
             }
             StageKind::Take(e) => self.expr(e, &ColumnSet::default(), None, false),
+            StageKind::TopNested(clauses) => {
+                let before = set.clone();
+                let mut next = ColumnSet::default();
+                for c in clauses {
+                    for e in c.count.iter().chain(c.others.iter()) {
+                        self.expr(e, &ColumnSet::default(), None, false);
+                    }
+                    self.expr(&c.of.expr, &before, table.clone(), true);
+                    self.expr(&c.by.expr, &before, table.clone(), true);
+                    let of_type = self.model.type_of(&c.of.expr);
+                    let of = self.name_column(&c.of, &next, FunctionKind::Scalar, &mut 0);
+                    next.set(&of, of_type);
+                    let by = match c.by.names.first() {
+                        Some(name) => {
+                            self.define(name);
+                            name.name.clone()
+                        }
+                        None => naming::top_nested_aggregate_name(&of),
+                    };
+                    next.set(&by, self.aggregate_type(&c.by.expr));
+                }
+                if before.is_open() {
+                    next.set_open();
+                }
+                set.replace(next.columns().to_vec(), keyword);
+            }
+            StageKind::TopHitters { count, of, by } => {
+                self.expr(count, &ColumnSet::default(), None, false);
+                let before = set.clone();
+                let mut next = ColumnSet::default();
+                self.expr(of, &before, table.clone(), true);
+                let of_name = implicit_name(of, FunctionKind::Scalar).unwrap_or_default();
+                next.set(&of_name, self.model.type_of(of));
+                let weight_name = by.as_ref().map(|w| {
+                    self.expr(w, &before, table.clone(), true);
+                    implicit_name(w, FunctionKind::Scalar).unwrap_or_default()
+                });
+                let weight_type = by
+                    .as_ref()
+                    .map_or(ColumnType::Long, |w| self.model.type_of(w));
+                next.set(
+                    &naming::top_hitters_weight_name(&of_name, weight_name.as_deref()),
+                    weight_type,
+                );
+                set.replace(next.columns().to_vec(), keyword);
+            }
+            StageKind::SampleDistinct { count, of } => {
+                self.expr(count, &ColumnSet::default(), None, false);
+                let before = set.clone();
+                self.expr(of, &before, table.clone(), true);
+                let mut next = ColumnSet::default();
+                match implicit_name(of, FunctionKind::Scalar) {
+                    Some(name) => next.set(&name, self.model.type_of(of)),
+                    None => next.set_open(),
+                }
+                set.replace(next.columns().to_vec(), keyword);
+                if next.is_open() {
+                    set.set_open();
+                }
+            }
+            StageKind::Reduce(by) => {
+                self.expr(by, set, table.clone(), true);
+                set.replace(
+                    vec![
+                        Column::new("Pattern", ColumnType::String),
+                        Column::new("Count", ColumnType::Long),
+                        Column::new("Representative", ColumnType::String),
+                    ],
+                    keyword,
+                );
+            }
             StageKind::Count => set.replace(vec![Column::new("Count", ColumnType::Long)], keyword),
             StageKind::Extend(assignments) | StageKind::Serialize(assignments) => {
                 let mut unnamed = 0;
                 for a in assignments {
                     self.expr(&a.expr, set, table.clone(), true);
                     let ty = self.model.type_of(&a.expr);
-                    self.assign(a, ty, set, &mut unnamed, FunctionKind::Scalar);
+                    // `extend` replaces a column of the same name, implicit names included.
+                    self.assign(a, ty, set, &mut unnamed, Naming::Replace);
                 }
             }
             StageKind::Project(assignments) => {
@@ -660,12 +793,15 @@ impl<'a> Analyzer<'a> {
                 for a in assignments {
                     self.expr(&a.expr, &before, table.clone(), true);
                     let ty = self.model.type_of(&a.expr);
-                    self.assign(a, ty, &mut next, &mut unnamed, FunctionKind::Scalar);
+                    self.assign(a, ty, &mut next, &mut unnamed, Naming::Fresh);
                 }
                 if before.is_open() {
                     next.set_open();
                 }
                 set.replace(next.columns().to_vec(), keyword);
+                if next.is_open() {
+                    set.set_open();
+                }
             }
             StageKind::ProjectAway(patterns) => {
                 self.check_patterns(patterns, set, table);
@@ -709,11 +845,12 @@ impl<'a> Analyzer<'a> {
                 for a in by {
                     self.expr(&a.expr, &before, table.clone(), true);
                     let ty = self.model.type_of(&a.expr);
-                    self.assign(a, ty, &mut next, &mut unnamed, FunctionKind::Scalar);
+                    self.assign(a, ty, &mut next, &mut unnamed, Naming::Fresh);
                 }
+                let keys = next.clone();
                 for a in aggregates {
                     self.expr(&a.expr, &before, table.clone(), true);
-                    self.aggregate(a, &before, &mut next, &mut unnamed);
+                    self.aggregate(a, &before, &keys, &mut next, &mut unnamed);
                 }
                 if before.is_open() {
                     next.set_open();
@@ -732,9 +869,12 @@ impl<'a> Analyzer<'a> {
                 for a in assignments {
                     self.expr(&a.expr, &before, table.clone(), true);
                     let ty = self.model.type_of(&a.expr);
-                    self.assign(a, ty, &mut next, &mut unnamed, FunctionKind::Scalar);
+                    self.assign(a, ty, &mut next, &mut unnamed, Naming::Fresh);
                 }
                 set.replace(next.columns().to_vec(), keyword);
+                if before.is_open() {
+                    set.set_open();
+                }
             }
             StageKind::Join(join) => self.join(join, set, table, keyword, false),
             StageKind::Lookup(join) => self.join(join, set, table, keyword, true),
@@ -742,17 +882,22 @@ impl<'a> Analyzer<'a> {
                 let other = self.union(u, Some(set.clone()));
                 *set = other;
             }
-            StageKind::MvExpand(assignments) => {
-                for a in assignments {
-                    self.expr(&a.expr, set, table.clone(), true);
-                    match (a.names.first(), &a.expr.kind) {
-                        (Some(name), _) => {
-                            self.define(name);
-                            set.set(&name.name, ColumnType::Dynamic);
-                        }
-                        (None, ExprKind::Name(ident)) => set.set(&ident.name, ColumnType::Dynamic),
-                        _ => set.set_open(),
-                    }
+            StageKind::MvExpand(expand) => {
+                self.mv_expand(expand, set, table.clone());
+            }
+            StageKind::MvApply { expand, body } => {
+                let expanded = self.mv_expand(expand, set, table.clone());
+                let mut rows = set.clone();
+                for stage in body {
+                    self.stage(stage, &mut rows, table.clone());
+                }
+                // The body's result, beside the input's columns that were not expanded.
+                set.remove_where(keyword, |name| expanded.iter().any(|e| e == name));
+                for c in rows.columns() {
+                    set.set(&c.name, c.ty);
+                }
+                if rows.is_open() {
+                    set.set_open();
                 }
             }
             StageKind::Parse { source, columns } => {
@@ -778,11 +923,9 @@ impl<'a> Analyzer<'a> {
                 for a in by {
                     self.expr(&a.expr, &before, table.clone(), true);
                     let ty = self.model.type_of(&a.expr);
-                    self.assign(a, ty, &mut next, &mut unnamed, FunctionKind::Scalar);
+                    self.assign(a, ty, &mut next, &mut unnamed, Naming::Fresh);
                 }
-                if let ExprKind::Name(axis) = &on.kind {
-                    next.set(&axis.name, ColumnType::Dynamic);
-                }
+                // The by columns, the series, then the axis.
                 for a in aggregates {
                     self.expr(&a.expr, &before, table.clone(), true);
                     self.assign(
@@ -790,15 +933,23 @@ impl<'a> Analyzer<'a> {
                         ColumnType::Dynamic,
                         &mut next,
                         &mut unnamed,
-                        FunctionKind::Aggregate,
+                        Naming::FreshAggregate,
                     );
+                }
+                if let Some(axis) = implicit_name(on, FunctionKind::Scalar) {
+                    next.set(&axis, ColumnType::Dynamic);
                 }
                 if before.is_open() {
                     next.set_open();
                 }
                 set.replace(next.columns().to_vec(), keyword);
             }
-            StageKind::Passthrough => {}
+            StageKind::Passthrough(
+                Passthrough::Render
+                | Passthrough::Consume
+                | Passthrough::Search
+                | Passthrough::ProjectSmart,
+            ) => {}
             StageKind::As(name) => {
                 // `| as T` names the rows so far: later in the query, `T` reads them.
                 let index = self.model.lets.len();
@@ -806,40 +957,21 @@ impl<'a> Analyzer<'a> {
                     name: name.clone(),
                     span: stage.span.clone(),
                     uses: 0,
+                    use_spans: Vec::new(),
                     kind: LetKind::Other,
                     nested: true,
                 });
                 self.let_columns.insert(index, set.clone());
                 self.scope.push((name.name.clone(), index));
             }
-            StageKind::Evaluate(call) => {
-                for arg in &call.args {
-                    self.expr(arg, set, table.clone(), true);
-                }
-                let known = functions::lookup(FunctionKind::Plugin, &call.name.name);
-                self.model.calls.push(CallUse {
-                    name: call.name.clone(),
-                    arg_count: call.args.len(),
-                    callee: known.map_or(
-                        Callee::Unknown {
-                            suggestion: closest(
-                                &call.name.name,
-                                functions::names(FunctionKind::Plugin),
-                            ),
-                        },
-                        Callee::Builtin,
-                    ),
-                    span: call.span.clone(),
-                });
-                set.set_open();
-            }
+            StageKind::Evaluate(call) => self.evaluate(call, set, table),
             StageKind::Invoke(call) => {
                 for arg in &call.args {
                     self.expr(arg, set, table.clone(), true);
                 }
                 let name = call.name.name.as_str();
                 let callee = if let Some(index) = self.lookup_let(name) {
-                    self.use_let(index);
+                    self.use_let(index, &call.name.span);
                     set.set_open();
                     Callee::Unchecked
                 } else if let Some(f) = self.platform.function(name) {
@@ -871,13 +1003,111 @@ impl<'a> Analyzer<'a> {
             StageKind::Getschema => set.replace(
                 vec![
                     Column::new("ColumnName", ColumnType::String),
-                    Column::new("ColumnOrdinal", ColumnType::Int),
+                    Column::new("ColumnOrdinal", ColumnType::Long),
                     Column::new("DataType", ColumnType::String),
                     Column::new("ColumnType", ColumnType::String),
                 ],
                 keyword,
             ),
-            StageKind::Other { .. } => set.set_open(),
+            StageKind::Unfollowed(
+                Unfollowed::Fork
+                | Unfollowed::Facet
+                | Unfollowed::Partition
+                | Unfollowed::Scan
+                | Unfollowed::Find
+                | Unfollowed::NotACall
+                | Unfollowed::SourceOnly,
+            ) => set.set_open(),
+        }
+    }
+
+    /// `evaluate plugin(...)`: the arguments are checked against the input; the plugin
+    /// decides the columns, which the binder does not know.
+    fn evaluate(&mut self, call: &Call, set: &mut ColumnSet, table: Option<Arc<str>>) {
+        for arg in &call.args {
+            self.expr(arg, set, table.clone(), true);
+        }
+        let known = functions::lookup(FunctionKind::Plugin, &call.name.name);
+        self.model.calls.push(CallUse {
+            name: call.name.clone(),
+            arg_count: call.args.len(),
+            callee: known.map_or(
+                Callee::Unknown {
+                    suggestion: closest(&call.name.name, functions::names(FunctionKind::Plugin)),
+                },
+                Callee::Builtin,
+            ),
+            span: call.span.clone(),
+        });
+        set.set_open();
+    }
+
+    /// `mv-expand` items: each becomes a column of its item type (`dynamic` unless `to
+    /// typeof(...)` says), named as written or as Kusto names it. Returns the names.
+    fn mv_expand(
+        &mut self,
+        expand: &MvExpand,
+        set: &mut ColumnSet,
+        table: Option<Arc<str>>,
+    ) -> Vec<String> {
+        let mut unnamed = 0;
+        let mut names = Vec::new();
+        for item in &expand.items {
+            let a = &item.column;
+            self.expr(&a.expr, set, table.clone(), true);
+            let ty = item.to_type.unwrap_or(ColumnType::Dynamic);
+            if a.names.len() > 1 {
+                set.set_open();
+                continue;
+            }
+            let name = self.name_column(a, set, FunctionKind::Scalar, &mut unnamed);
+            set.set(&name, ty);
+            names.push(name);
+        }
+        if let Some(index) = &expand.item_index {
+            self.define(index);
+            set.set(&index.name, ColumnType::Long);
+        }
+        names
+    }
+
+    /// The name of the column an assignment makes: the one written, else Kusto's implicit
+    /// name, else the next free `ColumnN`.
+    fn name_column(
+        &mut self,
+        a: &Assignment,
+        set: &ColumnSet,
+        kind: FunctionKind,
+        unnamed: &mut usize,
+    ) -> String {
+        if let Some(name) = a.names.first() {
+            self.define(name);
+            return name.name.clone();
+        }
+        implicit_name(&a.expr, kind)
+            .unwrap_or_else(|| naming::next_column_name(unnamed, |n| set.contains(n)))
+    }
+
+    /// The type of an aggregate's column.
+    fn aggregate_type(&self, expr: &Expr) -> ColumnType {
+        let ExprKind::Call(call) = &expr.kind else {
+            return self.model.type_of(expr);
+        };
+        match call.name.name.as_str() {
+            "count" | "countif" | "dcount" | "dcountif" | "count_distinct" | "count_distinctif" => {
+                ColumnType::Long
+            }
+            "make_set" | "make_list" | "make_bag" | "make_set_if" | "make_list_if"
+            | "make_bag_if" | "makeset" | "makelist" | "percentiles_array" | "hll" | "tdigest" => {
+                ColumnType::Dynamic
+            }
+            "min" | "max" | "sum" | "minif" | "maxif" | "sumif" | "take_any" | "take_anyif" => call
+                .args
+                .first()
+                .map_or(ColumnType::Unknown, |e| self.model.type_of(e)),
+            "avg" | "avgif" | "stdev" | "stdevif" | "stdevp" | "variance" | "varianceif"
+            | "variancep" | "percentile" => ColumnType::Real,
+            _ => self.model.type_of(expr),
         }
     }
 
@@ -888,7 +1118,7 @@ impl<'a> Analyzer<'a> {
         ty: ColumnType,
         set: &mut ColumnSet,
         unnamed: &mut usize,
-        kind: FunctionKind,
+        naming: Naming,
     ) {
         if a.names.len() > 1 {
             for name in &a.names {
@@ -902,106 +1132,111 @@ impl<'a> Analyzer<'a> {
             set.set(&name.name, ty);
             return;
         }
-        match implicit_name(&a.expr, kind) {
-            Some(name) => set.set(&name, ty),
-            None => {
-                *unnamed += 1;
-                set.set(&format!("Column{unnamed}"), ty);
+        let kind = match naming {
+            Naming::FreshAggregate => FunctionKind::Aggregate,
+            Naming::Replace | Naming::Fresh => FunctionKind::Scalar,
+        };
+        let name = match (implicit_name(&a.expr, kind), naming) {
+            (Some(name), Naming::Replace) => name,
+            // `extend` numbers its unnamed columns past the input's `ColumnN`s.
+            (None, Naming::Replace) => naming::next_column_name(unnamed, |n| set.contains(n)),
+            (Some(name), Naming::Fresh | Naming::FreshAggregate) => {
+                fresh_name(&name, |n| set.contains(n))
             }
-        }
+            // `project` and `summarize` number them in order, then make the name unique
+            // (`Column1` taken: `Column11`).
+            (None, Naming::Fresh | Naming::FreshAggregate) => {
+                *unnamed += 1;
+                fresh_name(&format!("Column{unnamed}"), |n| set.contains(n))
+            }
+        };
+        set.set(&name, ty);
     }
 
-    /// Adds the columns a `summarize` aggregate makes: `arg_max(T, *)` keeps every column.
+    /// Adds the columns a `summarize` aggregate makes to `next`: one a call, or one an
+    /// argument for `arg_max`, `take_any` and the like (`*`: every input column but the
+    /// `by` keys and the maximised column), each under a name not yet taken.
     fn aggregate(
         &mut self,
         a: &Assignment,
         before: &ColumnSet,
+        keys: &ColumnSet,
         next: &mut ColumnSet,
         unnamed: &mut usize,
     ) {
-        if let ExprKind::Call(call) = &a.expr.kind
-            && matches!(
-                call.name.name.as_str(),
-                "arg_max" | "arg_min" | "take_any" | "any" | "argmax" | "argmin"
-            )
-        {
-            let star = call.args.iter().any(|e| matches!(e.kind, ExprKind::Star));
-            let cols = if star {
-                // `Last = arg_max(Timestamp, *)`: the maximised value is named `Last`; `*`
-                // brings every column (the maximised one included).
-                let mut cols = Vec::new();
-                if let (Some(name), Some(first)) = (a.names.first(), call.args.first()) {
-                    cols.push(Column::new(name.name.as_str(), self.model.type_of(first)));
-                }
-                cols.extend(before.columns().iter().cloned());
-                cols
-            } else {
-                call.args
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| {
-                        let name = match (i, a.names.first()) {
-                            (0, Some(n)) => Some(n.name.clone()),
-                            _ => implicit_name(e, FunctionKind::Scalar),
-                        };
-                        (name, self.model.type_of(e))
-                    })
-                    .filter_map(|(n, t)| n.map(|n| Column::new(n, t)))
-                    .collect()
-            };
-            if let Some(n) = a.names.first() {
-                self.define(n);
+        let multi = match &a.expr.kind {
+            ExprKind::Call(call) if a.names.len() <= 1 => {
+                MultiColumnAggregate::of(&call.name.name).map(|m| (m, call))
             }
-            for c in cols {
-                if !next.contains(&c.name) {
-                    next.set(&c.name, c.ty);
-                }
-            }
-            if star && before.is_open() {
-                next.set_open();
-            }
+            _ => None,
+        };
+        let Some((multi, call)) = multi else {
+            let ty = self.aggregate_type(&a.expr);
+            self.assign(a, ty, next, unnamed, Naming::FreshAggregate);
             return;
+        };
+        let assigned = a.names.first();
+        if let Some(name) = assigned {
+            self.define(name);
         }
-        // `percentiles(X, 50, 95)` makes `percentile_X_50` and `percentile_X_95`.
-        if let ExprKind::Call(call) = &a.expr.kind
-            && a.names.is_empty()
-            && matches!(call.name.name.as_str(), "percentile" | "percentiles")
-            && let Some(column) = call
-                .args
-                .first()
-                .and_then(|e| implicit_name(e, FunctionKind::Scalar))
-        {
-            for arg in &call.args[1..] {
-                let value = match &arg.kind {
-                    ExprKind::Literal(Literal::Long(n)) => n.to_string(),
-                    ExprKind::Literal(Literal::Real(r)) => r.to_string().replace('.', "_"),
-                    _ => {
-                        *unnamed += 1;
-                        next.set(&format!("Column{unnamed}"), ColumnType::Unknown);
-                        continue;
-                    }
-                };
-                next.set(&format!("percentile_{column}_{value}"), ColumnType::Real);
-            }
-            return;
-        }
-        let ty = match &a.expr.kind {
-            ExprKind::Call(call) => match call.name.name.as_str() {
-                "count" | "countif" | "dcount" | "dcountif" | "count_distinct" => ColumnType::Long,
-                "make_set" | "make_list" | "make_bag" | "make_set_if" | "make_list_if"
-                | "make_bag_if" | "makeset" | "makelist" | "percentiles_array" => {
-                    ColumnType::Dynamic
-                }
-                "min" | "max" | "sum" | "minif" | "maxif" | "sumif" => call
+        let mut add = |name: Option<String>, ty: ColumnType, next: &mut ColumnSet| {
+            let name = name.unwrap_or_else(|| {
+                *unnamed += 1;
+                format!("Column{unnamed}")
+            });
+            let name = fresh_name(&name, |n| next.contains(n));
+            next.set(&name, ty);
+        };
+        match multi {
+            MultiColumnAggregate::ArgExtreme | MultiColumnAggregate::TakeAny => {
+                let extreme = multi == MultiColumnAggregate::ArgExtreme;
+                let maximised = call
                     .args
                     .first()
-                    .map_or(ColumnType::Unknown, |e| self.model.type_of(e)),
-                "avg" | "avgif" | "stdev" | "variance" | "percentile" => ColumnType::Real,
-                _ => ColumnType::Unknown,
-            },
-            _ => ColumnType::Unknown,
-        };
-        self.assign(a, ty, next, unnamed, FunctionKind::Aggregate);
+                    .filter(|_| extreme)
+                    .and_then(|e| implicit_name(e, FunctionKind::Scalar));
+                for (i, arg) in call.args.iter().enumerate() {
+                    if let ExprKind::Star = arg.kind {
+                        for c in before.columns() {
+                            if !keys.contains(&c.name) && maximised.as_deref() != Some(&*c.name) {
+                                add(Some(c.name.to_string()), c.ty, next);
+                            }
+                        }
+                        if before.is_open() {
+                            next.set_open();
+                        }
+                        continue;
+                    }
+                    let name = match (i, assigned) {
+                        (0, Some(n)) => Some(n.name.clone()),
+                        _ => implicit_name(arg, FunctionKind::Scalar),
+                    };
+                    add(name, self.model.type_of(arg), next);
+                }
+            }
+            MultiColumnAggregate::Any => {
+                for arg in &call.args {
+                    let name = implicit_name(arg, FunctionKind::Scalar).map(|n| format!("any_{n}"));
+                    add(name, self.model.type_of(arg), next);
+                }
+            }
+            MultiColumnAggregate::Percentiles => {
+                let column = call
+                    .args
+                    .first()
+                    .and_then(|e| implicit_name(e, FunctionKind::Scalar))
+                    .unwrap_or_default();
+                let ty = self.aggregate_type(&a.expr);
+                // A name given names the first value's column.
+                for (i, value) in call.args.iter().skip(1).enumerate() {
+                    let name = match (i, assigned) {
+                        (0, Some(n)) => Some(n.name.clone()),
+                        _ => naming::percentile_column_name(&column, value),
+                    };
+                    add(name, ty, next);
+                }
+            }
+        }
     }
 
     fn check_patterns(
@@ -1032,26 +1267,28 @@ impl<'a> Analyzer<'a> {
         for condition in &join.on {
             self.join_condition(condition, set, &right, table.clone(), &mut keys);
         }
+        // No `kind=` (or one KQL does not have) is the default, `innerunique`.
         let kind = join
             .kind
             .as_ref()
-            .map(|k| k.name.to_ascii_lowercase())
-            .unwrap_or_default();
-        match kind.as_str() {
-            "leftsemi" | "leftanti" | "anti" | "leftantisemi" => {}
-            "rightsemi" | "rightanti" | "rightantisemi" => {
+            .and_then(|k| JoinKind::parse(&k.name))
+            .unwrap_or(JoinKind::InnerUnique);
+        match kind.columns() {
+            JoinColumns::Left => {}
+            JoinColumns::Right => {
                 let open = right.is_open();
                 set.replace(right.columns().to_vec(), keyword);
                 if open {
                     set.set_open();
                 }
             }
-            _ => {
+            JoinColumns::Both => {
                 for c in right.columns() {
+                    // A `lookup` keeps one copy of its keys.
                     if lookup && keys.iter().any(|k| **k == *c.name) {
                         continue;
                     }
-                    let name = set.fresh_name(&c.name);
+                    let name = fresh_name(&c.name, |n| set.contains(n));
                     set.set(&name, c.ty);
                 }
                 if right.is_open() {
@@ -1088,7 +1325,12 @@ impl<'a> Analyzer<'a> {
                 }
                 _ => self.expr(condition, left, table, true),
             },
-            ExprKind::Binary { op, lhs, rhs, .. } if op == "==" || op == "and" => {
+            ExprKind::Binary {
+                op: BinaryOp::Scalar(BinaryOpKind::Eq | BinaryOpKind::And),
+                lhs,
+                rhs,
+                ..
+            } => {
                 self.join_condition(lhs, left, right, table.clone(), keys);
                 self.join_condition(rhs, left, right, table, keys);
             }
@@ -1096,37 +1338,53 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// The columns of a `union`: every member's columns (those of `input` first, for a
-    /// `union` stage).
+    /// The columns of a `union`: the `withsource=` column, then every member's columns (those
+    /// of `input` first, for a `union` stage). A column the members give different types
+    /// becomes one column a type (`A_long`, `A_string`).
     fn union(&mut self, u: &Union, input: Option<ColumnSet>) -> ColumnSet {
         let mut sets: Vec<ColumnSet> = input.into_iter().collect();
         for member in &u.tables {
             sets.push(self.pipeline(member));
         }
         let mut result = ColumnSet::default();
-        if u.wildcard.is_some() || sets.iter().any(ColumnSet::is_open) {
-            result.set_open();
-        }
-        if u.inner {
-            if let Some(first) = sets.first() {
-                for c in first.columns() {
-                    if sets.iter().all(|s| s.is_open() || s.contains(&c.name)) {
-                        result.set(&c.name, c.ty);
-                    }
-                }
-            }
-        } else {
-            for s in &sets {
-                for c in s.columns() {
-                    if !result.contains(&c.name) {
-                        result.set(&c.name, c.ty);
-                    }
-                }
-            }
-        }
         if let Some(source) = &u.with_source {
             self.define(source);
             result.set(&source.name, ColumnType::String);
+        }
+        // Each name, in the order the members have it, with its types.
+        let mut names: Vec<(Arc<str>, Vec<ColumnType>)> = Vec::new();
+        let mut index: HashMap<Arc<str>, usize> = HashMap::new();
+        for s in &sets {
+            for c in s.columns() {
+                match index.get(&c.name) {
+                    Some(&i) if names[i].1.contains(&c.ty) => {}
+                    Some(&i) => names[i].1.push(c.ty),
+                    None => {
+                        index.insert(c.name.clone(), names.len());
+                        names.push((c.name.clone(), vec![c.ty]));
+                    }
+                }
+            }
+        }
+        for (name, types) in &names {
+            if u.inner && !sets.iter().all(|s| s.is_open() || s.contains(name)) {
+                continue;
+            }
+            // A type kqlsmith does not know may be any of the others: keep the plain name.
+            match types.as_slice() {
+                [ty] => result.set(name, *ty),
+                several if several.contains(&ColumnType::Unknown) => {
+                    result.set(name, ColumnType::Unknown)
+                }
+                several => {
+                    for ty in several {
+                        result.set(&naming::union_column_name(name, *ty), *ty);
+                    }
+                }
+            }
+        }
+        if u.wildcard.is_some() || sets.iter().any(ColumnSet::is_open) {
+            result.set_open();
         }
         result
     }
@@ -1137,7 +1395,7 @@ impl<'a> Analyzer<'a> {
         let resolution = if let Some(column) = set.get(name).filter(|_| rows) {
             Resolution::Column(column.ty)
         } else if let Some(index) = self.lookup_let(name) {
-            self.use_let(index);
+            self.use_let(index, &ident.span);
             Resolution::Let(index)
         } else if self.params.iter().any(|(p, _)| p == name) {
             Resolution::Parameter
@@ -1195,7 +1453,8 @@ impl<'a> Analyzer<'a> {
             ExprKind::Tabular(p) => {
                 self.pipeline(p);
             }
-            ExprKind::Literal(_) | ExprKind::Star | ExprKind::Other => {}
+            ExprKind::NamedArg { value, .. } => self.expr(value, set, table, rows),
+            ExprKind::Literal(_) | ExprKind::Star | ExprKind::Wildcard(_) => {}
         }
         self.depth -= 1;
     }
@@ -1217,7 +1476,7 @@ impl<'a> Analyzer<'a> {
             }
         }
         let callee = if let Some(index) = self.lookup_let(name) {
-            self.use_let(index);
+            self.use_let(index, &call.name.span);
             self.let_callee(index)
         } else if self.params.iter().any(|(p, _)| p == name) {
             Callee::Unchecked
@@ -1241,27 +1500,6 @@ impl<'a> Analyzer<'a> {
             callee,
             span: call.span.clone(),
         });
-    }
-}
-
-/// The name KQL gives a column computed by `expr` when the query names none.
-fn implicit_name(expr: &Expr, kind: FunctionKind) -> Option<String> {
-    match &expr.kind {
-        ExprKind::Name(ident) => Some(ident.name.clone()),
-        // `a.b.c` is named `a_b_c`.
-        ExprKind::Member { target, name } => {
-            implicit_name(target, FunctionKind::Scalar).map(|t| format!("{t}_{}", name.name))
-        }
-        ExprKind::Call(call) => {
-            let f = functions::lookup(kind, &call.name.name)
-                .or_else(|| functions::lookup(FunctionKind::Scalar, &call.name.name))?;
-            let first = call
-                .args
-                .first()
-                .and_then(|a| implicit_name(a, FunctionKind::Scalar));
-            f.result_name(first.as_deref(), call.args.len())
-        }
-        _ => None,
     }
 }
 
@@ -1372,7 +1610,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(&named[..2], ["DeviceId", "Last"]);
-        assert!(named.contains(&"Timestamp".to_string()));
+        // `*` brings every other column: the maximised one is `Last` now.
+        assert!(!named.contains(&"Timestamp".to_string()));
+        assert_eq!(named.len(), all.len());
     }
 
     #[test]
@@ -1441,7 +1681,7 @@ mod tests {
              (AuditLogs | project OperationName)",
         )
         .unwrap();
-        assert_eq!(union, ["UserPrincipalName", "OperationName", "Source"]);
+        assert_eq!(union, ["Source", "UserPrincipalName", "OperationName"]);
         assert!(output("sentinel", "SigninLogs | evaluate bag_unpack(DeviceDetail)").is_none());
         assert!(output("defender", "NoSuchTable | project A").is_none());
     }
@@ -1455,8 +1695,209 @@ mod tests {
                  on Timestamp from ago(7d) to now() step 1h by DeviceId"
             )
             .unwrap(),
-            ["DeviceId", "Timestamp", "Connections"]
+            ["DeviceId", "Connections", "Timestamp"]
         );
+    }
+
+    /// Each expectation is the result Microsoft's analyzer computes for the query (its
+    /// result columns with the platform's schema).
+    #[test]
+    fn columns_are_named_as_kusto_names_them() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            (
+                "defender",
+                "DeviceNetworkEvents | summarize count(), count(), dcount(RemoteIP), \
+                 dcount(RemoteIP, 2), sum(RemotePort + 1), tostring(make_set(RemoteIP)), \
+                 strcat(make_list(DeviceName)), count() + 1 by RemotePort",
+                &[
+                    "RemotePort",
+                    "count_",
+                    "count_1",
+                    "dcount_RemoteIP",
+                    "dcount_RemoteIP1",
+                    "sum_",
+                    "set_RemoteIP",
+                    "Column1",
+                    "Column2",
+                ],
+            ),
+            (
+                "defender",
+                "DeviceNetworkEvents | summarize ReportId = arg_max(Timestamp, ReportId) by DeviceId",
+                &["DeviceId", "ReportId", "ReportId1"],
+            ),
+            (
+                "defender",
+                "DeviceNetworkEvents | project Timestamp, DeviceId, ReportId \
+                 | summarize arg_min(Timestamp, *), arg_max(Timestamp, *) by DeviceId",
+                &[
+                    "DeviceId",
+                    "Timestamp",
+                    "ReportId",
+                    "Timestamp1",
+                    "ReportId1",
+                ],
+            ),
+            (
+                "defender",
+                "DeviceNetworkEvents | project Timestamp, DeviceId, ReportId \
+                 | summarize Last = arg_max(Timestamp, *) by DeviceId",
+                &["DeviceId", "Last", "ReportId"],
+            ),
+            (
+                "defender",
+                "DeviceNetworkEvents | summarize by bin(FiveMinutes = Timestamp, 5m), \
+                 bin(Timestamp, 1h), bin(Timestamp, 1d)",
+                &["FiveMinutes", "Timestamp", "Timestamp1"],
+            ),
+            (
+                "defender",
+                "DeviceNetworkEvents | summarize percentile(RemotePort, 50), \
+                 percentiles(RemotePort, 50, 95.5), take_any(DeviceName), \
+                 percentiles_array(RemotePort, 5, 50)",
+                &[
+                    "percentile_RemotePort_50",
+                    "percentile_RemotePort_501",
+                    "percentile_RemotePort_95_5",
+                    "DeviceName",
+                    "percentiles_RemotePort",
+                ],
+            ),
+            (
+                "defender",
+                "DeviceNetworkEvents | summarize P = percentiles(RemotePort, 50, 95), \
+                 T = take_any(DeviceName, DeviceId)",
+                &["P", "percentile_RemotePort_95", "T", "DeviceId"],
+            ),
+            (
+                "defender",
+                "DeviceNetworkEvents | extend Column1 = 1 | extend RemotePort + 1, RemotePort * 2 \
+                 | project Column1, Column2, Column3, RemotePort + 1",
+                &["Column1", "Column2", "Column3", "Column11"],
+            ),
+            (
+                "sentinel",
+                "SigninLogs | project DeviceDetail.a.b, DeviceDetail[\"x\"][\"y\"], \
+                 DeviceDetail[0], tostring(DeviceDetail.a.b), strlen(UserPrincipalName)",
+                &[
+                    "DeviceDetail_a_b",
+                    "DeviceDetail_x_y",
+                    "DeviceDetail_0",
+                    "DeviceDetail_a_b1",
+                    "strlen_UserPrincipalName",
+                ],
+            ),
+            (
+                "sentinel",
+                "union (print A = 1), (print A = \"x\"), (print A = 2, B = 1)",
+                &["A_long", "A_string", "B"],
+            ),
+            (
+                "sentinel",
+                "union withsource=T (print A = 1), (print B = 1)",
+                &["T", "A", "B"],
+            ),
+            (
+                "defender",
+                "DeviceNetworkEvents | project DeviceId, A = 1 | lookup (DeviceNetworkEvents \
+                 | project DeviceId2 = DeviceId, A = 2, B = 1) on $left.DeviceId == $right.DeviceId2",
+                &["DeviceId", "A", "A1", "B"],
+            ),
+            (
+                "defender",
+                "DeviceNetworkEvents | project DeviceId, A = 1 | join kind=fullouter \
+                 (DeviceNetworkEvents | project DeviceId, A = 2) on DeviceId",
+                &["DeviceId", "A", "DeviceId1", "A1"],
+            ),
+            (
+                "defender",
+                "DeviceNetworkEvents | make-series count(), S = sum(RemotePort) default = 0 \
+                 on Timestamp from ago(1d) to now() step 1h by DeviceId",
+                &["DeviceId", "count_", "S", "Timestamp"],
+            ),
+            (
+                "defender",
+                "DeviceNetworkEvents | top-nested 3 of DeviceName by count(), \
+                 top-nested 2 of bin(Timestamp, 1h) by Total = count()",
+                &["DeviceName", "aggregated_DeviceName", "Timestamp", "Total"],
+            ),
+            (
+                "defender",
+                "DeviceNetworkEvents | top-hitters 3 of DeviceName by RemotePort",
+                &["DeviceName", "approximate_sum_RemotePort"],
+            ),
+            (
+                "defender",
+                "DeviceNetworkEvents | reduce by DeviceName",
+                &["Pattern", "Count", "Representative"],
+            ),
+            (
+                "sentinel",
+                "SigninLogs | project DeviceDetail, UserPrincipalName | mv-expand \
+                 with_itemindex=I DeviceDetail.x to typeof(string), pack_array(1)",
+                &[
+                    "DeviceDetail",
+                    "UserPrincipalName",
+                    "DeviceDetail_x",
+                    "Column1",
+                    "I",
+                ],
+            ),
+            (
+                "sentinel",
+                "SigninLogs | project D = DeviceDetail, U = UserPrincipalName \
+                 | mv-apply D on (summarize make_set(D))",
+                &["U", "set_D"],
+            ),
+            (
+                "sentinel",
+                "print 1, strlen(\"a\"), x = 2, 3",
+                &["print_0", "print_1", "x", "print_3"],
+            ),
+        ];
+        for (platform, query, expected) in cases {
+            assert_eq!(
+                output(platform, query).as_deref(),
+                Some(&expected.iter().map(|s| s.to_string()).collect::<Vec<_>>()[..]),
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_mv_expand_type_and_a_union_of_two_types_are_kept() {
+        let platform = Platform::builtin("sentinel").unwrap();
+        let script = crate::lower::parse(
+            "SigninLogs | project DeviceDetail | mv-expand DeviceDetail to typeof(string) \
+             | union (print DeviceDetail = 1)",
+        )
+        .unwrap();
+        let extra = Schema::default();
+        let watchlists = Default::default();
+        let model = Analyzer::new(&platform, &extra, &watchlists).analyze(&script);
+        let set = &model.outputs[0];
+        assert_eq!(
+            set.get("DeviceDetail_string").unwrap().ty,
+            ColumnType::String
+        );
+        assert_eq!(set.get("DeviceDetail_long").unwrap().ty, ColumnType::Long);
+        assert!(set.get("DeviceDetail").is_none());
+    }
+
+    #[test]
+    fn names_are_resolved_in_every_operator() {
+        // `top`'s count and `mv-apply`'s body were not read: `N` and `P` looked unused.
+        let platform = Platform::builtin("defender").unwrap();
+        let script = crate::lower::parse(
+            "let N = 5; let P = \"x\"; DeviceInfo | top N by Timestamp \
+             | mv-apply D = pack_array(DeviceName) on (where D has P)",
+        )
+        .unwrap();
+        let extra = Schema::default();
+        let watchlists = Default::default();
+        let model = Analyzer::new(&platform, &extra, &watchlists).analyze(&script);
+        let uses: Vec<usize> = model.lets.iter().map(|l| l.uses).collect();
+        assert_eq!(uses, [1, 1]);
     }
 
     #[test]

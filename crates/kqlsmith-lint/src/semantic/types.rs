@@ -91,21 +91,6 @@ pub fn function_type(name: &str) -> ColumnType {
     }
 }
 
-/// Whether this binary operator yields a `bool`.
-pub fn is_predicate(op: &str) -> bool {
-    matches!(
-        op,
-        "==" | "!=" | "<>" | "=~" | "!~" | "<" | "<=" | ">" | ">=" | "and" | "or"
-    ) || op.contains("has")
-        || op.contains("contains")
-        || op.contains("startswith")
-        || op.contains("endswith")
-        || op.contains("matches")
-        || op.contains("in")
-        || op.contains("between")
-        || op.contains("like")
-}
-
 /// The type of a literal.
 pub fn literal_type(literal: &Literal) -> ColumnType {
     match literal {
@@ -118,6 +103,7 @@ pub fn literal_type(literal: &Literal) -> ColumnType {
         Literal::Dynamic { .. } => ColumnType::Dynamic,
         Literal::Guid => ColumnType::Guid,
         Literal::Null => ColumnType::Unknown,
+        Literal::Typed(ty) => *ty,
     }
 }
 
@@ -127,7 +113,7 @@ pub fn expr_type(expr: &Expr, name_type: &dyn Fn(&str) -> ColumnType) -> ColumnT
         ExprKind::Name(ident) => name_type(&ident.name),
         ExprKind::Literal(literal) => literal_type(literal),
         ExprKind::Binary { op, lhs, rhs, .. } => {
-            if is_predicate(op) {
+            if op.is_predicate() {
                 ColumnType::Bool
             } else {
                 // Arithmetic: datetime - datetime is a timespan; otherwise the wider side.
@@ -156,6 +142,7 @@ pub fn expr_type(expr: &Expr, name_type: &dyn Fn(&str) -> ColumnType) -> ColumnT
             name => function_type(name),
         },
         ExprKind::Member { .. } | ExprKind::Index { .. } => ColumnType::Dynamic,
+        ExprKind::NamedArg { value, .. } => expr_type(value, name_type),
         _ => ColumnType::Unknown,
     }
 }
