@@ -1,5 +1,6 @@
 //! KQL linting: platform schemas, the semantic model, rules and diagnostics.
 
+pub mod analysis;
 pub mod config;
 pub mod convert;
 pub mod diagnostic;

@@ -33,7 +33,7 @@ pub mod visit;
 pub use ast::Script;
 pub use error::ParseError;
 pub use literal::{decode_string_literal, quote_string};
-pub use scan::MAX_NESTING;
+pub use scan::{MAX_NESTING, comments_and_strings};
 pub use span::{LineIndex, Span};
 
 /// Parses a KQL text: statements separated by `;` (`let`, `set`, `declare

@@ -231,6 +231,27 @@ fn skip_trivia_or_string(bytes: &[u8], i: usize) -> Option<usize> {
     Some(bytes.len())
 }
 
+/// The spans of the comments and string literals of `source`, in order: the text where a
+/// name is not a name (an editor asks this to tell what a cursor is in, even in text that does
+/// not parse).
+pub fn comments_and_strings(source: &str) -> Vec<Span> {
+    let bytes = source.as_bytes();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if matches!(bytes[i], b'/' | b'\'' | b'"' | b'`' | b'~')
+            && let Some(end) = skip_trivia_or_string(bytes, i)
+        {
+            // A verbatim (`@"..."`) or typed (`h"..."`) literal's prefix stays outside.
+            spans.push(Span::new(i, end));
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    spans
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,5 +314,16 @@ mod tests {
         assert!(scan(&format!("print {}1", "- ".repeat(1000))).is_err());
         // A vertical tab is whitespace to the grammar, so it does not break a run of signs.
         assert!(scan(&format!("print {}1", "-\u{b}".repeat(65))).is_err());
+    }
+
+    #[test]
+    fn comments_and_strings_are_found_in_text_that_does_not_parse() {
+        let src = "T | where A == \"x|y\" // a | b\n| where ";
+        let spans: Vec<_> = comments_and_strings(src)
+            .iter()
+            .map(|s| &src[s.start..s.end])
+            .collect();
+        assert_eq!(spans, ["\"x|y\"", "// a | b"]);
+        assert_eq!(comments_and_strings("print 'open").len(), 1);
     }
 }
