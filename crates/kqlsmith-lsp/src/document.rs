@@ -107,7 +107,7 @@ impl Document {
 
 /// The local path of a `file:` URI (percent-escapes decoded).
 pub fn file_path(uri: &Uri) -> Option<PathBuf> {
-    if !uri.scheme().is_some_and(|s| s.as_str() == "file") {
+    if uri.scheme().is_none_or(|s| s.as_str() != "file") {
         return None;
     }
     let decoded = uri.path().as_estr().decode().into_string().ok()?;
