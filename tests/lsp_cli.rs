@@ -110,7 +110,11 @@ fn apply(text: &str, edits: &[Value]) -> String {
 #[test]
 fn formatting_equals_fmt_stdout_and_shutdown_then_exit_ends_with_status_0() {
     let dir = tempfile::tempdir().unwrap();
-    cli::write(dir.path(), "kqlsmith.toml", "[format]\nindent = 2\nline-width = 30\n");
+    cli::write(
+        dir.path(),
+        "kqlsmith.toml",
+        "[format]\nindent = 2\nline-width = 30\n",
+    );
     let text = "DeviceNetworkEvents|where Timestamp>ago(1d)// day\n|summarize count() by RemoteIP,DeviceName,RemotePort";
     let file = cli::write(dir.path(), "hunts/q.kql", text);
     let uri = format!("file://{}", file.display());
