@@ -278,6 +278,24 @@ fn hover_names_a_columns_type_and_table_and_a_lets_definition() {
         work_done_progress_params: Default::default(),
     }));
     assert!(rule.contains("KQL401 foreign-time-column"), "{rule}");
+
+    // A column a stage made: its type and that stage.
+    let made = "DeviceNetworkEvents\n| extend Port = tostring(RemotePort)\n| where Port == \"22\"";
+    client.change(
+        &uri,
+        2,
+        vec![TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: made.into(),
+        }],
+    );
+    let port = text_of(client.request::<req::HoverRequest>(HoverParams {
+        text_document_position_params: at(&uri, position_of(made, "Port ==")),
+        work_done_progress_params: Default::default(),
+    }));
+    assert!(port.contains("`Port`: `string`"), "{port}");
+    assert!(port.contains("made by `extend` on line 2"), "{port}");
     client.shutdown().unwrap();
 }
 
