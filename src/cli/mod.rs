@@ -16,6 +16,7 @@ mod fmt;
 mod hosts;
 mod line_style;
 mod lint;
+mod lsp;
 mod parse;
 mod progress;
 mod render;
@@ -78,7 +79,8 @@ fn printable_message(message: &str) -> String {
         kqlsmith render --all --out generated/               every hunt profile, for both platforms\n  \
         kqlsmith lint --platform defender hunts/             check queries against the schema\n  \
         kqlsmith fmt --check hunts/                          CI: are the queries formatted?\n  \
-        kqlsmith convert --to sentinel hunt.kql              a Defender query for Sentinel\n\n\
+        kqlsmith convert --to sentinel hunt.kql              a Defender query for Sentinel\n  \
+        kqlsmith lsp                                         the language server, for editors\n\n\
         Exit status: 0 success; 1 findings (a parse or lint error, a file fmt --check would \
         change); 2 usage, configuration or I/O error; 70 internal error.\n\n\
         `kqlsmith help COMMAND` explains a command, with more examples."
@@ -96,6 +98,7 @@ enum Command {
     Rules(rules::RulesArgs),
     Fmt(fmt::FmtArgs),
     Convert(convert::ConvertArgs),
+    Lsp(lsp::LspArgs),
 }
 
 pub fn run() -> ExitCode {
@@ -107,5 +110,6 @@ pub fn run() -> ExitCode {
         Command::Rules(args) => rules::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::Lsp(args) => lsp::run(args),
     }
 }

@@ -517,4 +517,15 @@ mod tests {
         // A vertical tab is whitespace to the grammar, so it does not break a run of signs.
         assert!(scan(&format!("print {}1", "-\u{b}".repeat(65))).is_err());
     }
+
+    #[test]
+    fn comments_and_strings_are_found_in_text_that_does_not_parse() {
+        let src = "T | where A == \"x|y\" // a | b\n| where ";
+        let spans: Vec<_> = tokens(src)
+            .iter()
+            .map(|t| &src[t.span.start..t.span.end])
+            .collect();
+        assert_eq!(spans, ["\"x|y\"", "// a | b"]);
+        assert_eq!(tokens("print 'open").len(), 1);
+    }
 }

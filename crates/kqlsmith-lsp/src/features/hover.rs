@@ -1,0 +1,149 @@
+//! `textDocument/hover`: a column's type and where it comes from, a table's description, a
+//! `let` name's definition, a function's signature, a finding's rule documentation; and the
+//! platform the document is checked as.
+
+use kqlsmith_lint::functions::{self, FunctionKind};
+use kqlsmith_lint::rules;
+use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind};
+
+use crate::document::Document;
+use crate::features::diagnostics;
+use crate::semantics::{BindingKind, ColumnOrigin, NameAt, Semantics};
+use crate::settings::Settings;
+
+/// The hover text at document offset `offset`.
+pub fn hover(document: &Document, settings: &Settings, offset: usize) -> Option<Hover> {
+    let (region, at) = document.region_at(offset)?;
+    let text = region.text(document);
+    let semantics = Semantics::new(text, &settings.linter);
+    let mut sections = Vec::new();
+    let mut range = None;
+    if let Some(name) = semantics.name_at(at) {
+        sections.push(describe_name(&semantics, &name, settings));
+    }
+    for d in diagnostics::lint(document, settings) {
+        if d.range.start <= offset && offset <= d.range.end {
+            range.get_or_insert(d.range.clone());
+            if let Some(rule) = rules::find(rules::all(), d.code) {
+                sections.push(format!(
+                    "**{} {}** ({}): {}\n\n{}",
+                    rule.code,
+                    rule.name,
+                    d.severity,
+                    d.message,
+                    rule.documentation().trim()
+                ));
+            }
+        }
+    }
+    if sections.is_empty() {
+        return None;
+    }
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: sections.join("\n\n---\n\n"),
+        }),
+        range: range.map(|r| document.range(r)),
+    })
+}
+
+fn describe_name(semantics: &Semantics<'_>, name: &NameAt, settings: &Settings) -> String {
+    let platform = semantics.platform();
+    let checked_as = format!(
+        "Checked as {} ({}).",
+        platform.title, settings.platform_reason
+    );
+    match name {
+        NameAt::Column { name, ty, origin } => {
+            let from = match origin {
+                ColumnOrigin::Table(table) => format!("column of `{table}`"),
+                ColumnOrigin::Stage { keyword, at } => {
+                    let line = semantics.text()[..at.start].matches('\n').count() + 1;
+                    format!("made by `{keyword}` on line {line}")
+                }
+                ColumnOrigin::Unknown => "column".to_string(),
+            };
+            format!("`{name}`: `{}`\n\n{from}\n\n{checked_as}", ty.as_str())
+        }
+        NameAt::Table { name, known: true } => {
+            let columns = platform.schema().table(name).map_or(0, |t| t.columns.len());
+            let timed = platform
+                .schema()
+                .table(name)
+                .and_then(|t| t.column(&platform.time_column))
+                .map_or(String::new(), |c| format!(", timed by `{}`", c.name));
+            format!(
+                "`{name}`: table of {} ({columns} columns{timed})\n\n{checked_as}",
+                platform.title
+            )
+        }
+        NameAt::Table { name, known: false } => {
+            format!(
+                "`{name}`: not a table of {}\n\n{checked_as}",
+                platform.title
+            )
+        }
+        NameAt::Binding(binding) => {
+            let statement = &semantics.text()[binding.statement.clone()];
+            let shown: Vec<&str> = statement.lines().take(12).collect();
+            let more = if statement.lines().count() > 12 {
+                "\n..."
+            } else {
+                ""
+            };
+            let what = match &binding.kind {
+                BindingKind::Scalar(ty) => format!("`{}`: `{}`", binding.name, ty.as_str()),
+                BindingKind::Tabular => format!("`{}`: rows", binding.name),
+                BindingKind::Function(params) => {
+                    format!("`{}({})`: function", binding.name, params.join(", "))
+                }
+                BindingKind::Parameter => format!("`{}`: parameter", binding.name),
+                BindingKind::Other => format!("`{}`", binding.name),
+            };
+            let uses = match binding.uses.len() {
+                1 => "1 use".to_string(),
+                n => format!("{n} uses"),
+            };
+            format!("{what} ({uses})\n\n```kql\n{}{more}\n```", shown.join("\n"))
+        }
+        NameAt::Function { name } => function_signature(name, platform)
+            .unwrap_or_else(|| format!("`{name}`: not a known function")),
+    }
+}
+
+/// `name(arg1, arg2, [arg3])` and what kind of function it is.
+pub fn function_signature(name: &str, platform: &kqlsmith_lint::Platform) -> Option<String> {
+    let (kind, min, max) = if let Some(f) = functions::lookup(FunctionKind::Scalar, name) {
+        ("scalar function", f.min_args, f.max_args)
+    } else if let Some(f) = functions::lookup(FunctionKind::Aggregate, name) {
+        (
+            "aggregation function (in `summarize`)",
+            f.min_args,
+            f.max_args,
+        )
+    } else if let Some(f) = platform.function(name) {
+        ("function of this platform", f.min_args, Some(f.max_args))
+    } else {
+        return None;
+    };
+    let obsolete = functions::lookup(FunctionKind::Scalar, name).is_some_and(|f| f.obsolete);
+    Some(format!(
+        "```kql\n{}\n```\n{kind}{}",
+        signature(name, min, max),
+        if obsolete { "; deprecated" } else { "" }
+    ))
+}
+
+/// `f(arg1, [arg2])`, `f(arg1, ...)`.
+pub fn signature(name: &str, min: usize, max: Option<usize>) -> String {
+    let mut args: Vec<String> = (1..=min).map(|i| format!("arg{i}")).collect();
+    match max {
+        Some(max) => args.extend((min + 1..=max.min(min + 4)).map(|i| format!("[arg{i}]"))),
+        None => args.push("...".into()),
+    }
+    if max.is_some_and(|max| max > min + 4) {
+        args.push("...".into());
+    }
+    format!("{name}({})", args.join(", "))
+}

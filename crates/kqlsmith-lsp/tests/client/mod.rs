@@ -1,0 +1,200 @@
+//! An in-process LSP client for the tests: it runs the server on a thread, speaks JSON-RPC to
+//! it over channels, and keeps the notifications that arrive between responses.
+
+#![allow(dead_code)] // each test file uses a part
+
+use std::collections::VecDeque;
+use std::path::Path;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use kqlsmith_lsp::Ending;
+use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::{self as note, Notification as _};
+use lsp_types::request as req;
+use lsp_types::*;
+
+/// How long a test waits for an answer before calling the server hung.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+pub struct Client {
+    connection: Connection,
+    server: Option<JoinHandle<Result<Ending, String>>>,
+    next_id: i32,
+    /// Notifications received while waiting for a response.
+    pending: VecDeque<Notification>,
+    pub initialize: Option<InitializeResult>,
+}
+
+impl Client {
+    /// A server, initialized; `encodings` are the position encodings the client offers.
+    pub fn start(encodings: Option<Vec<PositionEncodingKind>>) -> Client {
+        let (server_side, client_side) = Connection::memory();
+        let server = std::thread::spawn(move || kqlsmith_lsp::serve(server_side));
+        let mut client = Client {
+            connection: client_side,
+            server: Some(server),
+            next_id: 0,
+            pending: VecDeque::new(),
+            initialize: None,
+        };
+        let params = InitializeParams {
+            capabilities: ClientCapabilities {
+                general: Some(GeneralClientCapabilities {
+                    position_encodings: encodings,
+                    ..GeneralClientCapabilities::default()
+                }),
+                ..ClientCapabilities::default()
+            },
+            ..InitializeParams::default()
+        };
+        let result = client.request::<req::Initialize>(params);
+        client.initialize = Some(result);
+        client.notify::<note::Initialized>(InitializedParams {});
+        client
+    }
+
+    /// Sends a request and waits for its response, which must be a success.
+    pub fn request<R: req::Request>(&mut self, params: R::Params) -> R::Result {
+        let response = self.raw_request(R::METHOD, serde_json::to_value(params).unwrap());
+        let result = match response.response_result {
+            Ok(result) => result,
+            Err(error) => panic!("{} failed: {} ({})", R::METHOD, error.message, error.code),
+        };
+        serde_json::from_value(result)
+            .unwrap_or_else(|e| panic!("{}: the result is not well-formed: {e}", R::METHOD))
+    }
+
+    /// Sends any request and returns the response as it came.
+    pub fn raw_request(&mut self, method: &str, params: serde_json::Value) -> Response {
+        self.next_id += 1;
+        let id = RequestId::from(self.next_id);
+        let request = Request::new(id.clone(), method.to_string(), params);
+        self.connection.sender.send(request.into()).unwrap();
+        loop {
+            match self.receive() {
+                Message::Response(r) if r.id == id => return r,
+                Message::Response(r) => panic!("a response to another request: {r:?}"),
+                Message::Notification(n) => self.pending.push_back(n),
+                Message::Request(r) => panic!("unexpected request from the server: {r:?}"),
+            }
+        }
+    }
+
+    pub fn notify<N: note::Notification>(&self, params: N::Params) {
+        let n = Notification::new(N::METHOD.to_string(), params);
+        self.connection.sender.send(n.into()).unwrap();
+    }
+
+    fn receive(&self) -> Message {
+        self.connection
+            .receiver
+            .recv_timeout(PATIENCE)
+            .expect("the server answers in time")
+    }
+
+    /// The next `publishDiagnostics` notification (others before it are dropped).
+    pub fn diagnostics(&mut self) -> PublishDiagnosticsParams {
+        loop {
+            let n = match self.pending.pop_front() {
+                Some(n) => n,
+                None => match self.receive() {
+                    Message::Notification(n) => n,
+                    other => panic!("expected a notification, got {other:?}"),
+                },
+            };
+            if n.method == note::PublishDiagnostics::METHOD {
+                return serde_json::from_value(n.params).expect("well-formed diagnostics");
+            }
+        }
+    }
+
+    pub fn open(&mut self, uri: &Uri, text: &str) -> PublishDiagnosticsParams {
+        self.notify::<note::DidOpenTextDocument>(DidOpenTextDocumentParams {
+            text_document: TextDocumentItem::new(uri.clone(), "kql".into(), 1, text.into()),
+        });
+        self.diagnostics()
+    }
+
+    pub fn change(
+        &mut self,
+        uri: &Uri,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+    ) -> PublishDiagnosticsParams {
+        self.notify::<note::DidChangeTextDocument>(DidChangeTextDocumentParams {
+            text_document: VersionedTextDocumentIdentifier::new(uri.clone(), version),
+            content_changes: changes,
+        });
+        self.diagnostics()
+    }
+
+    /// `shutdown`, then `exit`: how the server says it ended.
+    pub fn shutdown(mut self) -> Result<Ending, String> {
+        self.request::<req::Shutdown>(());
+        self.notify::<note::Exit>(());
+        self.server.take().unwrap().join().unwrap()
+    }
+}
+
+/// The `file:` URI of a path.
+pub fn uri(path: &Path) -> Uri {
+    format!("file://{}", path.display()).parse().unwrap()
+}
+
+/// A folder with a `kqlsmith.toml` choosing `platform`, and the URI of an unsaved query in it.
+pub fn project(platform: &str) -> (tempfile::TempDir, Uri) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kqlsmith.toml"),
+        format!("[lint]\nplatform = \"{platform}\"\n"),
+    )
+    .unwrap();
+    let uri = uri(&dir.path().join("hunts").join("unsaved.kql"));
+    (dir, uri)
+}
+
+/// The position of byte `offset` of `text`: 0-based line, UTF-16 column (worked out here
+/// independently of the server).
+pub fn utf16_position(text: &str, offset: usize) -> Position {
+    let before = &text[..offset];
+    let line = before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Position::new(
+        line as u32,
+        before[line_start..].encode_utf16().count() as u32,
+    )
+}
+
+pub fn position_of(text: &str, needle: &str) -> Position {
+    utf16_position(
+        text,
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} in text")),
+    )
+}
+
+/// `text` with LSP text edits applied (ranges in UTF-16 positions of `text`).
+pub fn apply_edits(text: &str, edits: &[TextEdit]) -> String {
+    let offset = |p: Position| {
+        let mut line_start = 0;
+        for _ in 0..p.line {
+            line_start += text[line_start..].find('\n').unwrap() + 1;
+        }
+        let mut units = 0;
+        for (i, c) in text[line_start..].char_indices() {
+            if units >= p.character || c == '\n' {
+                return line_start + i;
+            }
+            units += c.len_utf16() as u32;
+        }
+        text.len()
+    };
+    let mut sorted: Vec<&TextEdit> = edits.iter().collect();
+    sorted.sort_by_key(|e| std::cmp::Reverse((e.range.start.line, e.range.start.character)));
+    let mut out = text.to_string();
+    for e in sorted {
+        out.replace_range(offset(e.range.start)..offset(e.range.end), &e.new_text);
+    }
+    out
+}
