@@ -604,7 +604,9 @@ mod tests {
         assert!(has_line(&published, exact));
         assert!(has_line(&published, "| join kind=inner (DeviceNetworkInfo"));
         assert!(
-            published.find("ConnectedPorts = make_set(RemotePort) by RemoteIP").unwrap()
+            published
+                .find("ConnectedPorts = make_set(RemotePort) by RemoteIP")
+                .unwrap()
                 < published.find("let ConnectedAddresses").unwrap()
         );
     }
