@@ -557,20 +557,15 @@ mod tests {
         let text = query(&hunt(&[]));
         // The connections are read once and give the addresses to look up, without the
         // ranges that name no device (tested once an address).
-        assert!(has_line(
-            &text,
-            "let Connections = materialize(DeviceNetworkEvents"
-        ));
-        assert!(has_line(&text, "CompromisedDeviceId = DeviceId);"));
-        assert!(has_line(&text, "let ConnectedAddresses = Connections"));
-        assert!(has_line(
-            &text,
-            r#"| where not(ipv6_is_match(RemoteIP, "169.254.0.0/16"))"#
-        ));
-        assert!(has_line(
-            &text,
-            r#"| where not(ipv6_is_match(RemoteIP, "fe80::/10"));"#
-        ));
+        for line in [
+            "let Connections = materialize(DeviceNetworkEvents",
+            "CompromisedDeviceId = DeviceId);",
+            "let ConnectedAddresses = Connections",
+            r#"| where not(ipv6_is_match(RemoteIP, "169.254.0.0/16"))"#,
+            r#"| where not(ipv6_is_match(RemoteIP, "fe80::/10"));"#,
+        ] {
+            assert!(has_line(&text, line), "{line}");
+        }
         assert!(!text.contains("ipv6_is_match(IPAddress"));
         // Terms of the raw column first, past 10,000 addresses every report; then the exact
         // addresses after the expansion.
