@@ -241,7 +241,7 @@ pub fn platforms() -> Vec<Platform> {
 /// logons.output.comments = false;
 /// let query = kqlsmith::render(&Hunt::from(logons), &kqlsmith::platform("defender")?)?;
 /// assert!(query.starts_with("let CompromisedDevice"));
-/// assert!(query.contains("| where DeviceName =~ CompromisedDevice;"));
+/// assert!(query.contains("| where DeviceName =~ CompromisedDevice"));
 /// # Ok::<(), kqlsmith::Error>(())
 /// ```
 pub fn render(hunt: &Hunt, platform: &Platform) -> Result<String> {

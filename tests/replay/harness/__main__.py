@@ -1,4 +1,5 @@
-"""Run every scenario x hunt profile x platform, and the prelude's own cases.
+"""Run every scenario x hunt profile x platform, the prelude's own cases, and the hunts on
+synthetic tenants of growing size (scale.py; a table of their times and rows at the end).
 
 Prints one line per test (`pass` or `FAIL`, with the differences under a failure) and closes
 with `N passed, N failed`. Exit status: 0 all passed, 1 a test failed, 2 the run could not start.
@@ -14,7 +15,7 @@ import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from . import engine, jobs, prelude_cases, scenarios, telemetry
+from . import engine, jobs, prelude_cases, scale, scenarios, telemetry
 from .clock import Clock
 from .prelude import Prelude
 
@@ -47,6 +48,12 @@ def main() -> int:
     parser.add_argument("--profile", action="append", default=[], help="only this hunt profile (repeatable)")
     parser.add_argument("--platform", action="append", default=[], help="only this platform (repeatable)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="how many to run at once")
+    parser.add_argument(
+        "--scale",
+        choices=("fast", "large", "off"),
+        help="synthetic tenants to run every internal-connections hunt and the published query on "
+        "(default: fast, or off with --only); large runs only those, one at a time, for the figures",
+    )
     args = parser.parse_args()
     started = time.monotonic()
 
@@ -96,6 +103,11 @@ def main() -> int:
         problems.append(("prelude cases", [str(e)]))
         functions = []
 
+    # `--scale large` is for the figures: the tenants alone, one at a time.
+    scale_mode = args.scale or ("off" if args.only else "fast")
+    if scale_mode == "large":
+        loaded, functions, problems = [], [], []
+
     # Render each query once; translate each text once (on both cores); then run the prelude's
     # cases and every scenario x platform, each on a database of its own.
     queries = {
@@ -111,7 +123,8 @@ def main() -> int:
         platform: {t: [c for c, _ in cols] for t, cols in schemas[platform].items()} for platform in platforms
     }
     tally = Tally()
-    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+    tables_out: list[str] = []
+    with ProcessPoolExecutor(max_workers=1 if scale_mode == "large" else max(1, args.jobs)) as pool:
         pending = [pool.submit(jobs.prelude_cases, prelude, cases) for cases in functions]
         texts = sorted({(q, key[1]) for key, q in queries.items() if not isinstance(q, jobs.Failure)})
         translated = dict(
@@ -143,15 +156,63 @@ def main() -> int:
             for scenario in loaded
             for platform, time_column in platforms.items()
         ]
+        tenants = []
+        if scale_mode != "off":
+            sizes = scale.LARGE if scale_mode == "large" else scale.FAST
+            for platform, time_column in platforms.items():
+                hunts = _scale_hunts(args, pool, prelude, platform, tables[platform], profiles)
+                tenants += [
+                    pool.submit(jobs.scale_run, size, platform, time_column, schemas[platform], hunts, clock.now)
+                    for size in sizes
+                ]
         for label, found in problems:
             tally.report(label, found)
         for future in pending:
             for label, found in future.result():
                 tally.report(label, found)
+        for future in tenants:
+            outcomes, lines = future.result()
+            for label, found in outcomes:
+                tally.report(label, found)
+            tables_out += lines
 
+    if tables_out:
+        print("\n".join(["", *scale.HEADER, *tables_out, ""]))
     print(f"replay: {time.monotonic() - started:.1f}s")
     print(f"{tally.passed} passed, {tally.failed} failed")
     return 1 if tally.failed else 0
+
+
+def _scale_hunts(args, pool, prelude: Prelude, platform: str, tables: dict, profiles: list[str]) -> list[scale.Hunt]:
+    """The published query (from ../shared/seed, when it is there) and every
+    internal-connections profile, rendered and translated for *platform*."""
+    texts = {}
+    seed = args.root.parent / "shared" / "seed" / f"internal-connections.{platform}.kql"
+    if seed.is_file():
+        texts[scale.PUBLISHED] = seed.read_text(encoding="utf-8")
+    else:
+        print(f"replay: scale: no published query at {seed}; times are not compared with it")
+    for profile in profiles:
+        texts[profile] = jobs.render_or_failure(args.kqlsmith.resolve(), profile, platform, ())
+    kinds = scale.hunts_of(args.root, texts)
+    names = [name for name in texts if name in kinds and not isinstance(texts[name], jobs.Failure)]
+    translated = dict(
+        zip(
+            names,
+            pool.map(
+                jobs.translate,
+                [prelude.for_query(texts[n]) for n in names],
+                [texts[n] for n in names],
+                [tables for _ in names],
+            ),
+            strict=True,
+        )
+    )
+    return [
+        scale.Hunt(name, translated.get(name, text), *kinds[name])
+        for name, text in texts.items()
+        if name in kinds
+    ]
 
 
 def _profile_kinds(folder: Path) -> dict[str, str]:

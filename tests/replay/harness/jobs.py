@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import compare, engine, telemetry
+from . import compare, engine, scale, telemetry
 from . import prelude_cases as cases_module
 from .clock import Clock
 from .prelude import Prelude
@@ -63,3 +63,12 @@ def scenario(scenario, platform, time_column, table_schemas, profiles, runnable,
                 continue
             outcomes.append((label, compare.differences(case.expectation_for(profile), result, clock)))
     return outcomes
+
+
+def scale_run(size, platform, time_column, table_schemas, hunts, now) -> tuple[Outcomes, list[str]]:
+    """One synthetic tenant on one platform: every hunt's rows checked, and its table lines."""
+    counts, results = scale.measure(size, platform, time_column, table_schemas, hunts, now)
+    outcomes = [
+        (f"scale  {size.label:<36} {name:<30} {platform}", m.problems) for name, m in results.items()
+    ]
+    return outcomes, scale.table(size, platform, counts, results)

@@ -125,6 +125,9 @@ pub struct RemoteDevice {
     /// reuses (`169.254.0.0/16`, `fe80::/10`).
     #[serde(deserialize_with = "unique")]
     pub excluded_ranges: Vec<Cidr>,
+    /// Which reports are read: only those of the addresses the device connected to, or every
+    /// report of the tenant (as published).
+    pub lookup: Lookup,
     /// Which report of an address names the device.
     pub resolve: Resolution,
     /// How much further back than the search window to read `DeviceNetworkInfo`, so that a
@@ -132,6 +135,19 @@ pub struct RemoteDevice {
     pub lookback: Timespan,
     /// How connections of the device to itself are left out.
     pub exclude_self: SelfExclusion,
+}
+
+/// Which `DeviceNetworkInfo` reports are read to name the remote devices. Both give the same
+/// rows; they differ in what the query costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lookup {
+    /// Only the reports that list an address the device connected to, found by the terms of
+    /// the raw `IPAddresses` before any is expanded: the cost follows the connections.
+    ConnectedAddresses,
+    /// Every report of every device in the window, expanded and filtered, then joined to the
+    /// connections (as published): the cost follows the size of the tenant.
+    EveryReport,
 }
 
 /// Which `DeviceNetworkInfo` report of an address names the remote device.

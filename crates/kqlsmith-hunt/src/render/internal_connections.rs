@@ -8,7 +8,9 @@ use super::RenderError;
 use super::views::{Comparison, RangeView, assign, device_condition};
 use crate::kql::{Kql, filters};
 use crate::model::common::{AddressSelection, DeviceMatch, SelfExclusion};
-use crate::model::internal_connections::{InternalConnections, OutputColumn, PortSet, Resolution};
+use crate::model::internal_connections::{
+    InternalConnections, Lookup, OutputColumn, PortSet, Resolution,
+};
 
 /// The query's text as the template prints it.
 pub(super) fn query_text(
@@ -71,9 +73,15 @@ struct InternalConnectionsQuery {
     /// The remote device is resolved for each connection (`resolve = nearest-before`), rather
     /// than for each address after the connections are summarized (as published).
     per_connection: bool,
+    /// Only the reports of the addresses the device connected to are read
+    /// (`lookup = connected-addresses`): the connections are a `let` read twice.
+    restricted: bool,
     connection_columns: Vec<Kql>,
     lookback: Option<Kql>,
+    /// The ranges that do not name a device, tested on each report (every report is read).
     excluded_ranges: Vec<RangeView>,
+    /// The same ranges, tested once on each connected address (the lookup is restricted).
+    connected_exclusions: Vec<RangeView>,
     address_columns: Vec<Kql>,
     /// The columns taken from the last connection to each remote device (per connection).
     last_connection_columns: Vec<Kql>,
@@ -151,6 +159,20 @@ impl InternalConnectionsQuery {
             (Vec::new(), port_sets)
         };
         let ipv4_addresses_only = remote.addresses == AddressSelection::FirstIpv4;
+        let restricted = remote.lookup == Lookup::ConnectedAddresses;
+        // Connected addresses may be IPv6 whatever the profile looks up.
+        let ranges = |ipv4_only: bool| -> Vec<RangeView> {
+            remote
+                .excluded_ranges
+                .iter()
+                .map(|r| RangeView::new(r, ipv4_only))
+                .collect()
+        };
+        let (excluded_ranges, connected_exclusions) = if restricted {
+            (Vec::new(), ranges(false))
+        } else {
+            (ranges(ipv4_addresses_only), Vec::new())
+        };
         let is_private = Kql::ident("IsPrivateAddress");
 
         Ok(InternalConnectionsQuery {
@@ -195,13 +217,11 @@ impl InternalConnectionsQuery {
             benign_port_sets,
             kept_benign_port_sets,
             per_connection,
+            restricted,
             connection_columns: shape.connection_columns,
             lookback: (!remote.lookback.is_zero()).then(|| Kql::timespan(remote.lookback)),
-            excluded_ranges: remote
-                .excluded_ranges
-                .iter()
-                .map(|r| RangeView::new(r, ipv4_addresses_only))
-                .collect(),
+            excluded_ranges,
+            connected_exclusions,
             address_columns: shape.address_columns,
             last_connection_columns: shape.last_connection_columns,
             connection_key: ["CompromisedDeviceId", "ConnectionTime", "ReportId"]
@@ -540,8 +560,87 @@ mod tests {
     }
 
     #[test]
+    fn the_lookup_reads_only_the_reports_of_connected_addresses() {
+        let text = query(&hunt(&[]));
+        // The connections are read once and give the addresses to look up, without the
+        // ranges that name no device (tested once an address).
+        for line in [
+            "let Connections = materialize(DeviceNetworkEvents",
+            "CompromisedDeviceId = DeviceId);",
+            "let ConnectedAddresses = Connections",
+            r#"| where not(ipv6_is_match(RemoteIP, "169.254.0.0/16"))"#,
+            r#"| where not(ipv6_is_match(RemoteIP, "fe80::/10"));"#,
+        ] {
+            assert!(has_line(&text, line), "{line}");
+        }
+        assert!(!text.contains("ipv6_is_match(IPAddress"));
+        // Terms of the raw column first, past 10,000 addresses every report; then the exact
+        // addresses after the expansion.
+        assert!(has_line(
+            &text,
+            "let LookUpEveryReport = toscalar(ConnectedAddresses | count) > 10000;"
+        ));
+        let terms = "| where LookUpEveryReport or IPAddresses has_any (ConnectedAddresses)";
+        let expand = "| mv-expand NetworkAddress = todynamic(IPAddresses)";
+        let exact = "| where IPAddress in (ConnectedAddresses)";
+        for line in [terms, expand, exact] {
+            assert!(has_line(&text, line), "{line}");
+        }
+        assert!(text.find(terms) < text.find(expand) && text.find(expand) < text.find(exact));
+        assert!(has_line(&text, "Connections"));
+
+        // Every report, as published: no let, the ranges tested on each report.
+        let every = query(&hunt(&[("remote_device.lookup", "every-report")]));
+        assert!(!every.contains("has_any"));
+        assert!(!every.contains("let Connections"));
+        assert!(!every.contains("ConnectedAddresses"));
+        assert!(has_line(
+            &every,
+            r#"| where not(ipv6_is_match(IPAddress, "169.254.0.0/16"))"#
+        ));
+        assert!(code_lines(&every).contains(&"DeviceNetworkEvents"));
+
+        // The published shape, restricted: the summarized connections are the let.
+        let published = query(&hunt(&[("remote_device.resolve", "any-in-window")]));
+        assert!(has_line(&published, terms));
+        assert!(has_line(&published, exact));
+        assert!(has_line(&published, "| join kind=inner (DeviceNetworkInfo"));
+        assert!(
+            published
+                .find("ConnectedPorts = make_set(RemotePort) by RemoteIP")
+                .unwrap()
+                < published.find("let ConnectedAddresses").unwrap()
+        );
+    }
+
+    #[test]
+    fn nearest_before_ranks_one_row_a_holder_unless_holders_overlap() {
+        for lookup in ["connected-addresses", "every-report"] {
+            let text = query(&hunt(&[("remote_device.lookup", lookup)]));
+            for line in [
+                "let AddressReports = materialize(DeviceNetworkInfo",
+                "| distinct IPAddress, RemoteDeviceName = DeviceName, RemoteDeviceId = DeviceId, ReportTime = Timestamp);",
+                "let Holdings = materialize(AddressReports",
+                "| summarize FirstReport = min(ReportTime), LastReport = max(ReportTime) by IPAddress, RemoteDeviceName, RemoteDeviceId);",
+                "let SharedAddresses = Holdings",
+                "| where FirstReport <= OtherLastReport and OtherFirstReport <= LastReport",
+                "| lookup kind=inner (union",
+                "(Holdings | where IPAddress !in (SharedAddresses) | project IPAddress, RemoteDeviceName, RemoteDeviceId, ReportTime = FirstReport),",
+                "(AddressReports | where IPAddress in (SharedAddresses)))",
+            ] {
+                assert!(has_line(&text, line), "{lookup}: {line}");
+            }
+            // The reports are defined before the query reads them.
+            assert!(text.find("let SharedAddresses").unwrap() < text.find("| lookup").unwrap());
+        }
+        // Any holder in the window needs no ranking.
+        let text = query(&hunt(&[("remote_device.resolve", "any-in-window")]));
+        assert!(!text.contains("Holdings"));
+    }
+
+    #[test]
     fn remote_addresses_are_expanded_or_taken_by_regex() {
-        let all = query(&hunt(&[]));
+        let all = query(&hunt(&[("remote_device.lookup", "every-report")]));
         assert!(has_line(
             &all,
             "| mv-expand NetworkAddress = todynamic(IPAddresses)"
@@ -555,7 +654,10 @@ mod tests {
             r#"| where not(ipv6_is_match(IPAddress, "169.254.0.0/16"))"#
         ));
         assert!(!all.contains("IPRegex"));
-        let first = query(&hunt(&[("remote_device.addresses", "first-ipv4")]));
+        let first = query(&hunt(&[
+            ("remote_device.addresses", "first-ipv4"),
+            ("remote_device.lookup", "every-report"),
+        ]));
         assert!(has_line(
             &first,
             "| extend IPAddress = extract(IPRegex, 0, tostring(IPAddresses))"
@@ -580,7 +682,7 @@ mod tests {
             "ReportId,",
             "RemotePort,",
             "CompromisedDeviceName = DeviceName,",
-            "CompromisedDeviceId = DeviceId",
+            "CompromisedDeviceId = DeviceId);",
         ] {
             assert!(has_line(&text, line), "{line}");
         }
@@ -590,7 +692,7 @@ mod tests {
         ));
         assert!(has_line(
             &text,
-            "| distinct IPAddress, RemoteDeviceName = DeviceName, RemoteDeviceId = DeviceId, ReportTime = Timestamp)"
+            "| distinct IPAddress, RemoteDeviceName = DeviceName, RemoteDeviceId = DeviceId, ReportTime = Timestamp);"
         ));
         // The last report before the connection, else the first after it.
         assert!(has_line(

@@ -187,6 +187,33 @@ mod tests {
     }
 
     #[test]
+    fn what_is_used_twice_is_materialized_once() {
+        let both = query(&[]);
+        // The reports give the ids and the addresses; the addresses serve both tables.
+        assert!(has_line(
+            &both,
+            "let CompromisedDeviceReports = materialize(DeviceNetworkInfo"
+        ));
+        assert!(has_line(
+            &both,
+            r#"| where DeviceName =~ CompromisedDevice or DeviceName startswith strcat(CompromisedDevice, "."));"#
+        ));
+        assert!(has_line(
+            &both,
+            "let CompromisedDeviceAddresses = materialize(CompromisedDeviceReports"
+        ));
+        assert!(has_line(&both, "| distinct IPAddress);"));
+        // Used once: read where used.
+        let identity = query(&[("search.sources", "IdentityLogonEvents")]);
+        assert!(!identity.contains("materialize"));
+        let by_name = query(&[
+            ("search.sources", "DeviceLogonEvents"),
+            ("filters.exclude_self", "by-name"),
+        ]);
+        assert!(!by_name.contains("materialize"));
+    }
+
+    #[test]
     fn logons_come_from_the_device_addresses_or_its_name() {
         let text = query(&[]);
         assert!(has_line(
