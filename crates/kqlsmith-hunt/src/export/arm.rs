@@ -224,6 +224,6 @@ mod tests {
         let hunting = profile::load_default(&[]).unwrap();
         let template = super::template(&hunting, &sentinel).unwrap();
         assert_eq!(template.resources[0]["type"], SAVED_SEARCH_TYPE);
-        assert_eq!(template.content_version, "2.0.0.0");
+        assert_eq!(template.content_version, "2.1.0.0"); // the profile's 2.1.0, in four parts
     }
 }
