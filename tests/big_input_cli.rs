@@ -9,9 +9,7 @@ use cli::{kqlsmith, text, write};
 #[test]
 fn a_where_with_100_000_or_terms_goes_through_every_command() {
     let dir = tempfile::tempdir().unwrap();
-    let terms: Vec<String> = (0..100_000)
-        .map(|i| format!("RemotePort == {i}"))
-        .collect();
+    let terms: Vec<String> = (0..100_000).map(|i| format!("RemotePort == {i}")).collect();
     let query = format!("DeviceNetworkEvents\n| where {}\n", terms.join(" or "));
     write(dir.path(), "or.kql", &query);
     let sum = format!("print total = 1{}\n", " + 1".repeat(100_000));

@@ -27,7 +27,8 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if new_size > layout.size() {
-            let now = IN_USE.fetch_add(new_size - layout.size(), Relaxed) + new_size - layout.size();
+            let now =
+                IN_USE.fetch_add(new_size - layout.size(), Relaxed) + new_size - layout.size();
             PEAK.fetch_max(now, Relaxed);
         } else {
             IN_USE.fetch_sub(layout.size() - new_size, Relaxed);

@@ -115,8 +115,8 @@ fn flat_chains_of_any_length_parse_and_walk_without_recursion() {
     ] {
         let text = format!("T\n| where a{}", format!(" {op} a").repeat(links));
         on_tiny_stack(move || {
-            let script = kqlsmith_syntax::parse(&text)
-                .unwrap_or_else(|e| panic!("{op} x {links}: {e}"));
+            let script =
+                kqlsmith_syntax::parse(&text).unwrap_or_else(|e| panic!("{op} x {links}: {e}"));
             let Statement::Query(query) = &script.statements[0] else {
                 panic!("{op}: not a query");
             };
@@ -138,7 +138,10 @@ fn flat_chains_of_any_length_parse_and_walk_without_recursion() {
             assert_eq!(copy, script);
             let formatted = format(&text, &FormatOptions::default())
                 .unwrap_or_else(|e| panic!("{op}: format: {e}"));
-            assert!(formatted.starts_with("T\n| where a"), "{op}: {formatted:.40}");
+            assert!(
+                formatted.starts_with("T\n| where a"),
+                "{op}: {formatted:.40}"
+            );
             let other = kqlsmith_syntax::parse(&text.replacen(" a", " b", 1)).unwrap();
             assert_ne!(other, script, "{op}: a changed operand is seen");
             drop((script, copy, other));
@@ -152,14 +155,17 @@ fn real_nesting_and_chained_comparisons_stay_refused() {
     for (op, expected) in [("==", "comparisons do not chain"), (".", "nested deeper")] {
         let text = format!("print x = a {}", format!("{op} a ").repeat(100_000));
         let text = text.replace(". a", ".a");
-        let error = on_tiny_stack(move || kqlsmith_syntax::parse(&text).map(|_| ()))
-            .expect_err(op);
+        let error = on_tiny_stack(move || kqlsmith_syntax::parse(&text).map(|_| ())).expect_err(op);
         assert!(error.message.contains(expected), "{op}: {}", error.message);
     }
     // Brackets keep the pre-scan's bound.
     let text = format!("print x = {}a{}", "(".repeat(2_000), ")".repeat(2_000));
     let error = on_tiny_stack(move || kqlsmith_syntax::parse(&text).map(|_| ())).expect_err("(");
-    assert!(error.message.contains("nesting deeper"), "{}", error.message);
+    assert!(
+        error.message.contains("nesting deeper"),
+        "{}",
+        error.message
+    );
 }
 
 #[test]

@@ -5,8 +5,8 @@ use std::sync::LazyLock;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::{Children, Converter, MAX_EXPR_DEPTH, P, Rule, span};
-use crate::ast::*;
 use crate::ast::continues_chain;
+use crate::ast::*;
 use crate::error::ParseError;
 use crate::literal::{decode_string_literal, timespan_unit_ticks};
 use crate::span::Span;
