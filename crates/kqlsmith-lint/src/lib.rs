@@ -1,4 +1,11 @@
 //! KQL linting: platform schemas, the semantic model, rules and diagnostics.
+//!
+//! # Data
+//!
+//! The built-in platforms are compiled in from `data/platforms/`, a symbolic link to the
+//! top-level `profiles/platforms/` (the files people edit). The crate reads only files
+//! inside itself, and `cargo package` follows the link and ships the files themselves, so
+//! the packaged crate builds alone.
 
 pub mod config;
 pub mod convert;
