@@ -12,6 +12,14 @@
 //! assert!(query.contains(r#"let CompromisedDevice = "ws-042";"#));
 //! assert!(query.contains("TimeGenerated > ago(SearchWindow)"));
 //! ```
+//!
+//! # Data
+//!
+//! The built-in hunt profiles are compiled in from `data/hunts/` and the askama templates
+//! read from `templates/` (`askama.toml`): both are symbolic links to the top-level
+//! `profiles/hunts/` and `templates/`, the files people edit. The crate reads only files
+//! inside itself, and `cargo package` follows the links and ships the files themselves, so
+//! the packaged crate builds alone.
 
 pub mod cidr;
 pub mod export;

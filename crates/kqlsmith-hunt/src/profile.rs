@@ -18,7 +18,7 @@ use crate::model::{
 pub const DEFAULT_PROFILE_PATH: &str = "profiles/hunts/internal-connections.toml";
 
 /// The text of the default profile (the hardened hunt).
-pub const DEFAULT_PROFILE: &str = include_str!("../../../profiles/hunts/internal-connections.toml");
+pub const DEFAULT_PROFILE: &str = include_str!("../data/hunts/internal-connections.toml");
 
 /// The profiles shipped with kqlsmith, embedded in the binary: `(name, path in the source
 /// tree, TOML text)`. The name is the file name without `.toml`.
@@ -31,7 +31,7 @@ pub const SHIPPED: &[(&str, &str, &str)] = &[
     (
         "internal-connections-classic",
         "profiles/hunts/internal-connections-classic.toml",
-        include_str!("../../../profiles/hunts/internal-connections-classic.toml"),
+        include_str!("../data/hunts/internal-connections-classic.toml"),
     ),
     (
         "internal-connections-detection",
@@ -41,7 +41,7 @@ pub const SHIPPED: &[(&str, &str, &str)] = &[
     (
         "remote-logons",
         "profiles/hunts/remote-logons.toml",
-        include_str!("../../../profiles/hunts/remote-logons.toml"),
+        include_str!("../data/hunts/remote-logons.toml"),
     ),
 ];
 
@@ -501,7 +501,7 @@ mod tests {
     use crate::model::internal_connections::ActionType;
     use crate::model::{AddressSelection, DeviceMatch, InternalConnections};
 
-    const CLASSIC: &str = include_str!("../../../profiles/hunts/internal-connections-classic.toml");
+    const CLASSIC: &str = include_str!("../data/hunts/internal-connections-classic.toml");
 
     fn set(key: &str, value: &str) -> Override {
         Override::new(key, value, format!("--set {key}={value}"))
@@ -569,7 +569,7 @@ mod tests {
         assert_eq!(default, load_default(&[]).unwrap());
         assert!(load_shipped("nope", &[]).is_none());
         // Every file in profiles/hunts is shipped.
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../profiles/hunts");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hunts");
         let mut files: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -584,7 +584,7 @@ mod tests {
 
     #[test]
     fn every_shipped_profile_has_exactly_the_keys_set_accepts() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../profiles/hunts");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hunts");
         let mut count = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();

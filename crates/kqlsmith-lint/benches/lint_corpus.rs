@@ -68,7 +68,7 @@ fn parse_whole_corpus(bencher: divan::Bencher) {
 /// Parsing Sentinel's 925-table schema from its embedded text, as the first lint does.
 #[divan::bench(sample_count = 20)]
 fn parse_sentinel_schema() -> usize {
-    let text = include_str!("../../../profiles/platforms/sentinel.tables");
+    let text = include_str!("../data/platforms/sentinel.tables");
     kqlsmith_lint::schema::Schema::parse(divan::black_box(text))
         .unwrap()
         .len()

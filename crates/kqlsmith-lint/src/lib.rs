@@ -28,6 +28,13 @@
 //!   the compiler lists every place.
 //! - **A new hunt: nothing here.** Its model, template, profile and replay scenarios are
 //!   the hunt crate's (which today also names each hunt in its `HuntKind` and `Hunt` enums).
+//!
+//! # Data
+//!
+//! The built-in platforms are compiled in from `data/platforms/`, a symbolic link to the
+//! top-level `profiles/platforms/` (the files people edit). The crate reads only files
+//! inside itself, and `cargo package` follows the link and ships the files themselves, so
+//! the packaged crate builds alone.
 
 pub mod analysis;
 pub mod binding;

@@ -68,7 +68,31 @@ impl Linter {
     }
 
     /// The findings in `source`, read from `path` (which decides per-file ignores).
+    ///
+    /// The parser takes flat chains (`a or b or ...`) of any length, but the lowering, the
+    /// binder and the rules recurse once a link: any but a small input is linted on a
+    /// thread whose stack (address space, touched only as deep as the query goes) has room
+    /// for chains of 100,000 terms.
     pub fn lint_file(&self, source: &str, path: Option<&Path>) -> Vec<Diagnostic> {
+        const SMALL_INPUT: usize = 1 << 10;
+        const STACK_BYTES: usize = 1 << 30;
+        if source.len() <= SMALL_INPUT {
+            return self.lint_on_this_stack(source, path);
+        }
+        std::thread::scope(|scope| {
+            match std::thread::Builder::new()
+                .stack_size(STACK_BYTES)
+                .spawn_scoped(scope, || self.lint_on_this_stack(source, path))
+            {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => self.lint_on_this_stack(source, path),
+            }
+        })
+    }
+
+    fn lint_on_this_stack(&self, source: &str, path: Option<&Path>) -> Vec<Diagnostic> {
         let enabled = |code: &str| self.config.is_enabled(code, path);
         let mut diagnostics = Vec::new();
         match crate::lower::parse(source) {

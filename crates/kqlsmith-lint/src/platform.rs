@@ -123,13 +123,13 @@ struct FunctionEntry {
 const BUILTIN: &[(&str, &str, &str)] = &[
     (
         "profiles/platforms/defender.toml",
-        include_str!("../../../profiles/platforms/defender.toml"),
-        include_str!("../../../profiles/platforms/defender.tables"),
+        include_str!("../data/platforms/defender.toml"),
+        include_str!("../data/platforms/defender.tables"),
     ),
     (
         "profiles/platforms/sentinel.toml",
-        include_str!("../../../profiles/platforms/sentinel.toml"),
-        include_str!("../../../profiles/platforms/sentinel.tables"),
+        include_str!("../data/platforms/sentinel.toml"),
+        include_str!("../data/platforms/sentinel.tables"),
     ),
 ];
 

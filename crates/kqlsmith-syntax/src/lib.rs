@@ -41,7 +41,7 @@ pub use span::{LineIndex, Span};
 ///
 /// Any input gives a tree or an error, never a panic: brackets nested deeper than
 /// [`MAX_NESTING`] levels are refused before parsing, and so are expressions nested deeper
-/// than a fixed limit.
+/// than a fixed limit. Flat chains (`a or b or ...`, `x + y + ...`) of any length parse.
 pub fn parse(source: &str) -> Result<Script, ParseError> {
     parser::parse(source)
 }

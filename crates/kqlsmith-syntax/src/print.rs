@@ -721,10 +721,15 @@ impl Display for Expr {
             Expr::Star(_) => f.write_str("*"),
             Expr::Literal(l) => f.write_str(&l.raw),
             Expr::Binary(b) => {
+                // A chain is printed with a loop: it may be thousands of links long.
                 let p = b.op.kind.precedence();
-                operand(f, &b.left, left_operand_min(p))?;
-                write!(f, " {} ", b.op.text)?;
-                operand(f, &b.right, p + 1)
+                let (first, links) = b.chain();
+                operand(f, first, left_operand_min(p))?;
+                for link in links {
+                    write!(f, " {} ", link.op.text)?;
+                    operand(f, &link.right, p + 1)?;
+                }
+                Ok(())
             }
             Expr::Unary(u) => {
                 f.write_str(match u.op {

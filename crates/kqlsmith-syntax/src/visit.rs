@@ -4,6 +4,11 @@
 //! Override the methods for the nodes of interest; call the matching `walk_*` function to
 //! keep descending into children.
 //!
+//! A flat chain (`a or b or c`, `x + y - z`) is one visit: `visit_expr` sees its last
+//! operator, and `walk_expr` then visits the chain's operands in order (see
+//! [`BinaryExpr::chain`] for its links). Chains can be thousands of links long; visiting each
+//! link in turn would nest a call per link.
+//!
 //! ```
 //! use kqlsmith_syntax::{ast::*, visit::{Visitor, walk_expr}};
 //!
@@ -308,8 +313,11 @@ pub fn walk_expr<V: Visitor + ?Sized>(v: &mut V, expr: &Expr) {
     match expr {
         Expr::Name(_) | Expr::Wildcard(_) | Expr::Star(_) | Expr::Literal(_) => {}
         Expr::Binary(b) => {
-            v.visit_expr(&b.left);
-            v.visit_expr(&b.right);
+            let (first, links) = b.chain();
+            v.visit_expr(first);
+            for link in links {
+                v.visit_expr(&link.right);
+            }
         }
         Expr::Unary(u) => v.visit_expr(&u.operand),
         Expr::Call(c) => exprs(v, &c.args),

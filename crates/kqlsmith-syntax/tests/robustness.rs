@@ -4,6 +4,9 @@
 #[path = "../../../tests/support/corpus.rs"]
 mod corpus;
 
+use kqlsmith_syntax::ast::*;
+use kqlsmith_syntax::format::{FormatOptions, format};
+use kqlsmith_syntax::visit::{Visitor, walk_expr};
 use proptest::prelude::*;
 
 /// Parses on a thread with a small stack (2 MiB, the default for spawned threads), so a
@@ -73,6 +76,96 @@ fn deep_nesting_is_an_error_not_a_crash() {
             error.message
         );
     }
+}
+
+/// Runs `work` on a thread with a 256 KiB stack: a walk that recurses once a link of a
+/// 100,000-link chain overflows it many times over.
+fn on_tiny_stack<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(work)
+        .expect("thread starts")
+        .join()
+        .expect("no panic, no overflow")
+}
+
+/// Counts the expressions a visitor is shown.
+struct Count(usize);
+
+impl Visitor for Count {
+    fn visit_expr(&mut self, expr: &Expr) {
+        self.0 += 1;
+        walk_expr(self, expr);
+    }
+}
+
+#[test]
+fn flat_chains_of_any_length_parse_and_walk_without_recursion() {
+    // Microsoft's parser accepts these (a `where` with 2,000 `or` terms, a sum of 5,000
+    // terms) and longer; a chain is flat, only brackets and signs nest.
+    for (op, links) in [
+        ("or", 2_000),
+        ("+", 5_000),
+        ("or", 100_000),
+        ("and", 100_000),
+        ("+", 100_000),
+        ("-", 100_000),
+        ("*", 100_000),
+        ("%", 100_000),
+    ] {
+        let text = format!("T\n| where a{}", format!(" {op} a").repeat(links));
+        on_tiny_stack(move || {
+            let script =
+                kqlsmith_syntax::parse(&text).unwrap_or_else(|e| panic!("{op} x {links}: {e}"));
+            let Statement::Query(query) = &script.statements[0] else {
+                panic!("{op}: not a query");
+            };
+            let Operator::Where { predicate, .. } = &query.stages[0].operator else {
+                panic!("{op}: not a where");
+            };
+            let Expr::Binary(chain) = predicate else {
+                panic!("{op}: not an operator");
+            };
+            assert_eq!(chain.chain().1.len(), links, "{op}: links");
+            // Visiting shows the source `T`, the predicate and each of its operands once.
+            let mut count = Count(0);
+            count.visit_script(&script);
+            assert_eq!(count.0, 1 + 1 + (links + 1), "{op}: visited");
+            // Printing, cloning, comparing and dropping.
+            let printed = script.to_string();
+            assert!(printed == text, "{op}: printed differently");
+            let copy = script.clone();
+            assert_eq!(copy, script);
+            let formatted = format(&text, &FormatOptions::default())
+                .unwrap_or_else(|e| panic!("{op}: format: {e}"));
+            assert!(
+                formatted.starts_with("T\n| where a"),
+                "{op}: {formatted:.40}"
+            );
+            let other = kqlsmith_syntax::parse(&text.replacen(" a", " b", 1)).unwrap();
+            assert_ne!(other, script, "{op}: a changed operand is seen");
+            drop((script, copy, other));
+        });
+    }
+}
+
+#[test]
+fn real_nesting_and_chained_comparisons_stay_refused() {
+    // `a == a == a` is not KQL (comparisons do not chain); a member chain nests.
+    for (op, expected) in [("==", "comparisons do not chain"), (".", "nested deeper")] {
+        let text = format!("print x = a {}", format!("{op} a ").repeat(100_000));
+        let text = text.replace(". a", ".a");
+        let error = on_tiny_stack(move || kqlsmith_syntax::parse(&text).map(|_| ())).expect_err(op);
+        assert!(error.message.contains(expected), "{op}: {}", error.message);
+    }
+    // Brackets keep the pre-scan's bound.
+    let text = format!("print x = {}a{}", "(".repeat(2_000), ")".repeat(2_000));
+    let error = on_tiny_stack(move || kqlsmith_syntax::parse(&text).map(|_| ())).expect_err("(");
+    assert!(
+        error.message.contains("nesting deeper"),
+        "{}",
+        error.message
+    );
 }
 
 #[test]

@@ -384,7 +384,7 @@ mod tests {
             .iter()
             .map(|(key, value)| Override::new(*key, *value, "test"))
             .collect();
-        let text = include_str!("../../../../profiles/hunts/internal-connections-classic.toml");
+        let text = include_str!("../../data/hunts/internal-connections-classic.toml");
         profile::load(text, "classic", &overrides).unwrap()
     }
 

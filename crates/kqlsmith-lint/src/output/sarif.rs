@@ -1,11 +1,7 @@
 //! SARIF 2.1.0, the format code-scanning services read: every rule in `tool.driver.rules`,
 //! one result a diagnostic with its region (1-based lines, columns in Unicode code points).
 
-use serde_sarif::sarif::{
-    ArtifactChange, ArtifactContent, ArtifactLocation, Fix as SarifFix, Location, Message,
-    MultiformatMessageString, PhysicalLocation, Region, Replacement, ReportingConfiguration,
-    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
-};
+use serde::Serialize;
 
 use super::{FileReport, position};
 use crate::diagnostic::Severity;
@@ -13,131 +9,237 @@ use crate::rules::RuleInfo;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
+// The part of SARIF 2.1.0 kqlsmith writes, one struct an object of the specification. Fields
+// are in alphabetical order, so the output reads the same whatever serializes it.
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+    tool: Tool<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a> {
+    information_uri: &'static str,
+    name: &'static str,
+    rules: Vec<Rule<'a>>,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule<'a> {
+    default_configuration: Configuration,
+    full_description: Text<'a>,
+    help: Help<'a>,
+    id: &'a str,
+    name: &'a str,
+    short_description: Text<'a>,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: Level,
+}
+
+#[derive(Serialize)]
+struct Help<'a> {
+    markdown: &'a str,
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(Clone, Copy, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Level {
+    Error,
+    Warning,
+    Note,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix<'a>>,
+    level: Level,
+    locations: [Location<'a>; 1],
+    message: Text<'a>,
+    rule_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: PhysicalLocation<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    region: Region,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation<'a> {
+    uri: &'a str,
+}
+
+/// Lines and columns 1-based, columns in Unicode code points (`columnKind`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    byte_length: usize,
+    byte_offset: usize,
+    end_column: usize,
+    end_line: usize,
+    start_column: usize,
+    start_line: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    artifact_changes: [ArtifactChange<'a>; 1],
+    description: Text<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    replacements: Vec<Replacement<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: Region,
+    inserted_content: Text<'a>,
+}
+
+fn level(severity: Severity) -> Level {
+    match severity {
+        Severity::Error => Level::Error,
+        Severity::Warning => Level::Warning,
+        Severity::Info => Level::Note,
+    }
+}
+
 /// A SARIF log of one run over `reports`, describing every rule in `rules`.
 pub fn sarif(reports: &[FileReport], rules: &[&'static RuleInfo]) -> String {
-    let level = |severity: Severity| match severity {
-        Severity::Error => ResultLevel::Error,
-        Severity::Warning => ResultLevel::Warning,
-        Severity::Info => ResultLevel::Note,
-    };
-    let descriptors: Vec<ReportingDescriptor> = rules
+    let documentation: Vec<String> = rules.iter().map(|rule| rule.documentation()).collect();
+    let descriptors = rules
         .iter()
-        .map(|rule| {
-            ReportingDescriptor::builder()
-                .id(rule.code)
-                .name(rule.name)
-                .short_description(
-                    MultiformatMessageString::builder()
-                        .text(rule.summary)
-                        .build(),
-                )
-                .full_description(
-                    MultiformatMessageString::builder()
-                        .text(rule.documentation())
-                        .build(),
-                )
-                .help(
-                    MultiformatMessageString::builder()
-                        .text(rule.summary)
-                        .markdown(rule.documentation())
-                        .build(),
-                )
-                .default_configuration(
-                    ReportingConfiguration::builder()
-                        .level(serde_json::json!(level(rule.severity)))
-                        .build(),
-                )
-                .build()
+        .zip(&documentation)
+        .map(|(rule, documentation)| Rule {
+            default_configuration: Configuration {
+                level: level(rule.severity),
+            },
+            full_description: Text {
+                text: documentation,
+            },
+            help: Help {
+                markdown: documentation,
+                text: rule.summary,
+            },
+            id: rule.code,
+            name: rule.name,
+            short_description: Text { text: rule.summary },
         })
         .collect();
 
+    let uris: Vec<String> = reports.iter().map(|r| r.path.replace('\\', "/")).collect();
     let mut results = Vec::new();
-    for report in reports {
-        let uri = report.path.replace('\\', "/");
+    for (report, uri) in reports.iter().zip(&uris) {
         let region = |range: &std::ops::Range<usize>| {
             let start = position(&report.source, range.start);
             let end = position(&report.source, range.end);
-            Region::builder()
-                .start_line(start.line as i64)
-                .start_column(start.column as i64)
-                .end_line(end.line as i64)
-                .end_column(end.column as i64)
-                .byte_offset(range.start as i64)
-                .byte_length(range.end.saturating_sub(range.start) as i64)
-                .build()
+            Region {
+                byte_length: range.end.saturating_sub(range.start),
+                byte_offset: range.start,
+                end_column: end.column,
+                end_line: end.line,
+                start_column: start.column,
+                start_line: start.line,
+            }
         };
-        let artifact = || ArtifactLocation::builder().uri(uri.clone()).build();
         for d in &report.diagnostics {
-            let location = Location::builder()
-                .physical_location(
-                    PhysicalLocation::builder()
-                        .artifact_location(artifact())
-                        .region(region(&d.range))
-                        .build(),
-                )
-                .build();
-            let fixes: Vec<SarifFix> = d
+            let fixes = d
                 .fix
                 .iter()
-                .map(|fix| {
-                    let replacements: Vec<Replacement> = fix
-                        .edits
-                        .iter()
-                        .map(|e| {
-                            Replacement::builder()
-                                .deleted_region(region(&e.range))
-                                .inserted_content(
-                                    ArtifactContent::builder()
-                                        .text(e.replacement.clone())
-                                        .build(),
-                                )
-                                .build()
-                        })
-                        .collect();
-                    SarifFix::builder()
-                        .description(Message::builder().text(fix.message.clone()).build())
-                        .artifact_changes(vec![
-                            ArtifactChange::builder()
-                                .artifact_location(artifact())
-                                .replacements(replacements)
-                                .build(),
-                        ])
-                        .build()
+                .map(|fix| SarifFix {
+                    artifact_changes: [ArtifactChange {
+                        artifact_location: ArtifactLocation { uri },
+                        replacements: fix
+                            .edits
+                            .iter()
+                            .map(|e| Replacement {
+                                deleted_region: region(&e.range),
+                                inserted_content: Text {
+                                    text: &e.replacement,
+                                },
+                            })
+                            .collect(),
+                    }],
+                    description: Text { text: &fix.message },
                 })
                 .collect();
-            let mut result = SarifResult::builder()
-                .rule_id(d.code)
-                .level(level(d.severity))
-                .message(Message::builder().text(d.message.clone()).build())
-                .locations(vec![location])
-                .build();
-            result.rule_index = rules
-                .iter()
-                .position(|r| r.code == d.code)
-                .map(|i| i as i64);
-            if !fixes.is_empty() {
-                result.fixes = Some(fixes);
-            }
-            results.push(result);
+            results.push(SarifResult {
+                fixes,
+                level: level(d.severity),
+                locations: [Location {
+                    physical_location: PhysicalLocation {
+                        artifact_location: ArtifactLocation { uri },
+                        region: region(&d.range),
+                    },
+                }],
+                message: Text { text: &d.message },
+                rule_id: d.code,
+                rule_index: rules.iter().position(|r| r.code == d.code),
+            });
         }
     }
 
-    let driver = ToolComponent::builder()
-        .name("kqlsmith")
-        .information_uri("https://github.com/kqlsmith/kqlsmith")
-        .version(env!("CARGO_PKG_VERSION"))
-        .rules(descriptors)
-        .build();
-    let run = Run::builder()
-        .tool(Tool::builder().driver(driver).build())
-        .results(results)
-        .column_kind(serde_json::json!("unicodeCodePoints"))
-        .build();
-    let log = Sarif::builder()
-        .schema(SCHEMA)
-        .version(serde_json::json!("2.1.0"))
-        .runs(vec![run])
-        .build();
+    let log = Log {
+        schema: SCHEMA,
+        runs: [Run {
+            column_kind: "unicodeCodePoints",
+            results,
+            tool: Tool {
+                driver: Driver {
+                    information_uri: "https://github.com/kqlsmith/kqlsmith",
+                    name: "kqlsmith",
+                    rules: descriptors,
+                    version: env!("CARGO_PKG_VERSION"),
+                },
+            },
+        }],
+        version: "2.1.0",
+    };
     serde_json::to_string_pretty(&log).expect("SARIF serializes to JSON")
 }
 

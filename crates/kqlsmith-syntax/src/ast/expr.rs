@@ -82,12 +82,114 @@ impl Expr {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// `left op right`.
+///
+/// Operators associate to the left, so a flat chain (`a or b or c`, a sum of 5,000 terms)
+/// nests along `left` as deep as it is long. Code that walks the tree follows such a chain
+/// with a loop ([`BinaryExpr::chain`]), never by recursion: cloning, comparing and dropping
+/// here, printing, formatting and visiting elsewhere. Only real nesting (brackets, signs,
+/// operators of another precedence) costs stack.
+#[derive(Debug, Serialize)]
 pub struct BinaryExpr {
     pub left: Expr,
     pub op: BinaryOp,
     pub right: Expr,
     pub span: Span,
+}
+
+impl BinaryExpr {
+    /// The chain this operator ends, read left to right: its first operand, and its links
+    /// (each with an operator and a right operand), innermost first, `self` last. A link
+    /// continues the chain when its left operand is an operator of the same precedence
+    /// (`a + b - c`); comparisons do not chain.
+    pub fn chain(&self) -> (&Expr, Vec<&BinaryExpr>) {
+        let mut links = vec![self];
+        let mut first = &self.left;
+        while let Some(inner) = continues_chain(first, self.op.kind) {
+            links.push(inner);
+            first = &inner.left;
+        }
+        links.reverse();
+        (first, links)
+    }
+}
+
+/// The operator `left` is, when it continues a chain of `kind`'s precedence.
+pub(crate) fn continues_chain(left: &Expr, kind: BinaryOpKind) -> Option<&BinaryExpr> {
+    match left {
+        Expr::Binary(inner)
+            if inner.op.kind.precedence() == kind.precedence()
+                && kind.precedence() != precedence::COMPARISON =>
+        {
+            Some(inner)
+        }
+        _ => None,
+    }
+}
+
+/// Takes the operator out of `expr` if it is one, leaving a leaf in its place.
+fn take_binary(expr: &mut Expr) -> Option<Box<BinaryExpr>> {
+    if !matches!(expr, Expr::Binary(_)) {
+        return None;
+    }
+    match std::mem::replace(expr, Expr::Star(Span::default())) {
+        Expr::Binary(b) => Some(b),
+        _ => None,
+    }
+}
+
+impl Drop for BinaryExpr {
+    /// Unlinks the left spine one operator at a time: the default drop would recurse once a
+    /// link.
+    fn drop(&mut self) {
+        let mut next = take_binary(&mut self.left);
+        while let Some(mut link) = next {
+            next = take_binary(&mut link.left);
+        }
+    }
+}
+
+impl PartialEq for BinaryExpr {
+    /// Compares along the left spine with a loop; spans are ignored, as everywhere.
+    fn eq(&self, other: &BinaryExpr) -> bool {
+        let (mut a, mut b) = (self, other);
+        loop {
+            if a.op != b.op || a.right != b.right {
+                return false;
+            }
+            match (&a.left, &b.left) {
+                (Expr::Binary(left_a), Expr::Binary(left_b)) => (a, b) = (left_a, left_b),
+                (left_a, left_b) => return left_a == left_b,
+            }
+        }
+    }
+}
+
+impl Clone for BinaryExpr {
+    /// Copies the left spine with a loop, innermost operator first.
+    fn clone(&self) -> Self {
+        let mut spine = Vec::new();
+        let mut first = &self.left;
+        while let Expr::Binary(inner) = first {
+            spine.push(inner);
+            first = &inner.left;
+        }
+        let mut left = first.clone();
+        for link in spine.into_iter().rev() {
+            left = Expr::Binary(Box::new(BinaryExpr {
+                left,
+                op: link.op.clone(),
+                right: link.right.clone(),
+                span: link.span,
+            }));
+        }
+        BinaryExpr {
+            left,
+            op: self.op.clone(),
+            right: self.right.clone(),
+            span: self.span,
+        }
+    }
 }
 
 /// A binary operator: its kind, and its spelling in the source (`<>` for

@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::{Children, Converter, MAX_EXPR_DEPTH, P, Rule, span};
+use crate::ast::continues_chain;
 use crate::ast::*;
 use crate::error::ParseError;
 use crate::literal::{decode_string_literal, timespan_unit_ticks};
@@ -88,6 +89,13 @@ impl Converter<'_> {
                     span: span(&op),
                 };
                 let span = left.span().to(right.span());
+                // A link of a flat chain (`a or b or c`) adds no depth: walkers follow
+                // chains with a loop. Its right operand is one level down.
+                let depth = if continues_chain(&left, op.kind).is_some() {
+                    dl.max(dr + 1)
+                } else {
+                    dl.max(dr) + 1
+                };
                 self.check_depth(
                     Expr::Binary(Box::new(BinaryExpr {
                         left,
@@ -95,7 +103,7 @@ impl Converter<'_> {
                         right,
                         span,
                     })),
-                    dl.max(dr) + 1,
+                    depth,
                 )
             })
             .parse(pairs)?;

@@ -19,10 +19,15 @@ impl Layout<'_> {
             Expr::Literal(literal) => self.literal(literal),
             Expr::Binary(b) if is_chain(b.op.kind) => self.chain(b),
             Expr::Binary(b) => {
+                // One flat list for a chain (`a + b - c ...`), however long.
                 let p = b.op.kind.precedence();
-                let left = self.operand(&b.left, crate::print::left_operand_min(p));
-                let right = self.operand(&b.right, p + 1);
-                concat(vec![left, t(format!(" {} ", b.op.text)), right])
+                let (first, links) = b.chain();
+                let mut parts = vec![self.operand(first, crate::print::left_operand_min(p))];
+                for link in links {
+                    parts.push(t(format!(" {} ", link.op.text)));
+                    parts.push(self.operand(&link.right, p + 1));
+                }
+                concat(parts)
             }
             Expr::Unary(u) => {
                 let sign = match u.op {
@@ -88,23 +93,13 @@ impl Layout<'_> {
     /// `a and b and c` on one line if it fits, else a line per operand, each after the first
     /// starting with its operator, one level deeper.
     fn chain(&mut self, b: &BinaryExpr) -> Doc {
-        let kind = b.op.kind;
         // Left-associative: `a and b and c` is `(a and b) and c`.
-        let mut links: Vec<(&BinaryOp, &Expr)> = Vec::new();
-        let mut first = &b.left;
-        links.push((&b.op, &b.right));
-        while let Expr::Binary(inner) = first
-            && inner.op.kind == kind
-        {
-            links.push((&inner.op, &inner.right));
-            first = &inner.left;
-        }
-        links.reverse();
-        let p = kind.precedence();
+        let (first, links) = b.chain();
+        let p = b.op.kind.precedence();
         let mut rest = Vec::new();
         let head = self.operand(first, p);
         let mut previous_end = first.span().end;
-        for (op, operand) in links {
+        for (op, operand) in links.into_iter().map(|link| (&link.op, &link.right)) {
             rest.push(self.comments.trailing_past(previous_end, &op.text));
             rest.push(Doc::Line);
             rest.push(
