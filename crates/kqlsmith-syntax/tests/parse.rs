@@ -659,3 +659,28 @@ fn star_is_an_operand_only_before_a_comparison_or_as_an_argument() {
         round_trip(source);
     }
 }
+
+#[test]
+fn an_in_list_is_never_empty() {
+    for source in [
+        "print 1 in ()",
+        "print 1 !in~ ()",
+        "print 'a' has_any ()",
+        "print 'a' has_all ( )",
+    ] {
+        assert!(parse(source).is_err(), "{source} parsed");
+    }
+    round_trip("print 1 in (1), 'a' has_any ('a', 'b')");
+}
+
+#[test]
+fn project_away_may_name_no_column() {
+    let q = query("T | project-away\n| project-reorder A");
+    let Operator::ProjectAway { columns } = &q.stages[0].operator else {
+        panic!("first stage is project-away")
+    };
+    assert!(columns.is_empty());
+    assert_eq!(q.stages.len(), 2);
+    round_trip("T | project-away | take 1");
+    assert!(parse("T | project-keep").is_err());
+}

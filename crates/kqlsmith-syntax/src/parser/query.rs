@@ -269,8 +269,8 @@ impl Converter<'_> {
             },
             Rule::project_away_op | Rule::project_keep_op => {
                 let columns = c
-                    .next()
-                    .into_inner()
+                    .rest()
+                    .flat_map(|list| list.into_inner())
                     .map(|p| self.pattern(p))
                     .collect::<R<_>>()?;
                 if rule == Rule::project_away_op {
