@@ -29,7 +29,6 @@
 //! - **A new hunt: nothing here.** Its model, template, profile and replay scenarios are
 //!   the hunt crate's (which today also names each hunt in its `HuntKind` and `Hunt` enums).
 
-pub mod analysis;
 pub mod binding;
 pub mod config;
 pub mod convert;
