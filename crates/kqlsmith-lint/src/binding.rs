@@ -416,14 +416,14 @@ mod tests {
         // The function is used by the last statement, the inner `let` by its body.
         assert_eq!(
             lets[1].uses,
-            [q.find("f(y)").unwrap()..q.find("f(y)").unwrap() + 1]
+            vec![q.find("f(y)").unwrap()..q.find("f(y)").unwrap() + 1]
         );
         assert_eq!(lets[2].uses.len(), 1);
         assert_eq!(lets[2].within.as_ref(), Some(&lets[1].declaration));
         assert_eq!(lets[1].within, None);
         assert_eq!(
             lets[0].uses,
-            [q.rfind('y').unwrap()..q.rfind('y').unwrap() + 1]
+            vec![q.rfind('y').unwrap()..q.rfind('y').unwrap() + 1]
         );
     }
 

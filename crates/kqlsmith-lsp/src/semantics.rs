@@ -1,6 +1,6 @@
 //! What the names of a query mean, for the editor features: the one place that asks the lint
-//! crate's binder ([`kqlsmith_lint::binding`]) about names, columns and scopes. Every feature goes through
-//! [`Semantics`]; re-pointing the server at another binder means changing this file only.
+//! crate's binder ([`kqlsmith_lint::binding`]) about names, columns and scopes. Every feature
+//! goes through [`Semantics`], which maps the binder's answers to the editor's terms.
 //!
 //! Offsets are bytes of the query's text.
 
