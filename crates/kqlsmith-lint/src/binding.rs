@@ -35,13 +35,18 @@
 
 use std::sync::Arc;
 
-use crate::ir::Span;
+use std::collections::BTreeMap;
+
+use crate::config::Config;
+use crate::ir::{Script, Span, Stage, Statement};
 use crate::platform::Platform;
-use crate::schema::{ColumnType, Schema};
+use crate::schema::{Column, ColumnType, Schema};
 use crate::semantic::{Analyzer, Callee, ColumnSet, LetKind, Model, Resolution};
+use crate::visit::{Visitor, walk_script};
 
 /// A parsed and bound query.
 pub struct Bound {
+    script: Script,
     model: Model,
 }
 
@@ -91,6 +96,28 @@ pub struct LetBinding {
     pub kind: LetKind,
     /// Where the name is used.
     pub uses: Vec<Span>,
+    /// The `let` statement of the innermost function whose body declares it: the name is
+    /// seen from the end of its own statement up to that statement's end.
+    pub within: Option<Span>,
+}
+
+/// A parameter of a `let` function and its uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParameterBinding {
+    pub name: String,
+    /// The name's span in the parameter list.
+    pub name_span: Span,
+    /// The function's `let` statement: the parameter is seen in its body.
+    pub function: Span,
+    /// Where the name is used.
+    pub uses: Vec<Span>,
+}
+
+/// The stage that made a column: the column's name there and the stage's keyword.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MadeBy {
+    pub name: Span,
+    pub keyword: Span,
 }
 
 impl Bound {
@@ -105,17 +132,39 @@ impl Bound {
         platform: &Platform,
         extra: &Schema,
     ) -> Result<Bound, kqlsmith_syntax::ParseError> {
+        Bound::bind(source, platform, extra, &BTreeMap::new())
+    }
+
+    /// As [`Bound::new`], with the tables, columns and watchlists of a `kqlsmith.toml`.
+    pub fn with_config(
+        source: &str,
+        platform: &Platform,
+        config: &Config,
+    ) -> Result<Bound, kqlsmith_syntax::ParseError> {
+        Bound::bind(source, platform, &config.tables, &config.watchlists)
+    }
+
+    fn bind(
+        source: &str,
+        platform: &Platform,
+        extra: &Schema,
+        watchlists: &BTreeMap<String, Vec<Column>>,
+    ) -> Result<Bound, kqlsmith_syntax::ParseError> {
         let script = crate::lower::parse(source)?;
-        let watchlists = Default::default();
-        let model = Analyzer::new(platform, extra, &watchlists)
+        let model = Analyzer::new(platform, extra, watchlists)
             .keep_stage_inputs()
             .analyze(&script);
-        Ok(Bound { model })
+        Ok(Bound { script, model })
     }
 
     /// The binder's side tables, for what this module does not answer.
     pub fn model(&self) -> &Model {
         &self.model
+    }
+
+    /// The query's tree, as the binder read it.
+    pub fn script(&self) -> &Script {
+        &self.script
     }
 
     /// The name whose span contains `offset` (or ends at it, as a cursor after a name), and
@@ -202,11 +251,81 @@ impl Bound {
                 declaration: l.span.clone(),
                 kind: l.kind.clone(),
                 uses: l.use_spans.clone(),
+                within: l.within.clone(),
             })
             .collect();
         lets.sort_by_key(|l| l.name_span.start);
         lets
     }
+
+    /// Every parameter of the `let` functions, in the order of the text, with its uses.
+    pub fn parameters(&self) -> Vec<ParameterBinding> {
+        self.model
+            .params
+            .iter()
+            .map(|p| ParameterBinding {
+                name: p.name.name.clone(),
+                name_span: p.name.span.clone(),
+                function: p.function.clone(),
+                uses: p.use_spans.clone(),
+            })
+            .collect()
+    }
+
+    /// For a column used at `offset`: the stage of the same statement that last made a
+    /// column of that name before it (`None` for a column of the table, or no column there).
+    pub fn made_by(&self, offset: usize) -> Option<MadeBy> {
+        let name = self.name_at(offset)?;
+        if !matches!(name.meaning, Meaning::Column { .. }) {
+            return None;
+        }
+        let statement = |at: usize| {
+            self.script
+                .statements
+                .iter()
+                .map(statement_span)
+                .position(|s| s.start <= at && at <= s.end)
+        };
+        let def = self
+            .model
+            .defs
+            .iter()
+            .filter(|d| d.ident.name == name.name && d.ident.span.end <= name.span.start)
+            .filter(|d| statement(d.ident.span.start) == statement(name.span.start))
+            .max_by_key(|d| d.ident.span.start)?;
+        let keyword = stage_keywords(&self.script)
+            .into_iter()
+            .filter(|(span, _)| {
+                span.start <= def.ident.span.start && def.ident.span.end <= span.end
+            })
+            .min_by_key(|(span, _)| span.end - span.start)?
+            .1;
+        Some(MadeBy {
+            name: def.ident.span.clone(),
+            keyword,
+        })
+    }
+}
+
+fn statement_span(statement: &Statement) -> Span {
+    match statement {
+        Statement::Let(l) => l.span.clone(),
+        Statement::Query(p) => p.span.clone(),
+        Statement::Other(span) => span.clone(),
+    }
+}
+
+/// Each stage's span and keyword span, nested stages included.
+fn stage_keywords(script: &Script) -> Vec<(Span, Span)> {
+    struct Stages(Vec<(Span, Span)>);
+    impl Visitor for Stages {
+        fn stage(&mut self, stage: &Stage) {
+            self.0.push((stage.span.clone(), stage.keyword.clone()));
+        }
+    }
+    let mut stages = Stages(Vec::new());
+    walk_script(script, &mut stages);
+    stages.0
 }
 
 #[cfg(test)]
@@ -274,5 +393,52 @@ mod tests {
         assert_eq!(uses, ["A", "A", "A"]);
         assert_eq!(lets[1].uses.len(), 1);
         assert_eq!(&q[lets[0].declaration.clone()], "let A = 1;");
+    }
+
+    #[test]
+    fn parameters_and_function_body_lets_have_their_own_uses_and_scope() {
+        let q = "let y = 1; let f = (x: long) { let inner = x + 1; print inner }; f(y)";
+        let b = bound("sentinel", q);
+        let params = b.parameters();
+        assert_eq!(params.len(), 1);
+        assert_eq!(
+            params[0].name_span,
+            q.find("x: long").unwrap()..q.find(": long").unwrap()
+        );
+        let uses: Vec<usize> = params[0].uses.iter().map(|s| s.start).collect();
+        assert_eq!(uses, [q.find("x + 1").unwrap()]);
+        let function = &q[params[0].function.clone()];
+        assert!(function.starts_with("let f = ") && function.contains("print inner }"));
+
+        let lets = b.lets();
+        let names: Vec<&str> = lets.iter().map(|l| &*l.name).collect();
+        assert_eq!(names, ["y", "f", "inner"]);
+        // The function is used by the last statement, the inner `let` by its body.
+        assert_eq!(
+            lets[1].uses,
+            vec![q.find("f(y)").unwrap()..q.find("f(y)").unwrap() + 1]
+        );
+        assert_eq!(lets[2].uses.len(), 1);
+        assert_eq!(lets[2].within.as_ref(), Some(&lets[1].declaration));
+        assert_eq!(lets[1].within, None);
+        assert_eq!(
+            lets[0].uses,
+            vec![q.rfind('y').unwrap()..q.rfind('y').unwrap() + 1]
+        );
+    }
+
+    #[test]
+    fn a_column_made_by_a_stage_names_that_stage() {
+        let q =
+            "DeviceInfo | extend Size = strlen(DeviceName) | where Size > 1 and DeviceId != \"\"";
+        let b = bound("defender", q);
+        let made = b.made_by(q.rfind("Size").unwrap()).unwrap();
+        assert_eq!(&q[made.keyword], "extend");
+        assert_eq!(made.name.start, q.find("Size").unwrap());
+        assert_eq!(
+            b.made_by(q.find("DeviceId").unwrap()),
+            None,
+            "a column of the table"
+        );
     }
 }

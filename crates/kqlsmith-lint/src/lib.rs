@@ -36,7 +36,6 @@
 //! inside itself, and `cargo package` follows the link and ships the files themselves, so
 //! the packaged crate builds alone.
 
-pub mod analysis;
 pub mod binding;
 pub mod config;
 pub mod convert;

@@ -76,6 +76,19 @@ pub struct LetInfo {
     pub kind: LetKind,
     /// The statement is inside a function body (not at the top of the script).
     pub nested: bool,
+    /// The `let` statement of the innermost function whose body declares it: the name is
+    /// seen up to that statement's end.
+    pub within: Option<Span>,
+}
+
+/// A parameter of a `let` function.
+#[derive(Debug, Clone)]
+pub struct ParamInfo {
+    pub name: Ident,
+    /// The function's `let` statement: the parameter is seen in its body.
+    pub function: Span,
+    /// Where it is used (the names' spans), in the order the binder met them.
+    pub use_spans: Vec<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -144,6 +157,8 @@ pub struct Model {
     pub names: Vec<NameUse>,
     pub tables: Vec<TableUse>,
     pub lets: Vec<LetInfo>,
+    /// The parameters of every `let` function, in the order declared.
+    pub params: Vec<ParamInfo>,
     pub calls: Vec<CallUse>,
     pub defs: Vec<ColumnDef>,
     pub scans: Vec<TableScan>,
@@ -209,8 +224,8 @@ pub struct Analyzer<'a> {
     let_columns: HashMap<usize, ColumnSet>,
     /// The table scans in the value of each tabular `let`, by index in `model.lets`.
     let_scans: HashMap<usize, Vec<usize>>,
-    /// Parameters in scope (name, tabular).
-    params: Vec<(String, bool)>,
+    /// Parameters in scope (name, tabular, index in `model.params`).
+    params: Vec<(String, bool, usize)>,
     /// The time columns of the other platforms (`Timestamp` when linting for Sentinel).
     foreign_time_columns: Vec<String>,
     /// Depth of nested pipelines and calls, bounded so hostile input cannot overflow.
@@ -286,7 +301,18 @@ impl<'a> Analyzer<'a> {
     }
 
     fn let_statement(&mut self, l: &Let, nested: bool) {
+        // The slot is taken before the value is read, so that `let`s and `as` inside the
+        // value come after it and its index is its own.
         let index = self.model.lets.len();
+        self.model.lets.push(LetInfo {
+            name: l.name.clone(),
+            span: l.span.clone(),
+            uses: 0,
+            use_spans: Vec::new(),
+            kind: LetKind::Other,
+            nested,
+            within: None,
+        });
         let kind = match &l.value {
             LetValue::Scalar(expr) => match self.as_tabular(expr) {
                 // `let T = SomeTable;` and `let T = materialize(...)` bind rows.
@@ -314,12 +340,24 @@ impl<'a> Analyzer<'a> {
             LetValue::Function(f) => {
                 let saved = self.params.len();
                 let scope = self.scope.len();
-                self.params
-                    .extend(f.params.iter().map(|p| (p.name.name.clone(), p.tabular)));
+                for p in &f.params {
+                    self.params
+                        .push((p.name.name.clone(), p.tabular, self.model.params.len()));
+                    self.model.params.push(ParamInfo {
+                        name: p.name.clone(),
+                        function: l.span.clone(),
+                        use_spans: Vec::new(),
+                    });
+                }
                 self.statements(&f.body, true);
                 self.params.truncate(saved);
                 // `let`s inside the body are not visible after it.
                 self.scope.truncate(scope);
+                for inner in &mut self.model.lets[index + 1..] {
+                    if inner.within.is_none() {
+                        inner.within = Some(l.span.clone());
+                    }
+                }
                 LetKind::Function {
                     min_args: f.params.iter().filter(|p| !p.optional).count(),
                     max_args: f.params.len(),
@@ -327,14 +365,7 @@ impl<'a> Analyzer<'a> {
             }
             LetValue::Other(_) => LetKind::Other,
         };
-        self.model.lets.push(LetInfo {
-            name: l.name.clone(),
-            span: l.span.clone(),
-            uses: 0,
-            use_spans: Vec::new(),
-            kind,
-            nested,
-        });
+        self.model.lets[index].kind = kind;
         self.scope.push((l.name.name.clone(), index));
     }
 
@@ -347,7 +378,10 @@ impl<'a> Analyzer<'a> {
                     self.model.lets[i].kind,
                     LetKind::Tabular | LetKind::Function { .. }
                 )
-            }) || self.params.iter().any(|(p, tabular)| p == name && *tabular)
+            }) || self
+                .params
+                .iter()
+                .any(|(p, tabular, _)| p == name && *tabular)
                 || self.table(name).is_some()
                 || self
                     .platform
@@ -387,6 +421,15 @@ impl<'a> Analyzer<'a> {
         let info = &mut self.model.lets[index];
         info.uses += 1;
         info.use_spans.push(at.clone());
+    }
+
+    /// Records a use of the parameter named `name`, if one is in scope; says whether it was.
+    fn use_param(&mut self, name: &str, at: &Span) -> bool {
+        let Some(&(_, _, index)) = self.params.iter().rev().find(|(p, _, _)| p == name) else {
+            return false;
+        };
+        self.model.params[index].use_spans.push(at.clone());
+        true
     }
 
     /// The columns of a schema table (the platform's, with the user's additions).
@@ -573,7 +616,7 @@ impl<'a> Analyzer<'a> {
                 .unwrap_or_else(ColumnSet::open);
             return (set, None);
         }
-        if self.params.iter().any(|(p, _)| p == name) {
+        if self.use_param(name, &ident.span) {
             return (ColumnSet::open(), None);
         }
         if let Some(columns) = self.table(name) {
@@ -960,6 +1003,7 @@ impl<'a> Analyzer<'a> {
                     use_spans: Vec::new(),
                     kind: LetKind::Other,
                     nested: true,
+                    within: None,
                 });
                 self.let_columns.insert(index, set.clone());
                 self.scope.push((name.name.clone(), index));
@@ -1397,7 +1441,7 @@ impl<'a> Analyzer<'a> {
         } else if let Some(index) = self.lookup_let(name) {
             self.use_let(index, &ident.span);
             Resolution::Let(index)
-        } else if self.params.iter().any(|(p, _)| p == name) {
+        } else if self.use_param(name, &ident.span) {
             Resolution::Parameter
         } else if rows && set.is_open() {
             Resolution::Open
@@ -1478,7 +1522,7 @@ impl<'a> Analyzer<'a> {
         let callee = if let Some(index) = self.lookup_let(name) {
             self.use_let(index, &call.name.span);
             self.let_callee(index)
-        } else if self.params.iter().any(|(p, _)| p == name) {
+        } else if self.use_param(name, &call.name.span) {
             Callee::Unchecked
         } else if let Some(f) = functions::lookup(FunctionKind::Scalar, name)
             .or_else(|| functions::lookup(FunctionKind::Aggregate, name))
