@@ -11,7 +11,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::common::{AddressSelection, SearchWindow, Sid, Text, non_empty_unique, unique};
-use super::internal_connections::PortSet;
+use super::internal_connections::{Lookup, PortSet};
 use super::metadata::{Metadata, Severity};
 use crate::cidr::Cidr;
 use crate::timespan::Timespan;
@@ -159,6 +159,9 @@ pub struct RemoteDevice {
     /// Addresses never used to name a device (`169.254.0.0/16`, `fe80::/10`).
     #[serde(deserialize_with = "unique")]
     pub excluded_ranges: Vec<Cidr>,
+    /// Which reports are read: only those of the addresses the alerted devices connected to,
+    /// or every report of the tenant.
+    pub lookup: Lookup,
     /// How much further back than the baseline to read `DeviceNetworkInfo`.
     pub lookback: Timespan,
 }

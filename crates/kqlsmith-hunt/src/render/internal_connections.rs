@@ -5,7 +5,9 @@ use askama::Template;
 use kqlsmith_lint::Platform;
 
 use super::RenderError;
-use super::views::{Comparison, RangeView, assign, device_condition};
+use super::views::{
+    Comparison, RangeView, assign, device_condition, lookup_exclusions, report_columns,
+};
 use crate::kql::{Kql, filters};
 use crate::model::common::{AddressSelection, DeviceMatch, SelfExclusion};
 use crate::model::internal_connections::{
@@ -160,19 +162,8 @@ impl InternalConnectionsQuery {
         };
         let ipv4_addresses_only = remote.addresses == AddressSelection::FirstIpv4;
         let restricted = remote.lookup == Lookup::ConnectedAddresses;
-        // Connected addresses may be IPv6 whatever the profile looks up.
-        let ranges = |ipv4_only: bool| -> Vec<RangeView> {
-            remote
-                .excluded_ranges
-                .iter()
-                .map(|r| RangeView::new(r, ipv4_only))
-                .collect()
-        };
-        let (excluded_ranges, connected_exclusions) = if restricted {
-            (Vec::new(), ranges(false))
-        } else {
-            (ranges(ipv4_addresses_only), Vec::new())
-        };
+        let (excluded_ranges, connected_exclusions) =
+            lookup_exclusions(&remote.excluded_ranges, remote.lookup, ipv4_addresses_only);
         let is_private = Kql::ident("IsPrivateAddress");
 
         Ok(InternalConnectionsQuery {
@@ -279,12 +270,7 @@ impl Shape {
         let (remote_name, remote_id) = ("RemoteDeviceName", "RemoteDeviceId");
         Shape {
             connection_columns,
-            address_columns: vec![
-                Kql::ident("IPAddress"),
-                assign(remote_name, Kql::ident("DeviceName")),
-                assign(remote_id, Kql::ident("DeviceId")),
-                assign("ReportTime", time.clone()),
-            ],
+            address_columns: report_columns(time),
             last_connection_columns,
             not_self: self_condition(hunt, device_column, remote_name, remote_id),
             remote_name,

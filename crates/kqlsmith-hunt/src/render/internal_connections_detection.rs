@@ -6,9 +6,10 @@ use askama::Template;
 use kqlsmith_lint::Platform;
 
 use super::RenderError;
-use super::views::{Comparison, RangeView, assign};
+use super::views::{Comparison, RangeView, assign, lookup_exclusions, report_columns};
 use crate::kql::{Kql, filters};
 use crate::model::common::AddressSelection;
+use crate::model::internal_connections::Lookup;
 use crate::model::internal_connections_detection::{InternalConnectionsDetection, RESULT_COLUMNS};
 
 /// The query's text as the template prints it.
@@ -41,7 +42,15 @@ struct DetectionQuery {
     unmap_ipv4: bool,
     private_ranges: Vec<RangeView>,
     first_ipv4_address: bool,
+    /// Only the reports of the addresses the alerted devices connected to are read
+    /// (`lookup = connected-addresses`): the connections are a `let` read twice.
+    restricted: bool,
+    /// The ranges that do not name a device, tested on each report (every report is read).
     excluded_ranges: Vec<RangeView>,
+    /// The same ranges, tested once on each connected address (the lookup is restricted).
+    connected_exclusions: Vec<RangeView>,
+    /// The columns kept of each address report.
+    address_columns: Vec<Kql>,
     lookback: Option<Kql>,
     /// What identifies one connection, for the nearest report of its address.
     connection_key: Vec<Kql>,
@@ -61,6 +70,8 @@ impl DetectionQuery {
             .iter()
             .map(|set| set.name.as_str())
             .collect();
+        let (excluded_ranges, connected_exclusions) =
+            lookup_exclusions(&remote.excluded_ranges, remote.lookup, ipv4_addresses_only);
         let result_columns = RESULT_COLUMNS
             .iter()
             .map(|column| {
@@ -78,7 +89,7 @@ impl DetectionQuery {
             platform: Kql::comment_text(&platform.title),
             window: Kql::timespan(hunt.search.window.timespan()),
             baseline: Kql::timespan(hunt.search.baseline.timespan()),
-            time,
+            time: time.clone(),
             severities: Comparison::one_of(&hunt.alerts.severities()),
             admin_ports: Kql::list(hunt.search.ports().into_iter().map(Kql::int)),
             admin_port_names: Kql::comment_text(&names.join(", ")),
@@ -96,11 +107,10 @@ impl DetectionQuery {
                 .map(|r| RangeView::new(r, false))
                 .collect(),
             first_ipv4_address: ipv4_addresses_only,
-            excluded_ranges: remote
-                .excluded_ranges
-                .iter()
-                .map(|r| RangeView::new(r, ipv4_addresses_only))
-                .collect(),
+            restricted: remote.lookup == Lookup::ConnectedAddresses,
+            excluded_ranges,
+            connected_exclusions,
+            address_columns: report_columns(&time),
             lookback: (!remote.lookback.is_zero()).then(|| Kql::timespan(remote.lookback)),
             connection_key: ["DeviceId", "ConnectionTime", "ReportId"]
                 .map(Kql::ident)
@@ -199,5 +209,42 @@ mod tests {
             )
         );
         assert!(code_lines(&text).contains(&"| where DeviceId != RemoteDeviceId"));
+    }
+
+    #[test]
+    fn the_lookup_reads_only_the_reports_of_connected_addresses() {
+        let text = query(&hunt(&[]), "defender");
+        let lines = code_lines(&text);
+        // The connections are read once; the ranges that name no device are tested once a
+        // connected address, not on each report.
+        for line in [
+            "let Connections = materialize(AlertedDevices",
+            "let ConnectedAddresses = Connections",
+            r#"| where not(ipv6_is_match(RemoteIP, "169.254.0.0/16"))"#,
+            "| where LookUpEveryReport or IPAddresses has_any (ConnectedAddresses)",
+            "| where IPAddress in (ConnectedAddresses)",
+            "Connections",
+        ] {
+            assert!(lines.contains(&line), "{line}\n{text}");
+        }
+        assert!(!text.contains("ipv6_is_match(IPAddress"));
+        let terms = text.find("has_any (ConnectedAddresses)").unwrap();
+        let expand = text.find("| mv-expand NetworkAddress").unwrap();
+        let exact = text
+            .find("| where IPAddress in (ConnectedAddresses)")
+            .unwrap();
+        assert!(terms < expand && expand < exact);
+
+        // Every report: no let of the connections, the ranges tested on each report.
+        let every = query(
+            &hunt(&[("remote_device.lookup", "every-report")]),
+            "defender",
+        );
+        assert!(!every.contains("ConnectedAddresses"));
+        assert!(!every.contains("let Connections"));
+        assert!(
+            code_lines(&every).contains(&r#"| where not(ipv6_is_match(IPAddress, "fe80::/10"))"#)
+        );
+        assert!(code_lines(&every).contains(&"AlertedDevices"));
     }
 }

@@ -5,6 +5,7 @@
 use crate::cidr::Cidr;
 use crate::kql::Kql;
 use crate::model::DeviceMatch;
+use crate::model::internal_connections::Lookup;
 
 /// `column op operand`, where the operand is one value or a list: `== "ConnectionSuccess"`,
 /// `!in~ ("a.exe", "b.exe")`.
@@ -74,6 +75,38 @@ impl RangeView {
             comment: Kql::comment_text(&range.to_string()),
         }
     }
+}
+
+/// Where the ranges that do not name a device are tested, by which reports the lookup reads:
+/// on each report's address when every report is read, once on each connected address when
+/// only those are (`connected`; connected addresses may be IPv6 whatever the profile looks
+/// up). Returns the ranges tested on reports, then those tested on connected addresses.
+pub(super) fn lookup_exclusions(
+    ranges: &[Cidr],
+    lookup: Lookup,
+    ipv4_addresses_only: bool,
+) -> (Vec<RangeView>, Vec<RangeView>) {
+    let views = |ipv4_only: bool| {
+        ranges
+            .iter()
+            .map(|r| RangeView::new(r, ipv4_only))
+            .collect()
+    };
+    match lookup {
+        Lookup::ConnectedAddresses => (Vec::new(), views(false)),
+        Lookup::EveryReport => (views(ipv4_addresses_only), Vec::new()),
+    }
+}
+
+/// The columns kept of each address report when the remote device is named for each
+/// connection: the address, the device that reported it and when (`time`).
+pub(super) fn report_columns(time: &Kql) -> Vec<Kql> {
+    vec![
+        Kql::ident("IPAddress"),
+        assign("RemoteDeviceName", Kql::ident("DeviceName")),
+        assign("RemoteDeviceId", Kql::ident("DeviceId")),
+        assign("ReportTime", time.clone()),
+    ]
 }
 
 /// The condition that `column` names the device under investigation (held in the
