@@ -380,9 +380,9 @@ fn apply_corrections(
 fn retype_column(schema: &mut Schema, table: &str, column: &str, ty: &str) -> Result<(), String> {
     let ty =
         crate::schema::ColumnType::parse(ty).ok_or_else(|| format!("`{ty}` is not a KQL type"))?;
-    if !schema
+    if schema
         .table(table)
-        .is_some_and(|t| t.column(column).is_some())
+        .is_none_or(|t| t.column(column).is_none())
     {
         return Err("no such table column".into());
     }
