@@ -30,6 +30,8 @@ pub struct Platform {
     /// Names that other platforms spell differently, by the other platform's name (for
     /// `kqlsmith convert`).
     pub renames: BTreeMap<String, Renames>,
+    /// Tables Microsoft has replaced, by their old name.
+    pub deprecated_tables: BTreeMap<String, DeprecatedTable>,
     schema_text: Option<Arc<str>>,
     schema: Arc<OnceLock<Schema>>,
 }
@@ -44,7 +46,9 @@ pub struct SchemaSource {
     pub source: String,
     /// When (year and month).
     pub date: String,
-    /// Types that correct the file: `"Table.Column" = "type"`.
+    /// What corrects the file: `"Table.Column" = "type"` retypes a column; `"Table" =
+    /// "Column:type ..."` gives a table exactly these columns (adding it if missing);
+    /// `"Table" = ""` says the platform has no such table.
     #[serde(default)]
     pub corrections: std::collections::BTreeMap<String, String>,
 }
@@ -60,6 +64,17 @@ pub struct Renames {
     /// `Table.Column` (this platform's names) -> the column's name on the other platform.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+}
+
+/// A table Microsoft has replaced: `[deprecated_tables.OLD]` in the platform file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeprecatedTable {
+    /// The table to read instead.
+    pub replacement: String,
+    /// Whether every column of the old table is in the replacement with the same type, so
+    /// that renaming the table keeps a query's meaning.
+    pub columns_carry_over: bool,
 }
 
 /// How a platform function is called.
@@ -99,6 +114,8 @@ struct PlatformFile {
     functions: Vec<FunctionEntry>,
     #[serde(default)]
     convert: BTreeMap<String, Renames>,
+    #[serde(default)]
+    deprecated_tables: BTreeMap<String, DeprecatedTable>,
 }
 
 #[derive(Default, Deserialize)]
@@ -158,6 +175,7 @@ impl PartialEq for Platform {
             && self.case_insensitive_names == other.case_insensitive_names
             && self.functions == other.functions
             && self.renames == other.renames
+            && self.deprecated_tables == other.deprecated_tables
             && self.schema_text == other.schema_text
     }
 }
@@ -240,6 +258,7 @@ impl Platform {
             case_insensitive_names: file.names.case_insensitive,
             functions,
             renames: file.convert,
+            deprecated_tables: file.deprecated_tables,
             schema_text: None,
             schema: Arc::new(OnceLock::new()),
         })
@@ -319,34 +338,58 @@ impl Platform {
         self.functions.iter().find(|f| f.name == name)
     }
 
+    /// The replacement of this table, when Microsoft has deprecated it.
+    pub fn deprecated_table(&self, name: &str) -> Option<&DeprecatedTable> {
+        self.deprecated_tables.get(name)
+    }
+
     /// Whether values of this column are names to compare ignoring case.
     pub fn is_case_insensitive_name(&self, column: &str) -> bool {
         self.case_insensitive_names.iter().any(|c| c == column)
     }
 }
 
-/// Retypes the columns named `Table.Column` in `corrections`.
+/// Applies the platform file's `[schema.corrections]` to the compiled table list.
 fn apply_corrections(
     schema: &mut Schema,
     corrections: &std::collections::BTreeMap<String, String>,
 ) -> Result<(), String> {
-    for (place, ty) in corrections {
-        let (table, column) = place
-            .split_once('.')
-            .ok_or_else(|| format!("correction `{place}` is not `Table.Column`"))?;
-        let ty = crate::schema::ColumnType::parse(ty)
-            .ok_or_else(|| format!("correction `{place}`: `{ty}` is not a KQL type"))?;
-        let exists = schema
-            .table(table)
-            .is_some_and(|t| t.column(column).is_some());
-        if !exists {
-            return Err(format!("correction `{place}`: no such table column"));
+    for (place, value) in corrections {
+        match place.split_once('.') {
+            Some((table, column)) => retype_column(schema, table, column, value)
+                .map_err(|e| format!("correction `{place}`: {e}"))?,
+            None if value.trim().is_empty() => {
+                if !schema.remove_table(place) {
+                    return Err(format!("correction `{place}`: no such table to remove"));
+                }
+            }
+            None => {
+                let columns = parse_columns(value.split_ascii_whitespace())
+                    .map_err(|e| format!("correction `{place}`: {e}"))?;
+                schema.replace_table(crate::schema::Table {
+                    name: place.as_str().into(),
+                    columns,
+                });
+            }
         }
-        schema.merge_table(crate::schema::Table {
-            name: table.into(),
-            columns: vec![Column::new(column, ty)],
-        });
     }
+    Ok(())
+}
+
+/// Retypes one column the compiled list types wrongly.
+fn retype_column(schema: &mut Schema, table: &str, column: &str, ty: &str) -> Result<(), String> {
+    let ty =
+        crate::schema::ColumnType::parse(ty).ok_or_else(|| format!("`{ty}` is not a KQL type"))?;
+    if schema
+        .table(table)
+        .is_none_or(|t| t.column(column).is_none())
+    {
+        return Err("no such table column".into());
+    }
+    schema.merge_table(crate::schema::Table {
+        name: table.into(),
+        columns: vec![Column::new(column, ty)],
+    });
     Ok(())
 }
 
@@ -371,8 +414,10 @@ mod tests {
     fn shipped_schemas_have_every_table_with_types() {
         let defender = Platform::builtin("defender").unwrap();
         let sentinel = Platform::builtin("sentinel").unwrap();
-        assert_eq!(defender.schema().len(), 62);
-        assert_eq!(sentinel.schema().len(), 925);
+        // The compiled list's 62 and 925, with the Entra ID sign-in beta tables moved from
+        // Sentinel to Defender by the corrections.
+        assert_eq!(defender.schema().len(), 64);
+        assert_eq!(sentinel.schema().len(), 923);
         let events = defender.schema().table("DeviceNetworkEvents").unwrap();
         assert_eq!(events.column("Timestamp").unwrap().ty, ColumnType::DateTime);
         assert!(events.column("TimeGenerated").is_none());
@@ -384,6 +429,82 @@ mod tests {
         assert_eq!(info.column("IPAddresses").unwrap().ty, ColumnType::Dynamic);
         let source = defender.schema_source.as_ref().unwrap();
         assert!(source.source.contains("447cd18") && source.date == "2026-07");
+    }
+
+    #[test]
+    fn corrections_move_the_entra_id_beta_tables_to_defender() {
+        let defender = Platform::builtin("defender").unwrap();
+        let sentinel = Platform::builtin("sentinel").unwrap();
+        for table in ["AADSignInEventsBeta", "AADSpnSignInEventsBeta"] {
+            assert!(sentinel.schema().table(table).is_none(), "{table}");
+            let columns = &defender.schema().table(table).unwrap().columns;
+            assert_eq!(columns[0], Column::new("Timestamp", ColumnType::DateTime));
+            assert!(columns.iter().any(|c| &*c.name == "IPAddress"), "{table}");
+        }
+        let signins = defender.schema().table("AADSignInEventsBeta").unwrap();
+        assert_eq!(signins.columns.len(), 45);
+        assert_eq!(signins.column("IsGuestUser").unwrap().ty, ColumnType::Bool);
+    }
+
+    #[test]
+    fn deprecated_tables_name_a_replacement_whose_columns_are_as_stated() {
+        let mut seen = 0;
+        for platform in Platform::builtins() {
+            for (old, deprecated) in &platform.deprecated_tables {
+                seen += 1;
+                let schema = platform.schema();
+                let old_table = schema.table(old).unwrap_or_else(|| panic!("{old}"));
+                let new_table = schema
+                    .table(&deprecated.replacement)
+                    .unwrap_or_else(|| panic!("{}", deprecated.replacement));
+                let carried = old_table
+                    .columns
+                    .iter()
+                    .all(|c| new_table.column(&c.name) == Some(c));
+                assert_eq!(carried, deprecated.columns_carry_over, "{old}");
+            }
+        }
+        assert_eq!(seen, 2);
+        let defender = Platform::builtin("defender").unwrap();
+        let spn = defender.deprecated_table("AADSpnSignInEventsBeta").unwrap();
+        assert_eq!(spn.replacement, "EntraIdSpnSignInEvents");
+        assert!(defender.deprecated_table("EntraIdSignInEvents").is_none());
+    }
+
+    #[test]
+    fn corrections_add_replace_and_remove_tables() {
+        let dir = std::env::temp_dir().join(format!("kqlsmith-corrections-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("w.tables"),
+            "A T:datetime\nB T:datetime X:string\n",
+        )
+        .unwrap();
+        let load = |corrections: &str| {
+            let toml = format!(
+                "name = \"w\"\ntitle = \"W\"\ntime_column = \"T\"\n[schema]\nfile = \"w.tables\"\n\
+                 source = \"mine\"\ndate = \"2026-01\"\n[schema.corrections]\n{corrections}"
+            );
+            std::fs::write(dir.join("w.toml"), toml).unwrap();
+            Platform::load(&dir.join("w.toml"))
+        };
+        let platform = load("A = \"T:datetime Y:long\"\nB = \"\"\nC = \"Z:bool\"\n").unwrap();
+        let schema = platform.schema();
+        assert_eq!(
+            schema.table("A").unwrap().column("Y").unwrap().ty,
+            ColumnType::Long
+        );
+        assert!(schema.table("B").is_none());
+        assert_eq!(schema.table("C").unwrap().columns.len(), 1);
+
+        let err = load("Nope = \"\"\n").unwrap_err().to_string();
+        assert!(
+            err.contains("`Nope`") && err.contains("no such table"),
+            "{err}"
+        );
+        let err = load("A = \"Y:nope\"\n").unwrap_err().to_string();
+        assert!(err.contains("`A`") && err.contains("nope"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

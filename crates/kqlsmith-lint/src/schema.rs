@@ -154,6 +154,16 @@ impl Schema {
         self.tables.is_empty()
     }
 
+    /// Puts a table in with exactly these columns, replacing any table of the same name.
+    pub fn replace_table(&mut self, table: Table) {
+        self.tables.insert(table.name.clone(), table);
+    }
+
+    /// Takes a table out; returns whether it was there.
+    pub fn remove_table(&mut self, name: &str) -> bool {
+        self.tables.remove(name).is_some()
+    }
+
     /// Adds a table, or adds columns to (and retypes columns of) the table already there.
     pub fn merge_table(&mut self, table: Table) {
         match self.tables.get_mut(&table.name) {

@@ -58,9 +58,11 @@ fn shipped_schemas_equal_the_compiled_table_references() {
 
 #[test]
 fn shipped_schemas_parse_into_every_table() {
-    for (platform, tables) in [("defender", 62), ("sentinel", 925)] {
+    // `[schema.corrections]` moves the two Entra ID sign-in beta tables, which the compiled
+    // list files under Sentinel, to Defender.
+    for (platform, listed, corrected) in [("defender", 62, 64), ("sentinel", 925, 923)] {
         let p = kqlsmith_lint::Platform::builtin(platform).unwrap();
-        assert_eq!(p.schema().len(), tables);
-        assert_eq!(p.schema().len(), shipped(platform).len());
+        assert_eq!(shipped(platform).len(), listed);
+        assert_eq!(p.schema().len(), corrected);
     }
 }

@@ -68,6 +68,7 @@ register! {
     column_shadows_let,
     unused_let,
     wrong_argument_count,
+    deprecated_table,
     join_without_kind,
     case_sensitive_name_comparison,
     extract_from_stringified_array,
