@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use kqlsmith::Format;
+use kqlsmith::RuleFormat;
 
 /// One rendered file: its name in the output folder and its text.
 struct Rendered {
@@ -34,7 +34,7 @@ fn render_folder(profiles: &Path) -> Result<Vec<Rendered>, Box<dyn std::error::E
     for path in &paths {
         let hunt = kqlsmith::load_profile(path)?;
         for platform in kqlsmith::platforms() {
-            for format in Format::ALL {
+            for format in RuleFormat::ALL {
                 if format
                     .platform_name()
                     .is_some_and(|name| name != platform.name)

@@ -18,7 +18,7 @@
 //! assert!(query.contains(r#"let CompromisedDevice = "ws-042";"#));
 //!
 //! // Rule files embed exactly that query.
-//! let yaml = kqlsmith::emit(&hunt, kqlsmith::Format::SentinelYaml, &sentinel)?;
+//! let yaml = kqlsmith::emit(&hunt, kqlsmith::RuleFormat::SentinelYaml, &sentinel)?;
 //! assert!(yaml.starts_with("id: "));
 //!
 //! // Every query kqlsmith renders parses, and this one lints clean on its platform.
@@ -46,7 +46,7 @@ pub use kqlsmith_lint as lint;
 pub use kqlsmith_syntax as syntax;
 
 pub use kqlsmith_hosts::{EmbeddedQuery, HostFile, HostKind};
-pub use kqlsmith_hunt::{Format, Hunt, HuntKind, Override};
+pub use kqlsmith_hunt::{Hunt, HuntKind, Override, RuleFormat};
 pub use kqlsmith_lint::convert::Conversion;
 pub use kqlsmith_lint::{Config, Diagnostic, Platform, Severity};
 pub use kqlsmith_syntax::Script;
@@ -248,10 +248,10 @@ pub fn render(hunt: &Hunt, platform: &Platform) -> Result<String> {
     Ok(kqlsmith_hunt::render(hunt, platform)?)
 }
 
-/// Writes `hunt` in `format` for `platform`: the query ([`Format::Kql`]), a Sentinel hunting
-/// query ([`Format::SentinelYaml`]), analytics rule ([`Format::SentinelRule`]) or ARM template
-/// ([`Format::SentinelArm`]), all for the `sentinel` platform, or a Defender XDR custom
-/// detection rule ([`Format::DefenderJson`], for `defender`). A scheduled rule of a hunt that
+/// Writes `hunt` in `format` for `platform`: the query ([`RuleFormat::Kql`]), a Sentinel hunting
+/// query ([`RuleFormat::SentinelYaml`]), analytics rule ([`RuleFormat::SentinelRule`]) or ARM template
+/// ([`RuleFormat::SentinelArm`]), all for the `sentinel` platform, or a Defender XDR custom
+/// detection rule ([`RuleFormat::DefenderJson`], for `defender`). A scheduled rule of a hunt that
 /// cannot be one is refused (`Error::Export(ExportError::Refused(_))`): a hunt of one device
 /// still naming the placeholder device, or a Defender XDR query without `Timestamp` and
 /// `ReportId`.
@@ -261,13 +261,13 @@ pub fn render(hunt: &Hunt, platform: &Platform) -> Result<String> {
 ///
 /// let defender = kqlsmith::platform("defender")?;
 /// let hunt = kqlsmith::shipped_profile("remote-logons")?;
-/// assert!(kqlsmith::emit(&hunt, kqlsmith::Format::DefenderJson, &defender).is_err());
+/// assert!(kqlsmith::emit(&hunt, kqlsmith::RuleFormat::DefenderJson, &defender).is_err());
 ///
 /// let hunt = kqlsmith::shipped_profile_with(
 ///     "remote-logons",
 ///     &[Override::new("device.name", "ws-042", "pipeline")],
 /// )?;
-/// let json = kqlsmith::emit(&hunt, kqlsmith::Format::DefenderJson, &defender)?;
+/// let json = kqlsmith::emit(&hunt, kqlsmith::RuleFormat::DefenderJson, &defender)?;
 /// let rule: serde_json::Value = serde_json::from_str(&json).unwrap();
 /// assert_eq!(rule["schedule"]["frequency"], "PT12H");
 /// assert_eq!(
@@ -276,7 +276,7 @@ pub fn render(hunt: &Hunt, platform: &Platform) -> Result<String> {
 /// );
 /// # Ok::<(), kqlsmith::Error>(())
 /// ```
-pub fn emit(hunt: &Hunt, format: Format, platform: &Platform) -> Result<String> {
+pub fn emit(hunt: &Hunt, format: RuleFormat, platform: &Platform) -> Result<String> {
     Ok(kqlsmith_hunt::export::emit(hunt, format, platform)?)
 }
 
@@ -287,12 +287,12 @@ pub fn emit(hunt: &Hunt, format: Format, platform: &Platform) -> Result<String> 
 /// let hunt = kqlsmith::shipped_profile("remote-logons")?;
 /// let sentinel = kqlsmith::platform("sentinel")?;
 /// assert_eq!(
-///     kqlsmith::file_name(&hunt, kqlsmith::Format::SentinelYaml, &sentinel)?,
+///     kqlsmith::file_name(&hunt, kqlsmith::RuleFormat::SentinelYaml, &sentinel)?,
 ///     "remote-logons.sentinel.yaml"
 /// );
 /// # Ok::<(), kqlsmith::Error>(())
 /// ```
-pub fn file_name(hunt: &Hunt, format: Format, platform: &Platform) -> Result<String> {
+pub fn file_name(hunt: &Hunt, format: RuleFormat, platform: &Platform) -> Result<String> {
     Ok(format.file_name(hunt, platform)?)
 }
 

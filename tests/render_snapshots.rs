@@ -2,7 +2,7 @@
 //! of what each platform changes compared with the first one, so that a change to a template
 //! or profile shows in review as a readable diff of the queries it produces.
 
-use kqlsmith_hunt::export::{self, Format};
+use kqlsmith_hunt::export::{self, RuleFormat};
 use kqlsmith_hunt::{profile, render};
 use kqlsmith_lint::Platform;
 use similar::TextDiff;
@@ -38,12 +38,12 @@ fn the_detection_in_every_rule_format() {
     let hunt = profile::load_shipped("internal-connections-detection", &[])
         .unwrap()
         .unwrap();
-    for format in Format::ALL {
+    for format in RuleFormat::ALL {
         for platform in Platform::builtins() {
             if format
                 .platform_name()
                 .is_some_and(|name| name != platform.name)
-                || format == Format::Kql
+                || format == RuleFormat::Kql
             {
                 continue;
             }

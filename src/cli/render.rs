@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use clap::builder::PossibleValuesParser;
-use kqlsmith_hunt::export::{self, ExportError, Format};
+use kqlsmith_hunt::export::{self, ExportError, RuleFormat};
 use kqlsmith_hunt::profile::{self, InvalidProfile, Override, ProfileError};
 use kqlsmith_hunt::render::RenderError;
 use kqlsmith_hunt::{Hunt, HuntKind};
@@ -148,7 +148,7 @@ pub struct RenderArgs {
 
 /// The names `--emit` accepts.
 fn format_names() -> PossibleValuesParser {
-    PossibleValuesParser::new(Format::ALL.map(Format::as_str))
+    PossibleValuesParser::new(RuleFormat::ALL.map(RuleFormat::as_str))
 }
 
 /// The names `--platform` accepts: every shipped platform, and `all`.
@@ -190,7 +190,7 @@ struct Rendered {
 
 fn render_command(args: &RenderArgs) -> Result<(), Failure> {
     let overrides = overrides(args).map_err(profile_failure)?;
-    let mut formats: Vec<Format> = args
+    let mut formats: Vec<RuleFormat> = args
         .emit
         .iter()
         .map(|name| {
@@ -218,7 +218,7 @@ fn render_command(args: &RenderArgs) -> Result<(), Failure> {
     };
 
     // Every (hunt, format, platform) to render, in the order of the files' names.
-    let mut jobs: Vec<(&Hunt, Format, &Platform)> = Vec::new();
+    let mut jobs: Vec<(&Hunt, RuleFormat, &Platform)> = Vec::new();
     for hunt in &hunts {
         for &format in &formats {
             for platform in &platforms {

@@ -30,7 +30,7 @@ pub mod render;
 pub mod timespan;
 
 pub use cidr::Cidr;
-pub use export::{ExportError, Format};
+pub use export::{ExportError, RuleFormat};
 pub use model::{Hunt, HuntKind, InternalConnections, InternalConnectionsDetection, RemoteLogons};
 pub use profile::{Override, ProfileError};
 pub use render::{RenderError, render};

@@ -42,7 +42,7 @@ use crate::ir::{Script, Span, Stage, Statement};
 use crate::platform::Platform;
 use crate::schema::{Column, ColumnType, Schema};
 use crate::semantic::{Analyzer, Callee, ColumnSet, LetKind, Model, Resolution};
-use crate::visit::{Visitor, walk_script};
+use crate::visit::{IrVisitor, walk_script};
 
 /// A parsed and bound query.
 pub struct Bound {
@@ -318,7 +318,7 @@ fn statement_span(statement: &Statement) -> Span {
 /// Each stage's span and keyword span, nested stages included.
 fn stage_keywords(script: &Script) -> Vec<(Span, Span)> {
     struct Stages(Vec<(Span, Span)>);
-    impl Visitor for Stages {
+    impl IrVisitor for Stages {
         fn stage(&mut self, stage: &Stage) {
             self.0.push((stage.span.clone(), stage.keyword.clone()));
         }

@@ -1,10 +1,10 @@
 //! Walking every part of a script: rules that look at expressions or stages implement
-//! `Visitor` and get called for each one, nested pipelines and function bodies included.
+//! `IrVisitor` and get called for each one, nested pipelines and function bodies included.
 
 use crate::ir::*;
 
 /// Called for every node of its kind; each method's default does nothing.
-pub trait Visitor {
+pub trait IrVisitor {
     fn expr(&mut self, _expr: &Expr) {}
     fn stage(&mut self, _stage: &Stage) {}
     fn source(&mut self, _source: &Source) {}
@@ -15,11 +15,11 @@ pub trait Visitor {
 const MAX_DEPTH: usize = 400;
 
 /// Visits every node of `script`.
-pub fn walk_script(script: &Script, visitor: &mut impl Visitor) {
+pub fn walk_script(script: &Script, visitor: &mut impl IrVisitor) {
     statements(&script.statements, visitor, 0);
 }
 
-fn statements(list: &[Statement], v: &mut impl Visitor, depth: usize) {
+fn statements(list: &[Statement], v: &mut impl IrVisitor, depth: usize) {
     for statement in list {
         match statement {
             Statement::Let(l) => match &l.value {
@@ -34,7 +34,7 @@ fn statements(list: &[Statement], v: &mut impl Visitor, depth: usize) {
     }
 }
 
-fn pipeline(p: &Pipeline, v: &mut impl Visitor, depth: usize) {
+fn pipeline(p: &Pipeline, v: &mut impl IrVisitor, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
@@ -64,19 +64,19 @@ fn pipeline(p: &Pipeline, v: &mut impl Visitor, depth: usize) {
     }
 }
 
-fn union(u: &Union, v: &mut impl Visitor, depth: usize) {
+fn union(u: &Union, v: &mut impl IrVisitor, depth: usize) {
     for member in &u.tables {
         pipeline(member, v, depth);
     }
 }
 
-fn assignments(list: &[Assignment], v: &mut impl Visitor, depth: usize) {
+fn assignments(list: &[Assignment], v: &mut impl IrVisitor, depth: usize) {
     for a in list {
         expr(&a.expr, v, depth);
     }
 }
 
-fn stage(s: &Stage, v: &mut impl Visitor, depth: usize) {
+fn stage(s: &Stage, v: &mut impl IrVisitor, depth: usize) {
     v.stage(s);
     match &s.kind {
         StageKind::Where(e) | StageKind::Take(e) | StageKind::Reduce(e) => expr(e, v, depth),
@@ -155,7 +155,7 @@ fn stage(s: &Stage, v: &mut impl Visitor, depth: usize) {
     }
 }
 
-fn expr(e: &Expr, v: &mut impl Visitor, depth: usize) {
+fn expr(e: &Expr, v: &mut impl IrVisitor, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }

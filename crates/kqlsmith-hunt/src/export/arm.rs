@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 use super::sentinel::{self, hunt_id};
 use super::sentinel_rule::{self, check_custom_details, rule_id};
-use super::{ExportError, Format, check_mapped_columns, schedule};
+use super::{ExportError, RuleFormat, check_mapped_columns, schedule};
 use crate::model::Hunt;
 use crate::render;
 
@@ -89,8 +89,8 @@ pub fn literal(text: &str) -> String {
 /// The analytics rule resource of a detection.
 fn alert_rule(hunt: &Hunt, platform: &Platform) -> Result<Value, ExportError> {
     let query = render::render(hunt, platform)?;
-    schedule::check(hunt, Format::SentinelArm, platform)?;
-    let (frequency, period) = schedule::sentinel_schedule(hunt, Format::SentinelArm)?;
+    schedule::check(hunt, RuleFormat::SentinelArm, platform)?;
+    let (frequency, period) = schedule::sentinel_schedule(hunt, RuleFormat::SentinelArm)?;
     check_mapped_columns(hunt, platform)?;
     check_custom_details(hunt, platform)?;
     // The YAML rule holds the same settings; the template spells them as the resource does.
@@ -185,7 +185,7 @@ pub fn to_json(template: &Template) -> Result<String, ExportError> {
     serde_json::to_string_pretty(template)
         .map(|text| text + "\n")
         .map_err(|e| ExportError::Serialize {
-            format: Format::SentinelArm,
+            format: RuleFormat::SentinelArm,
             message: e.to_string(),
         })
 }

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use kqlsmith_lint::Platform;
 use serde::{Deserialize, Serialize};
 
-use super::{ExportError, Format, check_mapped_columns, schedule};
+use super::{ExportError, RuleFormat, check_mapped_columns, schedule};
 use crate::model::Hunt;
 use crate::model::metadata::{EntityIdentifier, EntityMapping, EntityType};
 use crate::render;
@@ -195,7 +195,7 @@ fn graph_mapping(
 /// Refused when the hunt cannot be a scheduled rule (see [`schedule::check`]).
 pub fn detection_rule(hunt: &Hunt, platform: &Platform) -> Result<DetectionRule, ExportError> {
     let query = render::render(hunt, platform)?;
-    schedule::check(hunt, Format::DefenderJson, platform)?;
+    schedule::check(hunt, RuleFormat::DefenderJson, platform)?;
     check_mapped_columns(hunt, platform)?;
     let meta = hunt.metadata();
     let mut entity_mappings = EntityMappingConfiguration::default();
@@ -270,7 +270,7 @@ pub fn to_json(rule: &DetectionRule) -> Result<String, ExportError> {
     serde_json::to_string_pretty(rule)
         .map(|text| text + "\n")
         .map_err(|e| ExportError::Serialize {
-            format: Format::DefenderJson,
+            format: RuleFormat::DefenderJson,
             message: e.to_string(),
         })
 }

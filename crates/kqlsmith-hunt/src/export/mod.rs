@@ -1,13 +1,13 @@
 //! Rule files: a hunt written in a format a platform imports, beside its plain query.
 //!
-//! - [`Format::Kql`]: the query alone (`<hunt>.<platform>.kql`), as `render` prints it.
-//! - [`Format::SentinelYaml`]: a Microsoft Sentinel hunting query in the YAML layout of the
+//! - [`RuleFormat::Kql`]: the query alone (`<hunt>.<platform>.kql`), as `render` prints it.
+//! - [`RuleFormat::SentinelYaml`]: a Microsoft Sentinel hunting query in the YAML layout of the
 //!   Azure-Sentinel repository (`<hunt>.sentinel.yaml`), see [`sentinel`].
-//! - [`Format::SentinelRule`]: a Sentinel scheduled analytics rule in the YAML layout of the
+//! - [`RuleFormat::SentinelRule`]: a Sentinel scheduled analytics rule in the YAML layout of the
 //!   Azure-Sentinel repository's detections (`<hunt>.sentinel.rule.yaml`), see [`sentinel_rule`].
-//! - [`Format::SentinelArm`]: an ARM deployment template holding the analytics rule (detection
+//! - [`RuleFormat::SentinelArm`]: an ARM deployment template holding the analytics rule (detection
 //!   hunts) or the hunting query as a saved search (`<hunt>.sentinel.arm.json`), see [`arm`].
-//! - [`Format::DefenderJson`]: the body of a Microsoft Graph v1.0 `detectionRule` (a Defender
+//! - [`RuleFormat::DefenderJson`]: the body of a Microsoft Graph v1.0 `detectionRule` (a Defender
 //!   XDR custom detection rule, `<hunt>.defender.json`), see [`defender`].
 //!
 //! Every format embeds the query exactly as [`crate::render::render`] returns it for the
@@ -31,7 +31,7 @@ pub mod sentinel_rule;
 
 /// What `render --emit` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Format {
+pub enum RuleFormat {
     /// The query, for any platform.
     Kql,
     /// A Sentinel hunting query (YAML).
@@ -44,45 +44,47 @@ pub enum Format {
     DefenderJson,
 }
 
-impl Format {
+impl RuleFormat {
     /// Every format, in a stable order.
-    pub const ALL: [Format; 5] = [
-        Format::Kql,
-        Format::SentinelYaml,
-        Format::SentinelRule,
-        Format::SentinelArm,
-        Format::DefenderJson,
+    pub const ALL: [RuleFormat; 5] = [
+        RuleFormat::Kql,
+        RuleFormat::SentinelYaml,
+        RuleFormat::SentinelRule,
+        RuleFormat::SentinelArm,
+        RuleFormat::DefenderJson,
     ];
 
     /// The name `--emit` takes: `kql`, `sentinel-yaml`, `sentinel-rule`, `sentinel-arm`,
     /// `defender-json`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Format::Kql => "kql",
-            Format::SentinelYaml => "sentinel-yaml",
-            Format::SentinelRule => "sentinel-rule",
-            Format::SentinelArm => "sentinel-arm",
-            Format::DefenderJson => "defender-json",
+            RuleFormat::Kql => "kql",
+            RuleFormat::SentinelYaml => "sentinel-yaml",
+            RuleFormat::SentinelRule => "sentinel-rule",
+            RuleFormat::SentinelArm => "sentinel-arm",
+            RuleFormat::DefenderJson => "defender-json",
         }
     }
 
     /// What a file of this format is, for messages.
     pub fn description(self) -> &'static str {
         match self {
-            Format::Kql => "query",
-            Format::SentinelYaml => "Sentinel hunting query",
-            Format::SentinelRule => "Sentinel scheduled analytics rule",
-            Format::SentinelArm => "Sentinel ARM template",
-            Format::DefenderJson => "Defender XDR custom detection rule",
+            RuleFormat::Kql => "query",
+            RuleFormat::SentinelYaml => "Sentinel hunting query",
+            RuleFormat::SentinelRule => "Sentinel scheduled analytics rule",
+            RuleFormat::SentinelArm => "Sentinel ARM template",
+            RuleFormat::DefenderJson => "Defender XDR custom detection rule",
         }
     }
 
     /// The platform a rule format is for; `None` for plain queries, which every platform gets.
     pub fn platform_name(self) -> Option<&'static str> {
         match self {
-            Format::Kql => None,
-            Format::SentinelYaml | Format::SentinelRule | Format::SentinelArm => Some("sentinel"),
-            Format::DefenderJson => Some("defender"),
+            RuleFormat::Kql => None,
+            RuleFormat::SentinelYaml | RuleFormat::SentinelRule | RuleFormat::SentinelArm => {
+                Some("sentinel")
+            }
+            RuleFormat::DefenderJson => Some("defender"),
         }
     }
 
@@ -93,30 +95,30 @@ impl Format {
         let query_file = render::file_name(hunt, platform)?;
         let stem = query_file.strip_suffix(".kql").unwrap_or(&query_file);
         Ok(match self {
-            Format::Kql => query_file.clone(),
-            Format::SentinelYaml => format!("{stem}.yaml"),
-            Format::SentinelRule => format!("{stem}.rule.yaml"),
-            Format::SentinelArm => format!("{stem}.arm.json"),
-            Format::DefenderJson => format!("{stem}.json"),
+            RuleFormat::Kql => query_file.clone(),
+            RuleFormat::SentinelYaml => format!("{stem}.yaml"),
+            RuleFormat::SentinelRule => format!("{stem}.rule.yaml"),
+            RuleFormat::SentinelArm => format!("{stem}.arm.json"),
+            RuleFormat::DefenderJson => format!("{stem}.json"),
         })
     }
 }
 
-impl fmt::Display for Format {
+impl fmt::Display for RuleFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl FromStr for Format {
+impl FromStr for RuleFormat {
     type Err = String;
 
-    fn from_str(text: &str) -> Result<Format, String> {
-        Format::ALL
+    fn from_str(text: &str) -> Result<RuleFormat, String> {
+        RuleFormat::ALL
             .into_iter()
             .find(|format| format.as_str() == text)
             .ok_or_else(|| {
-                let known: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+                let known: Vec<&str> = RuleFormat::ALL.iter().map(|f| f.as_str()).collect();
                 format!(
                     "unknown format `{text}`, expected one of {}",
                     known.join(", ")
@@ -131,7 +133,7 @@ pub struct Refusal {
     /// The hunt's name.
     pub hunt: String,
     /// The format asked for.
-    pub format: Format,
+    pub format: RuleFormat,
     /// Why, and what to change.
     pub reason: String,
 }
@@ -140,7 +142,7 @@ impl Refusal {
     /// Why a hunt that runs continuously cannot be a Sentinel scheduled rule.
     pub const CONTINUOUS: &'static str = "its frequency is continuous, and a Sentinel scheduled rule runs every 5 minutes to 14 days; set hunt.frequency to 1h, 3h, 12h or 24h";
 
-    pub(crate) fn new(hunt: &Hunt, format: Format, reason: impl Into<String>) -> Refusal {
+    pub(crate) fn new(hunt: &Hunt, format: RuleFormat, reason: impl Into<String>) -> Refusal {
         Refusal {
             hunt: hunt.name().to_string(),
             format,
@@ -204,23 +206,23 @@ pub enum ExportError {
     #[error("cannot write the {format} file: {message}")]
     Serialize {
         /// The format being written.
-        format: Format,
+        format: RuleFormat,
         /// The serializer's message.
         message: String,
     },
 }
 
 /// The text of `hunt` in `format`, for `platform` (for a rule format, the platform the format
-/// is for; see [`Format::platform_name`]).
-pub fn emit(hunt: &Hunt, format: Format, platform: &Platform) -> Result<String, ExportError> {
+/// is for; see [`RuleFormat::platform_name`]).
+pub fn emit(hunt: &Hunt, format: RuleFormat, platform: &Platform) -> Result<String, ExportError> {
     match format {
-        Format::Kql => Ok(render::render(hunt, platform)?),
-        Format::SentinelYaml => sentinel::to_yaml(&sentinel::hunting_query(hunt, platform)?),
-        Format::SentinelRule => {
+        RuleFormat::Kql => Ok(render::render(hunt, platform)?),
+        RuleFormat::SentinelYaml => sentinel::to_yaml(&sentinel::hunting_query(hunt, platform)?),
+        RuleFormat::SentinelRule => {
             sentinel_rule::to_yaml(&sentinel_rule::analytics_rule(hunt, platform)?)
         }
-        Format::SentinelArm => arm::to_json(&arm::template(hunt, platform)?),
-        Format::DefenderJson => defender::to_json(&defender::detection_rule(hunt, platform)?),
+        RuleFormat::SentinelArm => arm::to_json(&arm::template(hunt, platform)?),
+        RuleFormat::DefenderJson => defender::to_json(&defender::detection_rule(hunt, platform)?),
     }
 }
 
@@ -248,12 +250,12 @@ mod tests {
 
     #[test]
     fn formats_read_their_names_and_name_their_files() {
-        for format in Format::ALL {
-            assert_eq!(format.as_str().parse::<Format>(), Ok(format));
+        for format in RuleFormat::ALL {
+            assert_eq!(format.as_str().parse::<RuleFormat>(), Ok(format));
         }
         assert!(
             "yaml"
-                .parse::<Format>()
+                .parse::<RuleFormat>()
                 .unwrap_err()
                 .contains("sentinel-yaml")
         );
@@ -261,23 +263,29 @@ mod tests {
         let sentinel = Platform::builtin("sentinel").unwrap();
         let defender = Platform::builtin("defender").unwrap();
         assert_eq!(
-            Format::SentinelYaml.file_name(&hunt, &sentinel).unwrap(),
+            RuleFormat::SentinelYaml
+                .file_name(&hunt, &sentinel)
+                .unwrap(),
             "internal-connections.sentinel.yaml"
         );
         assert_eq!(
-            Format::DefenderJson.file_name(&hunt, &defender).unwrap(),
+            RuleFormat::DefenderJson
+                .file_name(&hunt, &defender)
+                .unwrap(),
             "internal-connections.defender.json"
         );
         assert_eq!(
-            Format::Kql.file_name(&hunt, &defender).unwrap(),
+            RuleFormat::Kql.file_name(&hunt, &defender).unwrap(),
             "internal-connections.defender.kql"
         );
         assert_eq!(
-            Format::SentinelRule.file_name(&hunt, &sentinel).unwrap(),
+            RuleFormat::SentinelRule
+                .file_name(&hunt, &sentinel)
+                .unwrap(),
             "internal-connections.sentinel.rule.yaml"
         );
         assert_eq!(
-            Format::SentinelArm.file_name(&hunt, &sentinel).unwrap(),
+            RuleFormat::SentinelArm.file_name(&hunt, &sentinel).unwrap(),
             "internal-connections.sentinel.arm.json"
         );
     }
@@ -292,7 +300,7 @@ mod tests {
         .unwrap();
         let err = emit(
             &hunt,
-            Format::SentinelYaml,
+            RuleFormat::SentinelYaml,
             &Platform::builtin("sentinel").unwrap(),
         )
         .unwrap_err();

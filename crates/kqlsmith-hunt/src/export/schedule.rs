@@ -9,7 +9,7 @@
 
 use kqlsmith_lint::Platform;
 
-use super::{ExportError, Format, Refusal};
+use super::{ExportError, Refusal, RuleFormat};
 use crate::model::Hunt;
 use crate::model::metadata::Frequency;
 
@@ -59,7 +59,7 @@ pub fn short(millis: u64) -> String {
 
 /// How often and how far back a Sentinel scheduled rule of `hunt` runs, in milliseconds: the
 /// rule's frequency, and the time the query reads (at least one run's interval).
-pub fn sentinel_schedule(hunt: &Hunt, format: Format) -> Result<(u64, u64), ExportError> {
+pub fn sentinel_schedule(hunt: &Hunt, format: RuleFormat) -> Result<(u64, u64), ExportError> {
     let meta = hunt.metadata();
     if meta.frequency == Frequency::Continuous {
         return Err(Refusal::new(hunt, format, Refusal::CONTINUOUS).into());
@@ -83,7 +83,7 @@ pub fn sentinel_schedule(hunt: &Hunt, format: Format) -> Result<(u64, u64), Expo
 /// Refuses to make `hunt` a scheduled rule in `format` when it cannot be one: a device-scoped
 /// hunt whose device is still the placeholder, or (Defender XDR) a query that does not return
 /// the platform's time column and `ReportId`.
-pub fn check(hunt: &Hunt, format: Format, platform: &Platform) -> Result<(), ExportError> {
+pub fn check(hunt: &Hunt, format: RuleFormat, platform: &Platform) -> Result<(), ExportError> {
     if let Some(device) = hunt.device()
         && device.is_placeholder()
     {
@@ -97,7 +97,7 @@ pub fn check(hunt: &Hunt, format: Format, platform: &Platform) -> Result<(), Exp
         )
         .into());
     }
-    if format == Format::DefenderJson {
+    if format == RuleFormat::DefenderJson {
         let missing = missing_required_columns(hunt, platform);
         if !missing.is_empty() {
             return Err(Refusal::new(
@@ -159,7 +159,7 @@ mod tests {
         // 48h window and a day more of DeviceNetworkInfo.
         let hunt = with(&[("device.name", "ws-1")]);
         assert_eq!(
-            sentinel_schedule(&hunt, Format::SentinelRule).unwrap(),
+            sentinel_schedule(&hunt, RuleFormat::SentinelRule).unwrap(),
             (12 * HOUR, 3 * DAY)
         );
         // Never shorter than one run's interval.
@@ -170,31 +170,31 @@ mod tests {
             ("hunt.frequency", "3h"),
         ]);
         assert_eq!(
-            sentinel_schedule(&hunt, Format::SentinelRule).unwrap(),
+            sentinel_schedule(&hunt, RuleFormat::SentinelRule).unwrap(),
             (3 * HOUR, 3 * HOUR)
         );
         let hunt = with(&[("device.name", "ws-1"), ("search.window", "14d")]);
-        let err = sentinel_schedule(&hunt, Format::SentinelRule).unwrap_err();
+        let err = sentinel_schedule(&hunt, RuleFormat::SentinelRule).unwrap_err();
         assert!(err.to_string().contains("reads 15d of data"), "{err}");
         let hunt = with(&[("device.name", "ws-1"), ("hunt.frequency", "continuous")]);
-        let err = sentinel_schedule(&hunt, Format::SentinelArm).unwrap_err();
+        let err = sentinel_schedule(&hunt, RuleFormat::SentinelArm).unwrap_err();
         assert!(err.to_string().contains("continuous"), "{err}");
     }
 
     #[test]
     fn the_placeholder_device_is_refused_and_a_real_one_accepted() {
         let defender = Platform::builtin("defender").unwrap();
-        let err = check(&with(&[]), Format::DefenderJson, &defender).unwrap_err();
+        let err = check(&with(&[]), RuleFormat::DefenderJson, &defender).unwrap_err();
         assert!(matches!(err, ExportError::Refused(_)), "{err}");
         assert!(err.to_string().contains("--device"), "{err}");
         for placeholder in ["compromiseddevice", "CompromisedDevice"] {
             let hunt = with(&[("device.name", placeholder)]);
-            assert!(check(&hunt, Format::SentinelRule, &defender).is_err());
+            assert!(check(&hunt, RuleFormat::SentinelRule, &defender).is_err());
         }
         assert!(
             check(
                 &with(&[("device.name", "ws-1")]),
-                Format::DefenderJson,
+                RuleFormat::DefenderJson,
                 &defender
             )
             .is_ok()
@@ -215,7 +215,7 @@ mod tests {
             missing_required_columns(&hunt, &defender),
             ["Timestamp", "ReportId"]
         );
-        let err = check(&hunt, Format::DefenderJson, &defender).unwrap_err();
+        let err = check(&hunt, RuleFormat::DefenderJson, &defender).unwrap_err();
         assert!(
             err.to_string()
                 .contains("does not return Timestamp or ReportId"),
@@ -223,7 +223,7 @@ mod tests {
         );
         // Sentinel rules do not ask for them.
         let sentinel = Platform::builtin("sentinel").unwrap();
-        assert!(check(&hunt, Format::SentinelRule, &sentinel).is_ok());
+        assert!(check(&hunt, RuleFormat::SentinelRule, &sentinel).is_ok());
         let sentinel_columns = missing_required_columns(&hunt, &sentinel);
         assert_eq!(sentinel_columns, ["TimeGenerated", "ReportId"]);
     }

@@ -14,7 +14,7 @@ use kqlsmith_lint::Platform;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{ExportError, Format, check_mapped_columns};
+use super::{ExportError, RuleFormat, check_mapped_columns};
 use crate::model::Hunt;
 use crate::render;
 
@@ -152,7 +152,7 @@ pub fn entity_mappings(hunt: &Hunt) -> Vec<EntityMapping> {
 /// The YAML text of a hunting query.
 pub fn to_yaml(query: &HuntingQuery) -> Result<String, ExportError> {
     serde_norway::to_string(query).map_err(|e| ExportError::Serialize {
-        format: Format::SentinelYaml,
+        format: RuleFormat::SentinelYaml,
         message: e.to_string(),
     })
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::sentinel::{self, EntityMapping, RequiredDataConnector};
-use super::{ExportError, Format, check_mapped_columns, schedule};
+use super::{ExportError, RuleFormat, check_mapped_columns, schedule};
 use crate::model::Hunt;
 use crate::render;
 
@@ -111,8 +111,8 @@ pub fn rule_id(hunt: &Hunt) -> Uuid {
 /// when the hunt cannot be a scheduled rule.
 pub fn analytics_rule(hunt: &Hunt, platform: &Platform) -> Result<AnalyticsRule, ExportError> {
     let query = render::render(hunt, platform)?;
-    schedule::check(hunt, Format::SentinelRule, platform)?;
-    let (frequency, period) = schedule::sentinel_schedule(hunt, Format::SentinelRule)?;
+    schedule::check(hunt, RuleFormat::SentinelRule, platform)?;
+    let (frequency, period) = schedule::sentinel_schedule(hunt, RuleFormat::SentinelRule)?;
     check_mapped_columns(hunt, platform)?;
     check_custom_details(hunt, platform)?;
     let meta = hunt.metadata();
@@ -173,7 +173,7 @@ pub(crate) fn check_custom_details(hunt: &Hunt, platform: &Platform) -> Result<(
 /// The YAML text of an analytics rule.
 pub fn to_yaml(rule: &AnalyticsRule) -> Result<String, ExportError> {
     serde_norway::to_string(rule).map_err(|e| ExportError::Serialize {
-        format: Format::SentinelRule,
+        format: RuleFormat::SentinelRule,
         message: e.to_string(),
     })
 }

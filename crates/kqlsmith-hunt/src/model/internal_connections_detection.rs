@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::common::{AddressSelection, SearchWindow, Sid, Text, non_empty_unique, unique};
 use super::internal_connections::{Lookup, PortSet};
-use super::metadata::{Metadata, Severity};
+use super::metadata::{AlertSeverity, Metadata};
 use crate::cidr::Cidr;
 use crate::timespan::Timespan;
 
@@ -41,21 +41,21 @@ pub struct InternalConnectionsDetection {
 #[serde(deny_unknown_fields)]
 pub struct Alerts {
     /// The lowest severity that counts: `medium` counts medium and high alerts.
-    pub min_severity: Severity,
+    pub min_severity: AlertSeverity,
 }
 
 impl Alerts {
     /// The `Severity` values of `AlertInfo` that count, lowest first.
     pub fn severities(&self) -> Vec<&'static str> {
         [
-            Severity::Informational,
-            Severity::Low,
-            Severity::Medium,
-            Severity::High,
+            AlertSeverity::Informational,
+            AlertSeverity::Low,
+            AlertSeverity::Medium,
+            AlertSeverity::High,
         ]
         .into_iter()
         .skip_while(|severity| *severity != self.min_severity)
-        .map(Severity::sentinel_name)
+        .map(AlertSeverity::sentinel_name)
         .collect()
     }
 }
@@ -197,9 +197,12 @@ mod tests {
     #[test]
     fn severities_count_from_the_minimum_up() {
         let alerts = |min_severity| Alerts { min_severity };
-        assert_eq!(alerts(Severity::Medium).severities(), ["Medium", "High"]);
-        assert_eq!(alerts(Severity::High).severities(), ["High"]);
-        assert_eq!(alerts(Severity::Informational).severities().len(), 4);
+        assert_eq!(
+            alerts(AlertSeverity::Medium).severities(),
+            ["Medium", "High"]
+        );
+        assert_eq!(alerts(AlertSeverity::High).severities(), ["High"]);
+        assert_eq!(alerts(AlertSeverity::Informational).severities().len(), 4);
     }
 
     #[test]

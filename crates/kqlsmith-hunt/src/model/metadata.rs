@@ -31,7 +31,7 @@ pub struct Metadata {
     /// The version of the hunt's content, raised when its query changes: `1.0.0`.
     pub version: Version,
     /// How serious a match is, for a Defender XDR alert.
-    pub severity: Severity,
+    pub severity: AlertSeverity,
     /// The MITRE ATT&CK tactics the hunt looks for.
     #[serde(deserialize_with = "non_empty_unique")]
     pub tactics: Vec<Tactic>,
@@ -226,31 +226,31 @@ impl EventGrouping {
 /// The severity of an alert, as Microsoft Graph's `alertSeverity` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub enum AlertSeverity {
     Informational,
     Low,
     Medium,
     High,
 }
 
-impl Severity {
+impl AlertSeverity {
     /// The value in Microsoft Graph: `medium`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Severity::Informational => "informational",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
+            AlertSeverity::Informational => "informational",
+            AlertSeverity::Low => "low",
+            AlertSeverity::Medium => "medium",
+            AlertSeverity::High => "high",
         }
     }
 
     /// The value in Sentinel: `Medium`.
     pub fn sentinel_name(self) -> &'static str {
         match self {
-            Severity::Informational => "Informational",
-            Severity::Low => "Low",
-            Severity::Medium => "Medium",
-            Severity::High => "High",
+            AlertSeverity::Informational => "Informational",
+            AlertSeverity::Low => "Low",
+            AlertSeverity::Medium => "Medium",
+            AlertSeverity::High => "High",
         }
     }
 }

@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::ir::{BinaryOp, BinaryOpKind, Expr, ExprKind, OpSpelling};
 use crate::rules::{Context, declare_rule};
-use crate::visit::{Visitor, walk_script};
+use crate::visit::{IrVisitor, walk_script};
 
 declare_rule! {
 /// ## What it does
@@ -27,7 +27,7 @@ declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     struct NotEqual<'o>(&'o mut Vec<Diagnostic>);
-    impl Visitor for NotEqual<'_> {
+    impl IrVisitor for NotEqual<'_> {
         fn expr(&mut self, expr: &Expr) {
             if let ExprKind::Binary {
                 op: BinaryOp::Scalar(BinaryOpKind::NotEq),

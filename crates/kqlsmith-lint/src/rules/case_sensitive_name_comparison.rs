@@ -4,7 +4,7 @@ use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::ir::{BinaryOp, Expr, ExprKind};
 use crate::rules::{Context, declare_rule};
 use crate::semantic::Resolution;
-use crate::visit::{Visitor, walk_script};
+use crate::visit::{IrVisitor, walk_script};
 
 declare_rule! {
 /// ## What it does
@@ -37,7 +37,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         cx: &'c Context<'c>,
         out: &'o mut Vec<Diagnostic>,
     }
-    impl Visitor for Comparisons<'_, '_> {
+    impl IrVisitor for Comparisons<'_, '_> {
         fn expr(&mut self, expr: &Expr) {
             let ExprKind::Binary {
                 op,

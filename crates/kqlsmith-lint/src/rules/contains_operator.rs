@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::ir::{BinaryOp, BinaryOpKind, Expr, ExprKind, Literal};
 use crate::rules::{Context, declare_rule};
-use crate::visit::{Visitor, walk_script};
+use crate::visit::{IrVisitor, walk_script};
 
 declare_rule! {
 /// ## What it does
@@ -30,7 +30,7 @@ declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     struct Contains<'o>(&'o mut Vec<Diagnostic>);
-    impl Visitor for Contains<'_> {
+    impl IrVisitor for Contains<'_> {
         fn expr(&mut self, expr: &Expr) {
             let ExprKind::Binary {
                 op, op_span, rhs, ..

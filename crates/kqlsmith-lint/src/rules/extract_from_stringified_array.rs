@@ -4,7 +4,7 @@ use crate::diagnostic::Diagnostic;
 use crate::ir::{Expr, ExprKind};
 use crate::rules::{Context, declare_rule};
 use crate::schema::ColumnType;
-use crate::visit::{Visitor, walk_script};
+use crate::visit::{IrVisitor, walk_script};
 
 declare_rule! {
 /// ## What it does
@@ -35,7 +35,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         cx: &'c Context<'c>,
         out: &'o mut Vec<Diagnostic>,
     }
-    impl Visitor for Extracts<'_, '_> {
+    impl IrVisitor for Extracts<'_, '_> {
         fn expr(&mut self, expr: &Expr) {
             let ExprKind::Call(call) = &expr.kind else {
                 return;

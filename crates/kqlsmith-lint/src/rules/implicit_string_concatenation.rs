@@ -5,7 +5,7 @@ use kqlsmith_syntax::{TokenKind, tokens};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::ir::{Expr, ExprKind, Literal, Span};
 use crate::rules::{Context, declare_rule};
-use crate::visit::{Visitor, walk_script};
+use crate::visit::{IrVisitor, walk_script};
 
 declare_rule! {
 /// ## What it does
@@ -65,7 +65,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-    impl Visitor for Adjacent<'_> {
+    impl IrVisitor for Adjacent<'_> {
         fn expr(&mut self, expr: &Expr) {
             match &expr.kind {
                 ExprKind::List(items) => items.iter().for_each(|i| self.item(i)),

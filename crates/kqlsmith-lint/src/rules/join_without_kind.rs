@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::ir::{Stage, StageKind};
 use crate::rules::{Context, declare_rule};
-use crate::visit::{Visitor, walk_script};
+use crate::visit::{IrVisitor, walk_script};
 
 declare_rule! {
 /// ## What it does
@@ -31,7 +31,7 @@ declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     struct Joins<'o>(&'o mut Vec<Diagnostic>);
-    impl Visitor for Joins<'_> {
+    impl IrVisitor for Joins<'_> {
         fn stage(&mut self, stage: &Stage) {
             if let StageKind::Join(join) = &stage.kind
                 && join.kind.is_none()

@@ -3,7 +3,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Source, Stage, StageKind, Union};
 use crate::rules::{Context, declare_rule};
-use crate::visit::{Visitor, walk_script};
+use crate::visit::{IrVisitor, walk_script};
 
 declare_rule! {
 /// ## What it does
@@ -42,7 +42,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    impl Visitor for Everything<'_, '_> {
+    impl IrVisitor for Everything<'_, '_> {
         fn source(&mut self, source: &Source) {
             match source {
                 Source::Search {

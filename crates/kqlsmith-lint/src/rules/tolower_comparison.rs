@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::ir::{BinaryOp, Expr, ExprKind, Literal};
 use crate::rules::{Context, declare_rule};
-use crate::visit::{Visitor, walk_script};
+use crate::visit::{IrVisitor, walk_script};
 
 declare_rule! {
 /// ## What it does
@@ -32,7 +32,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         cx: &'c Context<'c>,
         out: &'o mut Vec<Diagnostic>,
     }
-    impl Visitor for Lowered<'_, '_> {
+    impl IrVisitor for Lowered<'_, '_> {
         fn expr(&mut self, expr: &Expr) {
             let ExprKind::Binary {
                 op,

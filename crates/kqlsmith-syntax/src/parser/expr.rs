@@ -88,7 +88,7 @@ impl Converter<'_> {
                     text: text.to_string(),
                     span: span(&op),
                 };
-                let span = left.span().to(right.span());
+                let span = left.span().cover(right.span());
                 // A link of a flat chain (`a or b or c`) adds no depth: walkers follow
                 // chains with a loop. Its right operand is one level down.
                 let depth = if continues_chain(&left, op.kind).is_some() {
@@ -232,7 +232,7 @@ impl Converter<'_> {
     }
 
     fn postfix(&self, lhs: Expr, op: P<'_>) -> Result<Expr, ParseError> {
-        let span = lhs.span().to(span(&op));
+        let span = lhs.span().cover(span(&op));
         let rule = op.as_rule();
         let mut c = Children::of(op);
         Ok(match rule {

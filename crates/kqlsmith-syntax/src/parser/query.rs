@@ -78,7 +78,7 @@ impl Converter<'_> {
             let span = right.span();
             right = Expr::Paren(Box::new(ParenExpr { inner: right, span }));
         }
-        let span = left.span().to(right.span());
+        let span = left.span().cover(right.span());
         Ok(Expr::Binary(Box::new(BinaryExpr {
             left,
             op: BinaryOp {
