@@ -36,7 +36,7 @@ pub const SHIPPED: &[(&str, &str, &str)] = &[
     (
         "internal-connections-detection",
         "profiles/hunts/internal-connections-detection.toml",
-        include_str!("../../../profiles/hunts/internal-connections-detection.toml"),
+        include_str!("../data/hunts/internal-connections-detection.toml"),
     ),
     (
         "remote-logons",

@@ -219,7 +219,7 @@ mod tests {
 
     #[test]
     fn a_custom_detail_of_a_column_the_query_lacks_is_an_error() {
-        let text = include_str!("../../../../profiles/hunts/internal-connections-detection.toml")
+        let text = include_str!("../../data/hunts/internal-connections-detection.toml")
             .replace(
                 r#"custom_details = { AlertId = "AlertId", AlertTitle = "AlertTitle" }"#,
                 r#"custom_details = { Account = "AccountName" }"#,
