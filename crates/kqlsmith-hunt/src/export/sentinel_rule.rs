@@ -219,11 +219,10 @@ mod tests {
 
     #[test]
     fn a_custom_detail_of_a_column_the_query_lacks_is_an_error() {
-        let text = include_str!("../../data/hunts/internal-connections-detection.toml")
-            .replace(
-                r#"custom_details = { AlertId = "AlertId", AlertTitle = "AlertTitle" }"#,
-                r#"custom_details = { Account = "AccountName" }"#,
-            );
+        let text = include_str!("../../data/hunts/internal-connections-detection.toml").replace(
+            r#"custom_details = { AlertId = "AlertId", AlertTitle = "AlertTitle" }"#,
+            r#"custom_details = { Account = "AccountName" }"#,
+        );
         let hunt = profile::load(&text, "detection.toml", &[]).unwrap();
         let err = analytics_rule(&hunt, &sentinel()).unwrap_err();
         assert!(err.to_string().contains("custom detail `Account`"), "{err}");
