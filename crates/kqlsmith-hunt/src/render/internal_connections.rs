@@ -355,6 +355,7 @@ mod tests {
 
     use crate::model::Hunt;
     use crate::profile::{self, Override};
+    use crate::render::test_support::code_lines;
     use crate::render::{RenderError, check, file_name, render, template_text};
 
     fn hunt(changes: &[(&str, &str)]) -> Hunt {
@@ -382,14 +383,6 @@ mod tests {
     fn query(hunt: &Hunt) -> String {
         render(hunt, &defender()).unwrap();
         template_text(hunt, &defender()).unwrap()
-    }
-
-    /// The lines of `text` that are not comments, trimmed.
-    fn code_lines(text: &str) -> Vec<&str> {
-        text.lines()
-            .map(str::trim)
-            .filter(|l| !l.starts_with("//"))
-            .collect()
     }
 
     fn has_line(text: &str, line: &str) -> bool {

@@ -126,6 +126,7 @@ mod tests {
 
     use crate::model::Hunt;
     use crate::profile::{self, Override};
+    use crate::render::test_support::code_lines;
     use crate::render::{render, template_text};
 
     fn hunt(changes: &[(&str, &str)]) -> Hunt {
@@ -136,13 +137,6 @@ mod tests {
         profile::load_shipped("internal-connections-detection", &overrides)
             .unwrap()
             .unwrap()
-    }
-
-    fn code_lines(text: &str) -> Vec<&str> {
-        text.lines()
-            .map(str::trim)
-            .filter(|l| !l.starts_with("//"))
-            .collect()
     }
 
     /// The template's text for `platform`; the rendered query is checked too.

@@ -12,6 +12,18 @@ mod internal_connections_detection;
 mod remote_logons;
 mod views;
 
+/// Helpers the hunts' template tests share.
+#[cfg(test)]
+mod test_support {
+    /// The lines of `text` that are not comments, trimmed.
+    pub fn code_lines(text: &str) -> Vec<&str> {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with("//"))
+            .collect()
+    }
+}
+
 /// Why a query could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {

@@ -143,6 +143,7 @@ mod tests {
 
     use crate::model::Hunt;
     use crate::profile::{self, Override};
+    use crate::render::test_support::code_lines;
     use crate::render::{render, template_text};
 
     fn query(changes: &[(&str, &str)]) -> String {
@@ -157,13 +158,6 @@ mod tests {
         // The template's text; the rendered query is checked too.
         render(&hunt, &defender).unwrap();
         template_text(&hunt, &defender).unwrap()
-    }
-
-    fn code_lines(text: &str) -> Vec<&str> {
-        text.lines()
-            .map(str::trim)
-            .filter(|l| !l.starts_with("//"))
-            .collect()
     }
 
     fn has_line(text: &str, line: &str) -> bool {
