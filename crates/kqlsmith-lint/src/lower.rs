@@ -8,7 +8,12 @@ use crate::schema::ColumnType;
 /// Parses `source` and builds its `ir::Script`; a parse error is returned as is.
 pub fn parse(source: &str) -> Result<Script, kqlsmith_syntax::ParseError> {
     let tree = kqlsmith_syntax::parse(source)?;
-    Ok(Lowering { source }.script(&tree))
+    Ok(lower(source, &tree))
+}
+
+/// The typed view of `tree`, parsed from `source`.
+pub fn lower(source: &str, tree: &ast::Script) -> Script {
+    Lowering { source }.script(tree)
 }
 
 struct Lowering<'s> {
