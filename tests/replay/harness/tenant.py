@@ -12,7 +12,11 @@ the known answer is computed here from the same formulas, independently of any q
   the other after;
 - the compromised device makes `connections` connections to `targets` addresses, at distinct
   times (milliseconds) spread over the search window; every other device makes
-  `background` connections of its own (rows the hunts must leave out by device name).
+  `background` connections of its own (rows the hunts must leave out by device name);
+- one high-severity alert names the compromised device (`AlertInfo`, `AlertEvidence`) at
+  `ALERT_AGO`, for the detection: its connections before the alert are its baseline, so a
+  device is new when every connection that reached it came after the alert (the devices that
+  took a connected address by DHCP after the alert), and every port is an administration port.
 """
 
 from __future__ import annotations
@@ -34,6 +38,11 @@ CONNECTIONS_TO = dt.timedelta(minutes=30)
 #: DHCP hands addresses on in (now - 40h, now - 8h]: both holders report inside the window.
 SWAPS_FROM = dt.timedelta(hours=40)
 SWAPS_TO = dt.timedelta(hours=8)
+#: The alert on the compromised device: inside the detection's one-day window, with connections
+#: (its baseline) before it and DHCP hand-overs on both sides of it.
+ALERT_AGO = dt.timedelta(hours=20)
+ALERT_ID = "da00000000000000001"
+ALERT_TITLE = "Suspicious PowerShell command line"
 #: Multipliers that spread rows over time (coprime with the spans they are taken modulo).
 TIME_STEP = 7_919_993
 PHASE_STEP = 7_919
@@ -198,6 +207,25 @@ class Tenant:
             background,
             f"FROM scale_devices d, range({size.background}) j WHERE d.n < {others}",
         )
+        alert_at = _sql_time(self.now - ALERT_AGO)
+        alert = {"AlertId": f"'{ALERT_ID}'", "Title": f"'{ALERT_TITLE}'", "Severity": "'High'"}
+        if "AlertInfo" in table_schemas:
+            counts["AlertInfo"] = _insert(
+                con, "AlertInfo", table_schemas, time_column, alert_at,
+                {**alert, "Category": "'Execution'", "ServiceSource": "'Microsoft Defender for Endpoint'"}, "",
+            )
+        if "AlertEvidence" in table_schemas:
+            counts["AlertEvidence"] = _insert(
+                con, "AlertEvidence", table_schemas, time_column, alert_at,
+                {
+                    **alert,
+                    "EntityType": "'Machine'",
+                    "EvidenceRole": "'Impacted'",
+                    "DeviceName": f"'{COMPROMISED}'",
+                    "DeviceId": f"'{device_id(COMPROMISED)}'",
+                },
+                "",
+            )
         return counts
 
     # -- the known answer ---------------------------------------------------------------
@@ -232,20 +260,44 @@ class Tenant:
                 t += step
         return sorted(found)
 
-    def nearest_before(self) -> list[tuple[str, str, list[int], dt.datetime]]:
-        """Rows of `resolve = nearest-before`: (address, device, ports, last connection), the
-        device being the one that reported the address last before each connection (or first
-        after it when none did before)."""
+    def named_connections(self) -> list[tuple[dt.datetime, str, int, str]]:
+        """(time, remote address, port, remote device) of every connection of the compromised
+        device, the device being the one that reported the address last before the connection
+        (or first after it when none did before)."""
         reports = {ip: self.reports_of(ip) for ip in {address(i) for i in range(self.size.connected)}}
         times = {ip: [t for t, _ in r] for ip, r in reports.items()}
-        found: dict[tuple[str, str], tuple[set[int], dt.datetime]] = {}
+        named = []
         for t, ip, port in self.connection_times():
             i = bisect.bisect_right(times[ip], t)
-            holder = reports[ip][i - 1][1] if i else reports[ip][0][1]
+            named.append((t, ip, port, reports[ip][i - 1][1] if i else reports[ip][0][1]))
+        return named
+
+    def nearest_before(self) -> list[tuple[str, str, list[int], dt.datetime]]:
+        """Rows of `resolve = nearest-before`: (address, device, ports, last connection), one
+        a remote address and the device named for its connections."""
+        found: dict[tuple[str, str], tuple[set[int], dt.datetime]] = {}
+        for t, ip, port, holder in self.named_connections():
             ports, last = found.get((ip, holder), (set(), t))
             ports.add(port)
             found[(ip, holder)] = (ports, max(last, t))
         return [(ip, holder, sorted(p), last) for (ip, holder), (p, last) in found.items()]
+
+    def new_after_alert(self) -> list[tuple[str, str, list[int], dt.datetime]]:
+        """Rows of the detection: (address of the last connection, device, ports, last
+        connection) for each remote device that the compromised device reached only after its
+        alert; a connection before the alert (its baseline reaches back past every connection)
+        makes the device known."""
+        alert = self.now - ALERT_AGO
+        by_device: dict[str, list[tuple[dt.datetime, str, int]]] = {}
+        for t, ip, port, holder in self.named_connections():
+            by_device.setdefault(holder, []).append((t, ip, port))
+        rows = []
+        for holder, connections in by_device.items():
+            if any(t < alert for t, _, _ in connections):
+                continue
+            last, ip, _ = max(connections)
+            rows.append((ip, holder, sorted({port for _, _, port in connections}), last))
+        return rows
 
     def any_in_window(self, window: dt.timedelta) -> list[tuple[str, str, list[int], dt.datetime]]:
         """Rows of `resolve = any-in-window`, as published: every device that reported the
