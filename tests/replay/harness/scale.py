@@ -1,5 +1,5 @@
-"""Scale runs: every internal-connections hunt profile, the detection and the published query
-on synthetic tenants of growing size (tenant.py), with their rows checked against the
+"""Scale runs: every internal-connections hunt profile, the detection, remote-logons and the
+published query on synthetic tenants of growing size (tenant.py), with their rows checked against the
 tenant's known answer and a table of time and intermediate rows per size.
 
 Times are wall-clock seconds of one run on the replay engine (DuckDB, one query at a time);
@@ -46,9 +46,12 @@ PUBLISHED = "published"
 NEAREST_BEFORE = "nearest-before"
 ANY_IN_WINDOW = "any-in-window"
 NEW_AFTER_ALERT = "new-after-alert"
+REMOTE_LOGONS = "remote-logons"
 #: The columns compared with the known answer (plus the time of the last connection where a
 #: profile returns it).
 COLUMNS = ("RemoteIP", "RemoteDeviceName", "ConnectedPorts")
+#: The same for remote-logons: one row a target device and account, with how many logons.
+LOGON_COLUMNS = ("TargetDeviceName", "AccountName", "LogonCount")
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,13 @@ class Hunt:
 
     name: str
     translation: Any  # engine.Translation, or a jobs.Failure
-    answer: str  # NEAREST_BEFORE, ANY_IN_WINDOW or NEW_AFTER_ALERT
+    answer: str  # NEAREST_BEFORE, ANY_IN_WINDOW, NEW_AFTER_ALERT or REMOTE_LOGONS
     window: dt.timedelta
 
     @property
     def compared(self) -> bool:
         """Whether it answers the published query's question (so its time is compared)."""
-        return self.answer != NEW_AFTER_ALERT
+        return self.answer in (NEAREST_BEFORE, ANY_IN_WINDOW)
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,8 @@ class Measure:
 
 
 def hunts_of(root: Path, queries: dict[str, Any]) -> dict[str, tuple[str, dt.timedelta]]:
-    """profile name -> (its known answer, search window), for the internal-connections and
-    detection profiles; the published query resolves as any-in-window."""
+    """profile name -> (its known answer, search window), for the internal-connections,
+    detection and remote-logons profiles; the published query resolves as any-in-window."""
     found = {PUBLISHED: (ANY_IN_WINDOW, dt.timedelta(hours=48))}
     for path in sorted((root / "profiles" / "hunts").glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -90,6 +93,8 @@ def hunts_of(root: Path, queries: dict[str, Any]) -> dict[str, tuple[str, dt.tim
             found[path.stem] = (data["remote_device"]["resolve"], window)
         elif kind == "internal-connections-detection":
             found[path.stem] = (NEW_AFTER_ALERT, window)
+        elif kind == "remote-logons":
+            found[path.stem] = (REMOTE_LOGONS, window)
     return found
 
 
@@ -116,7 +121,7 @@ def measure(
             if isinstance(hunt.translation, str):  # a Failure: cannot be rendered or translated
                 results[hunt.name] = Measure(0.0, 0, 0, 0, [str(hunt.translation)], hunt.compared)
                 continue
-            if hunt.answer != NEW_AFTER_ALERT and hunt.window < dt.timedelta(hours=47):
+            if hunt.compared and hunt.window < dt.timedelta(hours=47):
                 results[hunt.name] = Measure(
                     0.0, 0, 0, 0, ["search window under 47h: the tenant has no answer for it"], hunt.compared
                 )
@@ -132,13 +137,16 @@ def measure(
             key = (hunt.answer, hunt.window)
             if key not in answers:
                 answers[key] = _answer(tenant, hunt)
-            problems = compare.differences(_expectation(answers[key], result, time_column), result, clock)
+            problems = compare.differences(_expectation(hunt, answers[key], result, time_column), result, clock)
             results[hunt.name] = Measure(seconds, scanned, joined, intermediate, problems, hunt.compared)
     con.close()
     return counts, results
 
 
-def _answer(tenant: Tenant, hunt: Hunt) -> list[tuple[str, str, list[int], dt.datetime]]:
+def _answer(tenant: Tenant, hunt: Hunt) -> list[tuple[Any, ...]]:
+    """The tenant's rows for *hunt*, the time of the last connection or logon last."""
+    if hunt.answer == REMOTE_LOGONS:
+        return tenant.remote_logons()
     if hunt.answer == NEAREST_BEFORE:
         return tenant.nearest_before()
     if hunt.answer == NEW_AFTER_ALERT:
@@ -146,10 +154,11 @@ def _answer(tenant: Tenant, hunt: Hunt) -> list[tuple[str, str, list[int], dt.da
     return tenant.any_in_window(hunt.window)
 
 
-def _expectation(rows: list[tuple[str, str, list[int], dt.datetime]], result: engine.Result, time_column: str) -> Expectation:
+def _expectation(hunt: Hunt, rows: list[tuple[Any, ...]], result: engine.Result, time_column: str) -> Expectation:
+    columns = LOGON_COLUMNS if hunt.answer == REMOTE_LOGONS else COLUMNS
     if time_column in result.columns:
-        return Expectation(COLUMNS + (time_column,), tuple((ip, d, p, last) for ip, d, p, last in rows))
-    return Expectation(COLUMNS, tuple((ip, d, p) for ip, d, p, _ in rows))
+        return Expectation(columns + (time_column,), tuple(rows))
+    return Expectation(columns, tuple(row[:-1] for row in rows))
 
 
 def _rows(path: str) -> tuple[int, int, int]:

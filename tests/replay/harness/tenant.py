@@ -16,7 +16,11 @@ the known answer is computed here from the same formulas, independently of any q
 - one high-severity alert names the compromised device (`AlertInfo`, `AlertEvidence`) at
   `ALERT_AGO`, for the detection: its connections before the alert are its baseline, so a
   device is new when every connection that reached it came after the alert (the devices that
-  took a connected address by DHCP after the alert), and every port is an administration port.
+  took a connected address by DHCP after the alert), and every port is an administration port;
+- for remote-logons, the devices connected to record `logons` logons from the compromised
+  device's address (`DeviceLogonEvents`; a third of them interactive, which the hunt leaves out,
+  and every fifth by LocalSystem, which it leaves out too), the domain controllers a tenth as many
+  (`IdentityLogonEvents`), and every other device `background` logons from other addresses.
 """
 
 from __future__ import annotations
@@ -43,6 +47,12 @@ SWAPS_TO = dt.timedelta(hours=8)
 ALERT_AGO = dt.timedelta(hours=20)
 ALERT_ID = "da00000000000000001"
 ALERT_TITLE = "Suspicious PowerShell command line"
+#: Remote logons: the accounts (name, SID), the logon types in turn, and the SID of LocalSystem.
+ACCOUNTS = (("admin0", "S-1-5-21-1004336348-1177238915-682003330-1000"),
+            ("admin1", "S-1-5-21-1004336348-1177238915-682003330-1001"),
+            ("admin2", "S-1-5-21-1004336348-1177238915-682003330-1002"))
+LOGON_TYPES = ("Network", "RemoteInteractive", "Interactive")
+LOCAL_SYSTEM = "S-1-5-18"
 #: Multipliers that spread rows over time (coprime with the spans they are taken modulo).
 TIME_STEP = 7_919_993
 PHASE_STEP = 7_919
@@ -63,6 +73,11 @@ class Size:
     @property
     def label(self) -> str:
         return f"{self.devices} dev, {self.interval_minutes}m, {self.connections:,} conn"
+
+    @property
+    def logons(self) -> int:
+        """Logons from the compromised device that the devices connected to record."""
+        return self.connections // 10
 
     @property
     def connected(self) -> int:
@@ -207,6 +222,8 @@ class Tenant:
             background,
             f"FROM scale_devices d, range({size.background}) j WHERE d.n < {others}",
         )
+        if "DeviceLogonEvents" in table_schemas:
+            counts.update(self._build_logons(con, table_schemas, time_column))
         alert_at = _sql_time(self.now - ALERT_AGO)
         alert = {"AlertId": f"'{ALERT_ID}'", "Title": f"'{ALERT_TITLE}'", "Severity": "'High'"}
         if "AlertInfo" in table_schemas:
@@ -226,6 +243,73 @@ class Tenant:
                 },
                 "",
             )
+        return counts
+
+    def _build_logons(self, con: Any, table_schemas: dict[str, list[tuple[str, str]]], time_column: str) -> dict[str, int]:
+        """DeviceLogonEvents and IdentityLogonEvents (see the module's header)."""
+        size = self.size
+        span_ms = int((CONNECTIONS_FROM - CONNECTIONS_TO).total_seconds() * 1000)
+        first = _sql_time(self.now - CONNECTIONS_FROM)
+        names = ", ".join(f"'{device_name(i)}'" for i in range(size.connected))
+        ids = ", ".join(f"'{device_id(device_name(i))}'" for i in range(size.connected))
+        accounts = ", ".join(f"'{name}'" for name, _ in ACCOUNTS)
+        sids = ", ".join(f"'{sid}'" for _, sid in ACCOUNTS)
+        types = ", ".join(f"'{t}'" for t in LOGON_TYPES)
+        target = f"(j.range % {size.connected}) + 1"
+        account = f"((j.range // {size.connected}) % {len(ACCOUNTS)}) + 1"
+        time = f"{first} + to_milliseconds((j.range * {TIME_STEP}) % {span_ms} + 1)"
+        counts = {}
+        counts["DeviceLogonEvents"] = _insert(
+            con, "DeviceLogonEvents", table_schemas, time_column, time,
+            {
+                "DeviceName": f"([{names}])[{target}]",
+                "DeviceId": f"([{ids}])[{target}]",
+                "ActionType": "'LogonSuccess'",
+                "LogonType": f"([{types}])[(j.range % {len(LOGON_TYPES)}) + 1]",
+                "AccountDomain": "'contoso'",
+                "AccountName": f"([{accounts}])[{account}]",
+                "AccountSid": f"CASE WHEN j.range % 5 = 0 THEN '{LOCAL_SYSTEM}' ELSE ([{sids}])[{account}] END",
+                "Protocol": "'Negotiate'",
+                "RemoteIP": f"'{COMPROMISED_ADDRESS}'",
+                "RemoteIPType": "'Private'",
+                "ReportId": "j.range + 1",
+            },
+            f"FROM range({size.logons}) j",
+        )
+        counts["DeviceLogonEvents"] += _insert(
+            con, "DeviceLogonEvents", table_schemas, time_column,
+            f"{first} + to_milliseconds((j.range * {TIME_STEP} + d.n * {PHASE_STEP}) % {span_ms} + 1)",
+            {
+                "DeviceName": "d.name",
+                "DeviceId": "d.id",
+                "ActionType": "'LogonSuccess'",
+                "LogonType": "'Network'",
+                "AccountDomain": "'contoso'",
+                "AccountName": "'svc-backup'",
+                "AccountSid": "'S-1-5-21-1004336348-1177238915-682003330-2000'",
+                "Protocol": "'Negotiate'",
+                "RemoteIP": "'10.1.' || ((j.range * 7) % 250) || '.' || (j.range % 250 + 1)",
+                "RemoteIPType": "'Private'",
+                "ReportId": f"{size.logons} + j.range * {size.devices} + d.n + 1",
+            },
+            f"FROM scale_devices d, range({size.background}) j WHERE d.n < {size.devices}",
+        )
+        counts["IdentityLogonEvents"] = _insert(
+            con, "IdentityLogonEvents", table_schemas, time_column, time,
+            {
+                "ActionType": "'LogonSuccess'",
+                "LogonType": "'Resource access'",
+                "Protocol": "'Kerberos'",
+                "AccountDomain": "'contoso'",
+                "AccountName": f"([{accounts}])[{account}]",
+                "AccountSid": f"([{sids}])[{account}]",
+                "DeviceName": f"'{COMPROMISED}'",
+                "IPAddress": f"'{COMPROMISED_ADDRESS}'",
+                "DestinationDeviceName": f"([{names}])[{target}]",
+                "ReportId": "'identity-' || (j.range + 1)",
+            },
+            f"FROM range({size.logons // 10}) j",
+        )
         return counts
 
     # -- the known answer ---------------------------------------------------------------
@@ -298,6 +382,28 @@ class Tenant:
             last, ip, _ = max(connections)
             rows.append((ip, holder, sorted({port for _, _, port in connections}), last))
         return rows
+
+    def remote_logons(self) -> list[tuple[str, str, int, dt.datetime]]:
+        """Rows of remote-logons: (target device, account, logons, last logon), one a target
+        device and account; interactive logons and LocalSystem's are left out."""
+        size = self.size
+        span_ms = int((CONNECTIONS_FROM - CONNECTIONS_TO).total_seconds() * 1000)
+        first = self.now - CONNECTIONS_FROM
+        found: dict[tuple[str, str], tuple[int, dt.datetime]] = {}
+
+        def count(j: int, kept: bool) -> None:
+            if not kept:
+                return
+            key = (device_name(j % size.connected), ACCOUNTS[(j // size.connected) % len(ACCOUNTS)][0])
+            t = first + dt.timedelta(milliseconds=(j * TIME_STEP) % span_ms + 1)
+            n, last = found.get(key, (0, t))
+            found[key] = (n + 1, max(last, t))
+
+        for j in range(size.logons):
+            count(j, LOGON_TYPES[j % len(LOGON_TYPES)] != "Interactive" and j % 5 != 0)
+        for j in range(size.logons // 10):
+            count(j, True)
+        return [(target, account, n, last) for (target, account), (n, last) in found.items()]
 
     def any_in_window(self, window: dt.timedelta) -> list[tuple[str, str, list[int], dt.datetime]]:
         """Rows of `resolve = any-in-window`, as published: every device that reported the
