@@ -236,7 +236,8 @@ mod tests {
         // The lookback reaches further back, past the baseline.
         let text = query(&hunt(&[("remote_device.lookback", "2d")]), "defender");
         assert!(
-            code_lines(&text).contains(&"| where Timestamp > ago(SearchWindow + BaselineWindow + 2d)"),
+            code_lines(&text)
+                .contains(&"| where Timestamp > ago(SearchWindow + BaselineWindow + 2d)"),
             "{text}"
         );
     }

@@ -194,7 +194,9 @@ mod tests {
         }
         let first = query(&[("device_addresses.addresses", "first-ipv4")]);
         assert!(
-            first.find(r#"| where not(ipv4_is_in_range(IPAddress, "169.254.0.0/16"))"#).unwrap()
+            first
+                .find(r#"| where not(ipv4_is_in_range(IPAddress, "169.254.0.0/16"))"#)
+                .unwrap()
                 > first.find("| distinct IPAddress").unwrap()
         );
     }
@@ -215,7 +217,10 @@ mod tests {
             &both,
             "let CompromisedDeviceAddresses = materialize(CompromisedDeviceReports"
         ));
-        assert!(has_line(&both, r#"| where not(ipv6_is_match(IPAddress, "::1/128")));"#));
+        assert!(has_line(
+            &both,
+            r#"| where not(ipv6_is_match(IPAddress, "::1/128")));"#
+        ));
         // Used once: read where used.
         let identity = query(&[("search.sources", "IdentityLogonEvents")]);
         assert!(!identity.contains("materialize"));
