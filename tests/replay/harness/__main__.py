@@ -51,7 +51,7 @@ def main() -> int:
     parser.add_argument(
         "--scale",
         choices=("fast", "large", "off"),
-        help="synthetic tenants to run every internal-connections hunt and the published query on "
+        help="synthetic tenants to run every internal-connections hunt, the detection and the published query on "
         "(default: fast, or off with --only); large runs only those, one at a time, for the figures",
     )
     args = parser.parse_args()
@@ -185,7 +185,7 @@ def main() -> int:
 
 def _scale_hunts(args, pool, prelude: Prelude, platform: str, tables: dict, profiles: list[str]) -> list[scale.Hunt]:
     """The published query (from ../shared/seed, when it is there) and every
-    internal-connections profile, rendered and translated for *platform*."""
+    internal-connections and detection profile, rendered and translated for *platform*."""
     texts = {}
     seed = args.root.parent / "shared" / "seed" / f"internal-connections.{platform}.kql"
     if seed.is_file():

@@ -1,6 +1,6 @@
-"""Scale runs: every internal-connections hunt profile and the published query on synthetic
-tenants of growing size (tenant.py), with their rows checked against the tenant's known
-answer and a table of time and intermediate rows per size.
+"""Scale runs: every internal-connections hunt profile, the detection, remote-logons and the
+published query on synthetic tenants of growing size (tenant.py), with their rows checked against the
+tenant's known answer and a table of time and intermediate rows per size.
 
 Times are wall-clock seconds of one run on the replay engine (DuckDB, one query at a time);
 the row counts come from DuckDB's profiler: rows read from the tables, rows out of the joins
@@ -42,9 +42,16 @@ LARGE = (
 )
 #: The query the hunts are measured against.
 PUBLISHED = "published"
+#: The known answers a tenant computes, by what a query asks (tenant.py).
+NEAREST_BEFORE = "nearest-before"
+ANY_IN_WINDOW = "any-in-window"
+NEW_AFTER_ALERT = "new-after-alert"
+REMOTE_LOGONS = "remote-logons"
 #: The columns compared with the known answer (plus the time of the last connection where a
 #: profile returns it).
 COLUMNS = ("RemoteIP", "RemoteDeviceName", "ConnectedPorts")
+#: The same for remote-logons: one row a target device and account, with how many logons.
+LOGON_COLUMNS = ("TargetDeviceName", "AccountName", "LogonCount")
 
 
 @dataclass(frozen=True)
@@ -53,8 +60,13 @@ class Hunt:
 
     name: str
     translation: Any  # engine.Translation, or a jobs.Failure
-    nearest_before: bool
+    answer: str  # NEAREST_BEFORE, ANY_IN_WINDOW, NEW_AFTER_ALERT or REMOTE_LOGONS
     window: dt.timedelta
+
+    @property
+    def compared(self) -> bool:
+        """Whether it answers the published query's question (so its time is compared)."""
+        return self.answer in (NEAREST_BEFORE, ANY_IN_WINDOW)
 
 
 @dataclass(frozen=True)
@@ -64,18 +76,25 @@ class Measure:
     joined: int
     intermediate: int
     problems: list[str]
+    compared: bool  # its time is compared with the published query's
 
 
-def hunts_of(root: Path, queries: dict[str, Any]) -> dict[str, tuple[bool, dt.timedelta]]:
-    """profile name -> (resolves nearest-before, search window), for the internal-connections
-    profiles whose answer the tenant knows; the published query resolves as any-in-window."""
-    found = {PUBLISHED: (False, dt.timedelta(hours=48))}
+def hunts_of(root: Path, queries: dict[str, Any]) -> dict[str, tuple[str, dt.timedelta]]:
+    """profile name -> (its known answer, search window), for the internal-connections,
+    detection and remote-logons profiles; the published query resolves as any-in-window."""
+    found = {PUBLISHED: (ANY_IN_WINDOW, dt.timedelta(hours=48))}
     for path in sorted((root / "profiles" / "hunts").glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        if data.get("hunt", {}).get("kind") != "internal-connections" or path.stem not in queries:
+        kind = data.get("hunt", {}).get("kind")
+        if path.stem not in queries:
             continue
         window = _timespan(data["search"]["window"])
-        found[path.stem] = (data["remote_device"]["resolve"] == "nearest-before", window)
+        if kind == "internal-connections":
+            found[path.stem] = (data["remote_device"]["resolve"], window)
+        elif kind == "internal-connections-detection":
+            found[path.stem] = (NEW_AFTER_ALERT, window)
+        elif kind == "remote-logons":
+            found[path.stem] = (REMOTE_LOGONS, window)
     return found
 
 
@@ -100,32 +119,46 @@ def measure(
         con.execute(f"PRAGMA profiling_output = '{profile}'")
         for hunt in hunts:
             if isinstance(hunt.translation, str):  # a Failure: cannot be rendered or translated
-                results[hunt.name] = Measure(0.0, 0, 0, 0, [str(hunt.translation)])
+                results[hunt.name] = Measure(0.0, 0, 0, 0, [str(hunt.translation)], hunt.compared)
                 continue
-            if hunt.window < dt.timedelta(hours=47):
-                results[hunt.name] = Measure(0.0, 0, 0, 0, ["search window under 47h: the tenant has no answer for it"])
+            if hunt.compared and hunt.window < dt.timedelta(hours=47):
+                results[hunt.name] = Measure(
+                    0.0, 0, 0, 0, ["search window under 47h: the tenant has no answer for it"], hunt.compared
+                )
                 continue
             started = time.perf_counter()
             try:
                 result = engine.execute(con, hunt.translation)
             except engine.EngineError as e:
-                results[hunt.name] = Measure(time.perf_counter() - started, 0, 0, 0, [str(e)])
+                results[hunt.name] = Measure(time.perf_counter() - started, 0, 0, 0, [str(e)], hunt.compared)
                 continue
             seconds = time.perf_counter() - started
             scanned, joined, intermediate = _rows(profile)
-            key = hunt.nearest_before
+            key = (hunt.answer, hunt.window)
             if key not in answers:
-                answers[key] = tenant.nearest_before() if key else tenant.any_in_window(hunt.window)
-            problems = compare.differences(_expectation(answers[key], result, time_column), result, clock)
-            results[hunt.name] = Measure(seconds, scanned, joined, intermediate, problems)
+                answers[key] = _answer(tenant, hunt)
+            problems = compare.differences(_expectation(hunt, answers[key], result, time_column), result, clock)
+            results[hunt.name] = Measure(seconds, scanned, joined, intermediate, problems, hunt.compared)
     con.close()
     return counts, results
 
 
-def _expectation(rows: list[tuple[str, str, list[int], dt.datetime]], result: engine.Result, time_column: str) -> Expectation:
+def _answer(tenant: Tenant, hunt: Hunt) -> list[tuple[Any, ...]]:
+    """The tenant's rows for *hunt*, the time of the last connection or logon last."""
+    if hunt.answer == REMOTE_LOGONS:
+        return tenant.remote_logons()
+    if hunt.answer == NEAREST_BEFORE:
+        return tenant.nearest_before()
+    if hunt.answer == NEW_AFTER_ALERT:
+        return tenant.new_after_alert()
+    return tenant.any_in_window(hunt.window)
+
+
+def _expectation(hunt: Hunt, rows: list[tuple[Any, ...]], result: engine.Result, time_column: str) -> Expectation:
+    columns = LOGON_COLUMNS if hunt.answer == REMOTE_LOGONS else COLUMNS
     if time_column in result.columns:
-        return Expectation(COLUMNS + (time_column,), tuple((ip, d, p, last) for ip, d, p, last in rows))
-    return Expectation(COLUMNS, tuple((ip, d, p) for ip, d, p, _ in rows))
+        return Expectation(columns + (time_column,), tuple(rows))
+    return Expectation(columns, tuple(row[:-1] for row in rows))
 
 
 def _rows(path: str) -> tuple[int, int, int]:
@@ -153,7 +186,7 @@ def table(size: Size, platform: str, counts: dict[str, int], results: dict[str, 
     base = results.get(PUBLISHED)
     lines = []
     for name, m in results.items():
-        ratio = f"{m.seconds / base.seconds:.1f}x" if base and base.seconds and m.seconds else "-"
+        ratio = f"{m.seconds / base.seconds:.1f}x" if m.compared and base and base.seconds and m.seconds else "-"
         status = "right" if not m.problems else "WRONG"
         lines.append(
             f"| {size.devices:,} | {size.interval_minutes}m | {counts['DeviceNetworkInfo']:,} "

@@ -12,7 +12,15 @@ the known answer is computed here from the same formulas, independently of any q
   the other after;
 - the compromised device makes `connections` connections to `targets` addresses, at distinct
   times (milliseconds) spread over the search window; every other device makes
-  `background` connections of its own (rows the hunts must leave out by device name).
+  `background` connections of its own (rows the hunts must leave out by device name);
+- one high-severity alert names the compromised device (`AlertInfo`, `AlertEvidence`) at
+  `ALERT_AGO`, for the detection: its connections before the alert are its baseline, so a
+  device is new when every connection that reached it came after the alert (the devices that
+  took a connected address by DHCP after the alert), and every port is an administration port;
+- for remote-logons, the devices connected to record `logons` logons from the compromised
+  device's address (`DeviceLogonEvents`; a third of them interactive, which the hunt leaves out,
+  and every fifth by LocalSystem, which it leaves out too), the domain controllers a tenth as many
+  (`IdentityLogonEvents`), and every other device `background` logons from other addresses.
 """
 
 from __future__ import annotations
@@ -34,6 +42,17 @@ CONNECTIONS_TO = dt.timedelta(minutes=30)
 #: DHCP hands addresses on in (now - 40h, now - 8h]: both holders report inside the window.
 SWAPS_FROM = dt.timedelta(hours=40)
 SWAPS_TO = dt.timedelta(hours=8)
+#: The alert on the compromised device: inside the detection's one-day window, with connections
+#: (its baseline) before it and DHCP hand-overs on both sides of it.
+ALERT_AGO = dt.timedelta(hours=20)
+ALERT_ID = "da00000000000000001"
+ALERT_TITLE = "Suspicious PowerShell command line"
+#: Remote logons: the accounts (name, SID), the logon types in turn, and the SID of LocalSystem.
+ACCOUNTS = (("admin0", "S-1-5-21-1004336348-1177238915-682003330-1000"),
+            ("admin1", "S-1-5-21-1004336348-1177238915-682003330-1001"),
+            ("admin2", "S-1-5-21-1004336348-1177238915-682003330-1002"))
+LOGON_TYPES = ("Network", "RemoteInteractive", "Interactive")
+LOCAL_SYSTEM = "S-1-5-18"
 #: Multipliers that spread rows over time (coprime with the spans they are taken modulo).
 TIME_STEP = 7_919_993
 PHASE_STEP = 7_919
@@ -54,6 +73,11 @@ class Size:
     @property
     def label(self) -> str:
         return f"{self.devices} dev, {self.interval_minutes}m, {self.connections:,} conn"
+
+    @property
+    def logons(self) -> int:
+        """Logons from the compromised device that the devices connected to record."""
+        return self.connections // 10
 
     @property
     def connected(self) -> int:
@@ -198,6 +222,94 @@ class Tenant:
             background,
             f"FROM scale_devices d, range({size.background}) j WHERE d.n < {others}",
         )
+        if "DeviceLogonEvents" in table_schemas:
+            counts.update(self._build_logons(con, table_schemas, time_column))
+        alert_at = _sql_time(self.now - ALERT_AGO)
+        alert = {"AlertId": f"'{ALERT_ID}'", "Title": f"'{ALERT_TITLE}'", "Severity": "'High'"}
+        if "AlertInfo" in table_schemas:
+            counts["AlertInfo"] = _insert(
+                con, "AlertInfo", table_schemas, time_column, alert_at,
+                {**alert, "Category": "'Execution'", "ServiceSource": "'Microsoft Defender for Endpoint'"}, "",
+            )
+        if "AlertEvidence" in table_schemas:
+            counts["AlertEvidence"] = _insert(
+                con, "AlertEvidence", table_schemas, time_column, alert_at,
+                {
+                    **alert,
+                    "EntityType": "'Machine'",
+                    "EvidenceRole": "'Impacted'",
+                    "DeviceName": f"'{COMPROMISED}'",
+                    "DeviceId": f"'{device_id(COMPROMISED)}'",
+                },
+                "",
+            )
+        return counts
+
+    def _build_logons(self, con: Any, table_schemas: dict[str, list[tuple[str, str]]], time_column: str) -> dict[str, int]:
+        """DeviceLogonEvents and IdentityLogonEvents (see the module's header)."""
+        size = self.size
+        span_ms = int((CONNECTIONS_FROM - CONNECTIONS_TO).total_seconds() * 1000)
+        first = _sql_time(self.now - CONNECTIONS_FROM)
+        names = ", ".join(f"'{device_name(i)}'" for i in range(size.connected))
+        ids = ", ".join(f"'{device_id(device_name(i))}'" for i in range(size.connected))
+        accounts = ", ".join(f"'{name}'" for name, _ in ACCOUNTS)
+        sids = ", ".join(f"'{sid}'" for _, sid in ACCOUNTS)
+        types = ", ".join(f"'{t}'" for t in LOGON_TYPES)
+        target = f"(j.range % {size.connected}) + 1"
+        account = f"((j.range // {size.connected}) % {len(ACCOUNTS)}) + 1"
+        time = f"{first} + to_milliseconds((j.range * {TIME_STEP}) % {span_ms} + 1)"
+        counts = {}
+        counts["DeviceLogonEvents"] = _insert(
+            con, "DeviceLogonEvents", table_schemas, time_column, time,
+            {
+                "DeviceName": f"([{names}])[{target}]",
+                "DeviceId": f"([{ids}])[{target}]",
+                "ActionType": "'LogonSuccess'",
+                "LogonType": f"([{types}])[(j.range % {len(LOGON_TYPES)}) + 1]",
+                "AccountDomain": "'contoso'",
+                "AccountName": f"([{accounts}])[{account}]",
+                "AccountSid": f"CASE WHEN j.range % 5 = 0 THEN '{LOCAL_SYSTEM}' ELSE ([{sids}])[{account}] END",
+                "Protocol": "'Negotiate'",
+                "RemoteIP": f"'{COMPROMISED_ADDRESS}'",
+                "RemoteIPType": "'Private'",
+                "ReportId": "j.range + 1",
+            },
+            f"FROM range({size.logons}) j",
+        )
+        counts["DeviceLogonEvents"] += _insert(
+            con, "DeviceLogonEvents", table_schemas, time_column,
+            f"{first} + to_milliseconds((j.range * {TIME_STEP} + d.n * {PHASE_STEP}) % {span_ms} + 1)",
+            {
+                "DeviceName": "d.name",
+                "DeviceId": "d.id",
+                "ActionType": "'LogonSuccess'",
+                "LogonType": "'Network'",
+                "AccountDomain": "'contoso'",
+                "AccountName": "'svc-backup'",
+                "AccountSid": "'S-1-5-21-1004336348-1177238915-682003330-2000'",
+                "Protocol": "'Negotiate'",
+                "RemoteIP": "'10.1.' || ((j.range * 7) % 250) || '.' || (j.range % 250 + 1)",
+                "RemoteIPType": "'Private'",
+                "ReportId": f"{size.logons} + j.range * {size.devices} + d.n + 1",
+            },
+            f"FROM scale_devices d, range({size.background}) j WHERE d.n < {size.devices}",
+        )
+        counts["IdentityLogonEvents"] = _insert(
+            con, "IdentityLogonEvents", table_schemas, time_column, time,
+            {
+                "ActionType": "'LogonSuccess'",
+                "LogonType": "'Resource access'",
+                "Protocol": "'Kerberos'",
+                "AccountDomain": "'contoso'",
+                "AccountName": f"([{accounts}])[{account}]",
+                "AccountSid": f"([{sids}])[{account}]",
+                "DeviceName": f"'{COMPROMISED}'",
+                "IPAddress": f"'{COMPROMISED_ADDRESS}'",
+                "DestinationDeviceName": f"([{names}])[{target}]",
+                "ReportId": "'identity-' || (j.range + 1)",
+            },
+            f"FROM range({size.logons // 10}) j",
+        )
         return counts
 
     # -- the known answer ---------------------------------------------------------------
@@ -232,20 +344,66 @@ class Tenant:
                 t += step
         return sorted(found)
 
-    def nearest_before(self) -> list[tuple[str, str, list[int], dt.datetime]]:
-        """Rows of `resolve = nearest-before`: (address, device, ports, last connection), the
-        device being the one that reported the address last before each connection (or first
-        after it when none did before)."""
+    def named_connections(self) -> list[tuple[dt.datetime, str, int, str]]:
+        """(time, remote address, port, remote device) of every connection of the compromised
+        device, the device being the one that reported the address last before the connection
+        (or first after it when none did before)."""
         reports = {ip: self.reports_of(ip) for ip in {address(i) for i in range(self.size.connected)}}
         times = {ip: [t for t, _ in r] for ip, r in reports.items()}
-        found: dict[tuple[str, str], tuple[set[int], dt.datetime]] = {}
+        named = []
         for t, ip, port in self.connection_times():
             i = bisect.bisect_right(times[ip], t)
-            holder = reports[ip][i - 1][1] if i else reports[ip][0][1]
+            named.append((t, ip, port, reports[ip][i - 1][1] if i else reports[ip][0][1]))
+        return named
+
+    def nearest_before(self) -> list[tuple[str, str, list[int], dt.datetime]]:
+        """Rows of `resolve = nearest-before`: (address, device, ports, last connection), one
+        a remote address and the device named for its connections."""
+        found: dict[tuple[str, str], tuple[set[int], dt.datetime]] = {}
+        for t, ip, port, holder in self.named_connections():
             ports, last = found.get((ip, holder), (set(), t))
             ports.add(port)
             found[(ip, holder)] = (ports, max(last, t))
         return [(ip, holder, sorted(p), last) for (ip, holder), (p, last) in found.items()]
+
+    def new_after_alert(self) -> list[tuple[str, str, list[int], dt.datetime]]:
+        """Rows of the detection: (address of the last connection, device, ports, last
+        connection) for each remote device that the compromised device reached only after its
+        alert; a connection before the alert (its baseline reaches back past every connection)
+        makes the device known."""
+        alert = self.now - ALERT_AGO
+        by_device: dict[str, list[tuple[dt.datetime, str, int]]] = {}
+        for t, ip, port, holder in self.named_connections():
+            by_device.setdefault(holder, []).append((t, ip, port))
+        rows = []
+        for holder, connections in by_device.items():
+            if any(t < alert for t, _, _ in connections):
+                continue
+            last, ip, _ = max(connections)
+            rows.append((ip, holder, sorted({port for _, _, port in connections}), last))
+        return rows
+
+    def remote_logons(self) -> list[tuple[str, str, int, dt.datetime]]:
+        """Rows of remote-logons: (target device, account, logons, last logon), one a target
+        device and account; interactive logons and LocalSystem's are left out."""
+        size = self.size
+        span_ms = int((CONNECTIONS_FROM - CONNECTIONS_TO).total_seconds() * 1000)
+        first = self.now - CONNECTIONS_FROM
+        found: dict[tuple[str, str], tuple[int, dt.datetime]] = {}
+
+        def count(j: int, kept: bool) -> None:
+            if not kept:
+                return
+            key = (device_name(j % size.connected), ACCOUNTS[(j // size.connected) % len(ACCOUNTS)][0])
+            t = first + dt.timedelta(milliseconds=(j * TIME_STEP) % span_ms + 1)
+            n, last = found.get(key, (0, t))
+            found[key] = (n + 1, max(last, t))
+
+        for j in range(size.logons):
+            count(j, LOGON_TYPES[j % len(LOGON_TYPES)] != "Interactive" and j % 5 != 0)
+        for j in range(size.logons // 10):
+            count(j, True)
+        return [(target, account, n, last) for (target, account), (n, last) in found.items()]
 
     def any_in_window(self, window: dt.timedelta) -> list[tuple[str, str, list[int], dt.datetime]]:
         """Rows of `resolve = any-in-window`, as published: every device that reported the

@@ -7,6 +7,7 @@ use kqlsmith_lint::Platform;
 use super::RenderError;
 use super::views::{
     Comparison, RangeView, assign, device_condition, lookup_exclusions, report_columns,
+    report_window,
 };
 use crate::kql::{Kql, filters};
 use crate::model::common::{AddressSelection, DeviceMatch, SelfExclusion};
@@ -79,7 +80,10 @@ struct InternalConnectionsQuery {
     /// (`lookup = connected-addresses`): the connections are a `let` read twice.
     restricted: bool,
     connection_columns: Vec<Kql>,
-    lookback: Option<Kql>,
+    /// How far back the address reports are read (`SearchWindow` and the lookback).
+    report_window: Kql,
+    /// The reports are read from before the window (`remote_device.lookback`).
+    lookback: bool,
     /// The ranges that do not name a device, tested on each report (every report is read).
     excluded_ranges: Vec<RangeView>,
     /// The same ranges, tested once on each connected address (the lookup is restricted).
@@ -210,7 +214,8 @@ impl InternalConnectionsQuery {
             per_connection,
             restricted,
             connection_columns: shape.connection_columns,
-            lookback: (!remote.lookback.is_zero()).then(|| Kql::timespan(remote.lookback)),
+            report_window: report_window(Kql::fixed("SearchWindow"), remote.lookback),
+            lookback: !remote.lookback.is_zero(),
             excluded_ranges,
             connected_exclusions,
             address_columns: shape.address_columns,
@@ -566,18 +571,27 @@ mod tests {
             assert!(has_line(&text, line), "{line}");
         }
         assert!(text.find(terms) < text.find(expand) && text.find(expand) < text.find(exact));
-        assert!(has_line(&text, "Connections"));
 
-        // Every report, as published: no let, the ranges tested on each report.
+        // Every report: the ranges tested on each report, and no addresses to look up; the
+        // connections stay a let, read once by each way of naming the remote device.
         let every = query(&hunt(&[("remote_device.lookup", "every-report")]));
         assert!(!every.contains("has_any"));
-        assert!(!every.contains("let Connections"));
         assert!(!every.contains("ConnectedAddresses"));
         assert!(has_line(
             &every,
             r#"| where not(ipv6_is_match(IPAddress, "169.254.0.0/16"))"#
         ));
-        assert!(code_lines(&every).contains(&"DeviceNetworkEvents"));
+        assert!(has_line(
+            &every,
+            "let Connections = materialize(DeviceNetworkEvents"
+        ));
+        // As published (every report, any holder in the window): no let at all.
+        let published = query(&hunt(&[
+            ("remote_device.lookup", "every-report"),
+            ("remote_device.resolve", "any-in-window"),
+        ]));
+        assert!(!published.contains("let Connections"));
+        assert!(code_lines(&published).contains(&"DeviceNetworkEvents"));
 
         // The published shape, restricted: the summarized connections are the let.
         let published = query(&hunt(&[("remote_device.resolve", "any-in-window")]));
@@ -593,7 +607,7 @@ mod tests {
     }
 
     #[test]
-    fn nearest_before_ranks_one_row_a_holder_unless_holders_overlap() {
+    fn nearest_before_meets_each_holders_turn_unless_holders_overlap() {
         for lookup in ["connected-addresses", "every-report"] {
             let text = query(&hunt(&[("remote_device.lookup", lookup)]));
             for line in [
@@ -601,20 +615,31 @@ mod tests {
                 "| distinct IPAddress, RemoteDeviceName = DeviceName, RemoteDeviceId = DeviceId, ReportTime = Timestamp);",
                 "let Holdings = materialize(AddressReports",
                 "| summarize FirstReport = min(ReportTime), LastReport = max(ReportTime) by IPAddress, RemoteDeviceName, RemoteDeviceId);",
-                "let SharedAddresses = Holdings",
-                "| where FirstReport <= OtherLastReport and OtherFirstReport <= LastReport",
-                "| lookup kind=inner (union",
-                "(Holdings | where IPAddress !in (SharedAddresses) | project IPAddress, RemoteDeviceName, RemoteDeviceId, ReportTime = FirstReport),",
-                "(AddressReports | where IPAddress in (SharedAddresses)))",
+                "let HolderPairs = materialize(Holdings",
+                "let SharedAddresses = HolderPairs",
+                "| where IsOther and FirstReport <= OtherLastReport and OtherFirstReport <= LastReport",
+                // A turn runs from the holder's first report to the next holder's first.
+                "let Turns = HolderPairs",
+                "| where IPAddress !in (SharedAddresses)",
+                "| summarize EarlierHolders = countif(IsOther and OtherFirstReport < FirstReport), LaterHolders = countif(IsOther and OtherFirstReport > FirstReport), NextHolderReport = min(iff(IsOther and OtherFirstReport > FirstReport, OtherFirstReport, datetime(null))) by IPAddress, RemoteDeviceName, RemoteDeviceId, FirstReport;",
+                // Each connection meets the turn it falls in ...
+                "union (Connections",
+                "| lookup kind=inner Turns on $left.RemoteIP == $right.IPAddress",
+                "| where EarlierHolders == 0 or ConnectionTime >= FirstReport",
+                "| where LaterHolders == 0 or ConnectionTime < NextHolderReport),",
+                // ... or, at an address two devices reported at once, every report of it.
+                "| where RemoteIP in (SharedAddresses)",
+                "| lookup kind=inner (AddressReports | where IPAddress in (SharedAddresses)) on $left.RemoteIP == $right.IPAddress",
             ] {
                 assert!(has_line(&text, line), "{lookup}: {line}");
             }
-            // The reports are defined before the query reads them.
-            assert!(text.find("let SharedAddresses").unwrap() < text.find("| lookup").unwrap());
+            // The lets are defined before the query reads them.
+            assert!(text.find("let Turns").unwrap() < text.find("union (Connections").unwrap());
         }
-        // Any holder in the window needs no ranking.
+        // Any holder in the window needs no turns.
         let text = query(&hunt(&[("remote_device.resolve", "any-in-window")]));
         assert!(!text.contains("Holdings"));
+        assert!(!text.contains("Turns"));
     }
 
     #[test]

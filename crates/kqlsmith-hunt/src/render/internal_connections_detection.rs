@@ -6,7 +6,9 @@ use askama::Template;
 use kqlsmith_lint::Platform;
 
 use super::RenderError;
-use super::views::{Comparison, RangeView, assign, lookup_exclusions, report_columns};
+use super::views::{
+    Comparison, RangeView, assign, lookup_exclusions, report_columns, report_window,
+};
 use crate::kql::{Kql, filters};
 use crate::model::common::AddressSelection;
 use crate::model::internal_connections::Lookup;
@@ -51,7 +53,11 @@ struct DetectionQuery {
     connected_exclusions: Vec<RangeView>,
     /// The columns kept of each address report.
     address_columns: Vec<Kql>,
-    lookback: Option<Kql>,
+    /// How far back the address reports are read: the window, the baseline before it and
+    /// the lookback.
+    report_window: Kql,
+    /// The reports are read from before the baseline (`remote_device.lookback`).
+    lookback: bool,
     /// What identifies one connection, for the nearest report of its address.
     connection_key: Vec<Kql>,
     result_columns: Vec<Kql>,
@@ -111,7 +117,15 @@ impl DetectionQuery {
             excluded_ranges,
             connected_exclusions,
             address_columns: report_columns(&time),
-            lookback: (!remote.lookback.is_zero()).then(|| Kql::timespan(remote.lookback)),
+            report_window: report_window(
+                Kql::binary(
+                    &Kql::fixed("SearchWindow"),
+                    "+",
+                    &Kql::fixed("BaselineWindow"),
+                ),
+                remote.lookback,
+            ),
+            lookback: !remote.lookback.is_zero(),
             connection_key: ["DeviceId", "ConnectionTime", "ReportId"]
                 .map(Kql::ident)
                 .to_vec(),
@@ -206,6 +220,29 @@ mod tests {
     }
 
     #[test]
+    fn the_remote_device_is_named_by_the_holders_turns_since_the_baseline() {
+        let text = query(&hunt(&[]), "defender");
+        let lines = code_lines(&text);
+        // The reports cover the baseline before the window: a connection of the baseline is
+        // named by the device that held the address then.
+        for line in [
+            "let AddressReports = materialize(DeviceNetworkInfo",
+            "| where Timestamp > ago(SearchWindow + BaselineWindow)",
+            "let Turns = HolderPairs",
+            "| lookup kind=inner Turns on $left.RemoteIP == $right.IPAddress",
+        ] {
+            assert!(lines.contains(&line), "{line}\n{text}");
+        }
+        // The lookback reaches further back, past the baseline.
+        let text = query(&hunt(&[("remote_device.lookback", "2d")]), "defender");
+        assert!(
+            code_lines(&text)
+                .contains(&"| where Timestamp > ago(SearchWindow + BaselineWindow + 2d)"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn the_lookup_reads_only_the_reports_of_connected_addresses() {
         let text = query(&hunt(&[]), "defender");
         let lines = code_lines(&text);
@@ -217,7 +254,7 @@ mod tests {
             r#"| where not(ipv6_is_match(RemoteIP, "169.254.0.0/16"))"#,
             "| where LookUpEveryReport or IPAddresses has_any (ConnectedAddresses)",
             "| where IPAddress in (ConnectedAddresses)",
-            "Connections",
+            "union (Connections",
         ] {
             assert!(lines.contains(&line), "{line}\n{text}");
         }
@@ -229,16 +266,16 @@ mod tests {
             .unwrap();
         assert!(terms < expand && expand < exact);
 
-        // Every report: no let of the connections, the ranges tested on each report.
+        // Every report: no addresses to look up, the ranges tested on each report; the
+        // connections stay a let, read by each way of naming the remote device.
         let every = query(
             &hunt(&[("remote_device.lookup", "every-report")]),
             "defender",
         );
         assert!(!every.contains("ConnectedAddresses"));
-        assert!(!every.contains("let Connections"));
         assert!(
             code_lines(&every).contains(&r#"| where not(ipv6_is_match(IPAddress, "fe80::/10"))"#)
         );
-        assert!(code_lines(&every).contains(&"AlertedDevices"));
+        assert!(code_lines(&every).contains(&"let Connections = materialize(AlertedDevices"));
     }
 }

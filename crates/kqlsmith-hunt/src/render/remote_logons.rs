@@ -32,7 +32,10 @@ struct RemoteLogonsQuery {
     lookback: Option<Kql>,
     device_condition: Kql,
     first_ipv4_address: bool,
+    /// Tested on each report by shared/device-addresses.kql: none, see `address_exclusions`.
     excluded_ranges: Vec<RangeView>,
+    /// The ranges that do not name a device, tested once a distinct address of the device.
+    address_exclusions: Vec<RangeView>,
     device_logons: bool,
     identity_logons: bool,
     device_report_id: Kql,
@@ -93,7 +96,8 @@ impl RemoteLogonsQuery {
             lookback: (!addresses.lookback.is_zero()).then(|| Kql::timespan(addresses.lookback)),
             device_condition: device_condition("DeviceName", matching),
             first_ipv4_address: ipv4_addresses_only,
-            excluded_ranges: addresses
+            excluded_ranges: Vec::new(),
+            address_exclusions: addresses
                 .excluded_ranges
                 .iter()
                 .map(|r| RangeView::new(r, ipv4_addresses_only))
@@ -181,6 +185,23 @@ mod tests {
     }
 
     #[test]
+    fn ranges_are_tested_once_a_distinct_address() {
+        let text = query(&[]);
+        let distinct = text.find("| distinct IPAddress").unwrap();
+        for range in ["169.254.0.0/16", "fe80::/10", "127.0.0.0/8", "::1/128"] {
+            let test = format!(r#"| where not(ipv6_is_match(IPAddress, "{range}"))"#);
+            assert!(text.find(&test).unwrap() > distinct, "{test}");
+        }
+        let first = query(&[("device_addresses.addresses", "first-ipv4")]);
+        assert!(
+            first
+                .find(r#"| where not(ipv4_is_in_range(IPAddress, "169.254.0.0/16"))"#)
+                .unwrap()
+                > first.find("| distinct IPAddress").unwrap()
+        );
+    }
+
+    #[test]
     fn what_is_used_twice_is_materialized_once() {
         let both = query(&[]);
         // The reports give the ids and the addresses; the addresses serve both tables.
@@ -196,7 +217,10 @@ mod tests {
             &both,
             "let CompromisedDeviceAddresses = materialize(CompromisedDeviceReports"
         ));
-        assert!(has_line(&both, "| distinct IPAddress);"));
+        assert!(has_line(
+            &both,
+            r#"| where not(ipv6_is_match(IPAddress, "::1/128")));"#
+        ));
         // Used once: read where used.
         let identity = query(&[("search.sources", "IdentityLogonEvents")]);
         assert!(!identity.contains("materialize"));

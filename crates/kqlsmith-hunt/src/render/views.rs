@@ -6,6 +6,7 @@ use crate::cidr::Cidr;
 use crate::kql::Kql;
 use crate::model::DeviceMatch;
 use crate::model::internal_connections::Lookup;
+use crate::timespan::Timespan;
 
 /// `column op operand`, where the operand is one value or a list: `== "ConnectionSuccess"`,
 /// `!in~ ("a.exe", "b.exe")`.
@@ -107,6 +108,17 @@ pub(super) fn report_columns(time: &Kql) -> Vec<Kql> {
         assign("RemoteDeviceId", Kql::ident("DeviceId")),
         assign("ReportTime", time.clone()),
     ]
+}
+
+/// How far back the `DeviceNetworkInfo` reports are read: the query's own window (`SearchWindow`,
+/// plus `BaselineWindow` where the query looks before it) and the profile's lookback, which
+/// finds who held an address since before that window.
+pub(super) fn report_window(window: Kql, lookback: Timespan) -> Kql {
+    if lookback.is_zero() {
+        window
+    } else {
+        Kql::binary(&window, "+", &Kql::timespan(lookback))
+    }
 }
 
 /// The condition that `column` names the device under investigation (held in the
