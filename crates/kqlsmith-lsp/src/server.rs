@@ -295,38 +295,46 @@ impl Server {
         Ok(to_value(handle(self, params)))
     }
 
-    /// Runs `f` on the document with its settings; `None` when the document is not open.
+    /// Runs `f` on the document with the settings of each of its queries; `None` when the
+    /// document is not open.
     fn with_document<T>(
         &mut self,
         uri: &Uri,
-        f: impl FnOnce(&Document, &Settings) -> T,
+        f: impl FnOnce(&Document, &[Settings]) -> T,
     ) -> Option<T> {
         let document = self.documents.get(uri)?.clone();
         let settings = self.settings(&document);
         Some(f(&document, &settings))
     }
 
-    /// The document's settings; a broken `kqlsmith.toml` is shown to the user (once) and the
-    /// defaults are used meanwhile.
-    fn settings(&mut self, document: &Document) -> Settings {
-        match self
-            .configs
-            .settings(document.path.as_deref(), &document.text)
-        {
-            Ok(settings) => settings,
-            Err(message) => {
-                if !self.shown_errors.contains(&message) {
-                    self.shown_errors.push(message.clone());
-                    self.notify::<note::ShowMessage>(lsp_types::ShowMessageParams {
-                        typ: lsp_types::MessageType::ERROR,
-                        message: format!("kqlsmith: {message}; using the default settings"),
-                    });
+    /// The settings of each query of the document, in region order; a broken `kqlsmith.toml`
+    /// is shown to the user (once) and the defaults are used meanwhile.
+    fn settings(&mut self, document: &Document) -> Vec<Settings> {
+        document
+            .regions()
+            .iter()
+            .map(|region| {
+                let (text, platform) = (region.text(), region.platform());
+                match self
+                    .configs
+                    .settings(document.path.as_deref(), text, platform)
+                {
+                    Ok(settings) => settings,
+                    Err(message) => {
+                        if !self.shown_errors.contains(&message) {
+                            self.shown_errors.push(message.clone());
+                            self.notify::<note::ShowMessage>(lsp_types::ShowMessageParams {
+                                typ: lsp_types::MessageType::ERROR,
+                                message: format!("kqlsmith: {message}; using the default settings"),
+                            });
+                        }
+                        self.configs
+                            .settings(None, text, platform)
+                            .expect("the default settings load")
+                    }
                 }
-                self.configs
-                    .settings(None, &document.text)
-                    .expect("the default settings load")
-            }
-        }
+            })
+            .collect()
     }
 
     fn notify<N: note::Notification>(&self, params: N::Params) {
@@ -342,7 +350,13 @@ impl Server {
                     return;
                 };
                 let doc = p.text_document;
-                let document = Document::new(doc.uri.clone(), doc.version, doc.text, self.encoding);
+                let document = Document::new(
+                    doc.uri.clone(),
+                    &doc.language_id,
+                    doc.version,
+                    doc.text,
+                    self.encoding,
+                );
                 self.documents.insert(doc.uri.clone(), document);
                 self.publish(&doc.uri);
             }
@@ -393,10 +407,11 @@ impl Server {
         let settings = self.settings(&document);
         let linted = catch_unwind(AssertUnwindSafe(|| diagnostics::lint(&document, &settings)));
         let found = linted.unwrap_or_default();
-        let diagnostics = found
+        let mut diagnostics: Vec<_> = found
             .iter()
             .map(|d| diagnostics::to_lsp(&document, d))
             .collect();
+        diagnostics.extend(diagnostics::host_error(&document));
         self.notify::<note::PublishDiagnostics>(PublishDiagnosticsParams::new(
             uri.clone(),
             diagnostics,

@@ -1,6 +1,7 @@
 //! `textDocument/publishDiagnostics`: the findings `kqlsmith lint` gives for the text, in LSP
 //! terms (ranges in the client's position encoding, the rule's code, `kqlsmith` as source).
 
+use kqlsmith_hosts::HostError;
 use kqlsmith_lint::Severity;
 use lsp_types::{CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString, Uri};
 
@@ -11,25 +12,76 @@ use crate::settings::Settings;
 /// one rule's page, and hovering over a finding shows it).
 const RULE_DOCS: &str = "https://github.com/kqlsmith/kqlsmith/blob/main/README.md#linting";
 
-/// The lint findings of every query of the document, as `kqlsmith lint` reports them.
-pub fn lint(document: &Document, settings: &Settings) -> Vec<kqlsmith_lint::Diagnostic> {
-    let mut found = Vec::new();
-    for region in document.regions() {
-        let path = document.path.as_deref();
-        for mut d in settings.linter.lint_file(region.text(document), path) {
-            d.range = region.to_document(d.range);
-            for label in &mut d.labels {
-                label.range = region.to_document(label.range.clone());
-            }
-            if let Some(fix) = &mut d.fix {
-                for edit in &mut fix.edits {
-                    edit.range = region.to_document(edit.range.clone());
-                }
-            }
-            found.push(d);
-        }
-    }
-    found
+/// The lint findings of every query of the document, as `kqlsmith lint` reports them, each
+/// with its query's region index and its ranges in the query's bytes.
+pub fn lint_queries(
+    document: &Document,
+    settings: &[Settings],
+) -> Vec<(usize, kqlsmith_lint::Diagnostic)> {
+    let path = document.path.as_deref();
+    document
+        .regions()
+        .iter()
+        .zip(settings)
+        .flat_map(|(region, settings)| {
+            let found = settings.linter.lint_file(region.text(), path);
+            found.into_iter().map(|d| (region.index, d))
+        })
+        .collect()
+}
+
+/// The lint findings of every query of the document, as `kqlsmith lint` reports them, with
+/// their ranges in document bytes.
+pub fn lint(document: &Document, settings: &[Settings]) -> Vec<kqlsmith_lint::Diagnostic> {
+    lint_queries(document, settings)
+        .into_iter()
+        .map(|(index, d)| document.regions()[index].to_document_diagnostic(d))
+        .collect()
+}
+
+/// Why a host document cannot be read (not valid YAML or JSON, a query that is not text), as
+/// an error at the place it names; nothing for a document that reads.
+pub fn host_error(document: &Document) -> Option<Diagnostic> {
+    let error = document.host_error.as_ref()?;
+    let line = match error {
+        HostError::Syntax { line, .. }
+        | HostError::NotAString { line, .. }
+        | HostError::Rewrite { line, .. } => *line,
+        HostError::TooLarge { .. } => 1,
+    };
+    let column = match error {
+        HostError::Syntax { column, .. } => *column,
+        HostError::NotAString { .. } | HostError::Rewrite { .. } | HostError::TooLarge { .. } => 1,
+    };
+    let at = offset_of(&document.text, line, column);
+    let line_end = document.text[at..]
+        .find('\n')
+        .map_or(document.text.len(), |i| at + i);
+    Some(Diagnostic {
+        range: document.range(at..line_end),
+        severity: Some(DiagnosticSeverity::ERROR),
+        source: Some("kqlsmith".to_string()),
+        message: error.to_string(),
+        ..Diagnostic::default()
+    })
+}
+
+/// The byte at a 1-based line and column (in characters), clamped to the text.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start = match line {
+        0 | 1 => 0,
+        n => text
+            .match_indices('\n')
+            .nth(n - 2)
+            .map_or(text.len(), |(i, _)| i + 1),
+    };
+    let rest = &text[line_start..];
+    let line_text = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    line_start
+        + line_text
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(line_text.len(), |(i, _)| i)
 }
 
 /// A finding as an LSP diagnostic.

@@ -11,11 +11,12 @@ use crate::settings::Settings;
 /// The signature of the call around document offset `offset`.
 pub fn signature_help(
     document: &Document,
-    settings: &Settings,
+    all: &[Settings],
     offset: usize,
 ) -> Option<SignatureHelp> {
     let (region, at) = document.region_at(offset)?;
-    let text = region.text(document);
+    let settings = &all[region.index];
+    let text = region.text();
     let (name, argument) = open_call(text, at)?;
     let params = parameters(text, at, &name, settings)?;
     let label = format!("{name}({})", params.join(", "));

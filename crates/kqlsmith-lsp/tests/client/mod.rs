@@ -110,8 +110,18 @@ impl Client {
     }
 
     pub fn open(&mut self, uri: &Uri, text: &str) -> PublishDiagnosticsParams {
+        self.open_as(uri, "kql", text)
+    }
+
+    /// Opens a document the client calls `language_id` (`markdown`, `yaml`, `json`...).
+    pub fn open_as(
+        &mut self,
+        uri: &Uri,
+        language_id: &str,
+        text: &str,
+    ) -> PublishDiagnosticsParams {
         self.notify::<note::DidOpenTextDocument>(DidOpenTextDocumentParams {
-            text_document: TextDocumentItem::new(uri.clone(), "kql".into(), 1, text.into()),
+            text_document: TextDocumentItem::new(uri.clone(), language_id.into(), 1, text.into()),
         });
         self.diagnostics()
     }
