@@ -99,7 +99,17 @@ fn diagnostics_equal_lint_with_utf16_columns_after_an_emoji() {
     );
     assert_eq!(foreign.source.as_deref(), Some("kqlsmith"));
     assert_eq!(foreign.severity, Some(DiagnosticSeverity::ERROR));
-    assert!(foreign.code_description.is_some());
+    assert_eq!(
+        foreign
+            .code_description
+            .as_ref()
+            .map(|c| c.href.as_str().to_string())
+            .as_deref(),
+        Some(
+            "https://github.com/kqlsmith/kqlsmith/blob/main/crates/kqlsmith-lint/src/rules/foreign_time_column.rs"
+        ),
+        "the link is the rule's own page"
+    );
     assert_eq!(client.shutdown(), Ok(Ending::Clean));
 }
 

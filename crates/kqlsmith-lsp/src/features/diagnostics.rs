@@ -8,9 +8,12 @@ use lsp_types::{CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString,
 use crate::document::Document;
 use crate::settings::Settings;
 
-/// Where the rules are documented (the rule table of the README; `kqlsmith rules CODE` prints
-/// one rule's page, and hovering over a finding shows it).
-const RULE_DOCS: &str = "https://github.com/kqlsmith/kqlsmith/blob/main/README.md#linting";
+/// Where each rule is documented: its own source file, whose doc comment is the rule's page
+/// (what it does, why it is bad, an example, the fix; `kqlsmith rules CODE` prints the same
+/// text). The file is named after the rule (`contains-operator`: `contains_operator.rs`), so
+/// the link stays right as long as the rule keeps its name, which is as stable as its code.
+const RULE_SOURCES: &str =
+    "https://github.com/kqlsmith/kqlsmith/blob/main/crates/kqlsmith-lint/src/rules/";
 
 /// The lint findings of every query of the document, as `kqlsmith lint` reports them, each
 /// with its query's region index and its ranges in the query's bytes.
@@ -90,7 +93,7 @@ pub fn to_lsp(document: &Document, d: &kqlsmith_lint::Diagnostic) -> Diagnostic 
         range: document.range(d.range.clone()),
         severity: Some(severity(d.severity)),
         code: Some(NumberOrString::String(d.code.to_string())),
-        code_description: rule_docs().map(|href| CodeDescription { href }),
+        code_description: rule_docs(d.rule).map(|href| CodeDescription { href }),
         source: Some("kqlsmith".to_string()),
         message: format!("{} ({})", d.message, d.rule),
         related_information: related(document, d),
@@ -107,8 +110,11 @@ fn severity(severity: Severity) -> DiagnosticSeverity {
     }
 }
 
-fn rule_docs() -> Option<Uri> {
-    RULE_DOCS.parse().ok()
+/// The page of the rule named `rule` (`contains-operator`).
+pub fn rule_docs(rule: &str) -> Option<Uri> {
+    format!("{RULE_SOURCES}{}.rs", rule.replace('-', "_"))
+        .parse()
+        .ok()
 }
 
 /// The finding's labels ("the `let` is here") as related locations in the same document.
@@ -128,4 +134,31 @@ fn related(
         })
         .collect();
     (!labels.is_empty()).then_some(labels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn every_rule_links_to_its_own_documented_file() {
+        let rules_folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../kqlsmith-lint/src/rules");
+        let mut seen = Vec::new();
+        for rule in kqlsmith_lint::rules::all() {
+            let href = rule_docs(rule.name).expect("a valid URI").to_string();
+            let file = href.rsplit('/').next().unwrap().to_string();
+            let source = std::fs::read_to_string(rules_folder.join(&file)).unwrap_or_else(|e| {
+                panic!("{} links to {file}, which is not read: {e}", rule.code)
+            });
+            assert!(
+                source.contains(&format!("\"{}\"", rule.code)),
+                "{file} declares {}",
+                rule.code
+            );
+            assert!(!seen.contains(&href), "{href} is one rule's");
+            seen.push(href);
+        }
+        assert!(seen.len() > 20);
+    }
 }
