@@ -17,7 +17,9 @@ use lsp_types::{
 use serde_json::Value;
 
 use crate::document::Document;
-use crate::features::{actions, completion, diagnostics, formatting, hover, navigation, signature};
+use crate::features::{
+    actions, completion, diagnostics, formatting, hover, navigation, signature, tokens,
+};
 use crate::position::Encoding;
 use crate::settings::{Configs, Settings};
 
@@ -72,6 +74,15 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
         })),
         document_formatting_provider: Some(OneOf::Left(true)),
         document_range_formatting_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(
+            lsp_types::SemanticTokensOptions {
+                legend: tokens::legend(),
+                range: Some(true),
+                full: Some(lsp_types::SemanticTokensFullOptions::Bool(true)),
+                ..lsp_types::SemanticTokensOptions::default()
+            }
+            .into(),
+        ),
         ..ServerCapabilities::default()
     }
 }
@@ -277,6 +288,19 @@ impl Server {
                 })
                 .flatten()
             }),
+            req::SemanticTokensFullRequest::METHOD => self
+                .answer::<req::SemanticTokensFullRequest>(request, |s, p| {
+                    s.with_document(&p.text_document.uri, |doc, settings| {
+                        tokens::semantic_tokens(doc, settings, None).into()
+                    })
+                }),
+            req::SemanticTokensRangeRequest::METHOD => self
+                .answer::<req::SemanticTokensRangeRequest>(request, |s, p| {
+                    s.with_document(&p.text_document.uri, |doc, settings| {
+                        let range = doc.lines.offsets(&doc.text, p.range);
+                        tokens::semantic_tokens(doc, settings, Some(range)).into()
+                    })
+                }),
             method => Err(ResponseError {
                 code: ErrorCode::MethodNotFound as i32,
                 message: format!("kqlsmith does not answer `{method}`"),

@@ -6,7 +6,7 @@ mod client;
 
 use std::path::Path;
 
-use client::{Client, apply_edits, position_of, project, uri, utf16_position};
+use client::{Client, apply_edits, decoded_tokens, position_of, project, uri, utf16_position};
 use kqlsmith_hosts::{HostFile, HostKind, ReadOptions};
 use kqlsmith_lint::{Config, Linter, Platform};
 use lsp_types::request as req;
@@ -150,6 +150,19 @@ fn markdown_fences_after_an_emoji_get_host_positions_fixes_and_hover() {
     };
     assert_eq!(symbols.len(), 1);
     assert_eq!(symbols[0].selection_range.start, Position::new(5, 0));
+
+    // Only the fence is coloured, at its place in the file.
+    let tokens = decoded_tokens(&mut client, &uri, MARKDOWN, None);
+    assert_eq!(
+        tokens.first(),
+        Some(&(
+            "DeviceNetworkEvents".to_string(),
+            "class".to_string(),
+            false
+        ))
+    );
+    assert!(tokens.contains(&("RemoteIP".to_string(), "property".to_string(), false)));
+    assert!(!tokens.iter().any(|(t, _, _)| t.contains("print")));
     client.shutdown().unwrap();
 }
 

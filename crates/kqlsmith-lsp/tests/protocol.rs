@@ -3,7 +3,7 @@
 
 mod client;
 
-use client::{Client, apply_edits, position_of, project, utf16_position};
+use client::{Client, apply_edits, decoded_tokens, position_of, project, utf16_position};
 use kqlsmith_lint::{Config, Linter, Platform};
 use kqlsmith_lsp::Ending;
 use lsp_types::request as req;
@@ -651,4 +651,65 @@ fn exit_without_shutdown_and_requests_after_shutdown() {
         after.response_result.unwrap_err().code,
         lsp_server::ErrorCode::InvalidRequest as i32
     );
+}
+
+#[test]
+fn semantic_tokens_name_each_kind_in_utf16_positions() {
+    let (_dir, uri) = project("sentinel");
+    let mut client = Client::start(None);
+    let text = "// failed sign-ins\nlet Threshold = 5;\nlet Recent = (span: timespan) { SigninLogs | where TimeGenerated > ago(span) };\nRecent(1d)\n| where UserPrincipalName has \"é😀\" or ResultType == \"50126\"\n| summarize Failures = count() by UserPrincipalName\n| where Failures > Threshold\n";
+    client.open(&uri, text);
+    let tokens = decoded_tokens(&mut client, &uri, text, None);
+    let kind_of = |word: &str| -> Vec<(String, bool)> {
+        tokens
+            .iter()
+            .filter(|(t, _, _)| t == word)
+            .map(|(_, kind, declared)| (kind.clone(), *declared))
+            .collect()
+    };
+    let one = |kind: &str, declared| vec![(kind.to_string(), declared)];
+    assert_eq!(kind_of("// failed sign-ins"), one("comment", false));
+    assert_eq!(kind_of("let").len(), 2);
+    assert!(kind_of("let").iter().all(|(k, _)| k == "keyword"));
+    assert_eq!(
+        kind_of("Threshold"),
+        [one("variable", true), one("variable", false)].concat()
+    );
+    assert_eq!(kind_of("5"), one("number", false));
+    assert_eq!(kind_of("1d"), one("number", false));
+    assert_eq!(
+        kind_of("Recent"),
+        [one("function", true), one("function", false)].concat()
+    );
+    assert_eq!(
+        kind_of("span"),
+        [one("parameter", true), one("parameter", false)].concat()
+    );
+    assert_eq!(kind_of("SigninLogs"), one("class", false));
+    assert_eq!(kind_of("TimeGenerated"), one("property", false));
+    assert_eq!(kind_of("ago"), one("function", false));
+    assert_eq!(kind_of("count"), one("function", false));
+    assert_eq!(kind_of("summarize"), one("keyword", false));
+    assert_eq!(kind_of(">").len(), 2);
+    assert!(kind_of(">").iter().all(|(k, _)| k == "operator"));
+    assert_eq!(kind_of("\"é😀\""), one("string", false));
+    // After the emoji (two UTF-16 units) the positions still land on the names.
+    assert_eq!(kind_of("ResultType"), one("property", false));
+    assert_eq!(kind_of("\"50126\""), one("string", false));
+    assert_eq!(
+        kind_of("Failures"),
+        [one("property", true), one("property", false)].concat()
+    );
+    assert_eq!(kind_of("UserPrincipalName").len(), 2);
+
+    // A range gives the tokens of its lines only.
+    let last = decoded_tokens(
+        &mut client,
+        &uri,
+        text,
+        Some(Range::new(Position::new(6, 0), Position::new(6, 27))),
+    );
+    let words: Vec<&str> = last.iter().map(|(t, _, _)| t.as_str()).collect();
+    assert_eq!(words, ["|", "where", "Failures", ">", "Threshold"]);
+    client.shutdown().unwrap();
 }

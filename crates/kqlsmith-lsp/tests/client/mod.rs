@@ -208,3 +208,65 @@ pub fn apply_edits(text: &str, edits: &[TextEdit]) -> String {
     }
     out
 }
+
+/// The semantic tokens of a document, decoded from the relative encoding: each token's text
+/// (read at its UTF-16 position), its type's name in the legend, and whether it is declared.
+pub fn decoded_tokens(
+    client: &mut Client,
+    uri: &Uri,
+    text: &str,
+    range: Option<Range>,
+) -> Vec<(String, String, bool)> {
+    let caps = &client.initialize.as_ref().unwrap().capabilities;
+    let Some(SemanticTokensServerCapabilities::SemanticTokensOptions(options)) =
+        &caps.semantic_tokens_provider
+    else {
+        panic!("semantic tokens are advertised with options")
+    };
+    assert_eq!(options.range, Some(true));
+    let legend = options.legend.clone();
+    let result = match range {
+        None => match client.request::<req::SemanticTokensFullRequest>(SemanticTokensParams {
+            text_document: TextDocumentIdentifier::new(uri.clone()),
+            work_done_progress_params: Default::default(),
+            partial_result_params: Default::default(),
+        }) {
+            Some(SemanticTokensResult::Tokens(t)) => t,
+            other => panic!("{other:?}"),
+        },
+        Some(range) => {
+            match client.request::<req::SemanticTokensRangeRequest>(SemanticTokensRangeParams {
+                text_document: TextDocumentIdentifier::new(uri.clone()),
+                range,
+                work_done_progress_params: Default::default(),
+                partial_result_params: Default::default(),
+            }) {
+                Some(SemanticTokensRangeResult::Tokens(t)) => t,
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    let lines: Vec<&str> = text.split('\n').collect();
+    let (mut line, mut start) = (0u32, 0u32);
+    result
+        .data
+        .iter()
+        .map(|t| {
+            if t.delta_line > 0 {
+                line += t.delta_line;
+                start = t.delta_start;
+            } else {
+                start += t.delta_start;
+            }
+            let units: Vec<u16> = lines[line as usize].encode_utf16().collect();
+            let piece = &units[start as usize..(start + t.length) as usize];
+            (
+                String::from_utf16(piece).unwrap(),
+                legend.token_types[t.token_type as usize]
+                    .as_str()
+                    .to_string(),
+                t.token_modifiers_bitset & 1 == 1,
+            )
+        })
+        .collect()
+}
