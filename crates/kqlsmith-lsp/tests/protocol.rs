@@ -288,6 +288,24 @@ fn hover_names_a_columns_type_and_table_and_a_lets_definition() {
         work_done_progress_params: Default::default(),
     }));
     assert!(rule.contains("KQL401 foreign-time-column"), "{rule}");
+    let function = text_of(client.request::<req::HoverRequest>(HoverParams {
+        text_document_position_params: at(&uri, position_of(HUNT, "ago(")),
+        work_done_progress_params: Default::default(),
+    }));
+    assert!(function.contains("ago(arg1)"), "{function}");
+    assert!(
+        function.contains("The current UTC time minus a timespan"),
+        "the summary is shown: {function}"
+    );
+    let aggregate = text_of(client.request::<req::HoverRequest>(HoverParams {
+        text_document_position_params: at(&uri, position_of(HUNT, "count()")),
+        work_done_progress_params: Default::default(),
+    }));
+    assert!(
+        aggregate.contains("aggregation function")
+            && aggregate.contains("The number of rows in the group."),
+        "{aggregate}"
+    );
 
     // A column a stage made: its type and that stage.
     let made = "DeviceNetworkEvents\n| extend Port = tostring(RemotePort)\n| where Port == \"22\"";
@@ -564,6 +582,13 @@ fn outline_and_signature_help() {
         help.signatures
     );
     assert_eq!(help.active_parameter, Some(1));
+    // A built-in's signature says what the function gives; a `let` function's has no summary.
+    assert_eq!(
+        help.signatures[0].documentation,
+        Some(Documentation::String(
+            "Joins its arguments, converted to strings, into one string.".into()
+        ))
+    );
     let inner = position_of(text, "DeviceName,");
     let help = client
         .request::<req::SignatureHelpRequest>(SignatureHelpParams {
@@ -574,6 +599,7 @@ fn outline_and_signature_help() {
         .unwrap();
     assert_eq!(help.signatures[0].label, "f(a, b)");
     assert_eq!(help.active_parameter, Some(0));
+    assert_eq!(help.signatures[0].documentation, None);
 
     let full =
         "let Window = 1d;\nlet f = (a: string) { a };\nDeviceInfo | take 1;\nDeviceInfo | take 2";

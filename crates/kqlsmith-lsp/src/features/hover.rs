@@ -120,27 +120,36 @@ fn describe_name(
     }
 }
 
-/// `name(arg1, arg2, [arg3])` and what kind of function it is.
+/// `name(arg1, arg2, [arg3])`, what kind of function it is, and what it gives.
 pub fn function_signature(name: &str, platform: &kqlsmith_lint::Platform) -> Option<String> {
-    let (kind, min, max) = if let Some(f) = functions::lookup(FunctionKind::Scalar, name) {
-        ("scalar function", f.min_args, f.max_args)
-    } else if let Some(f) = functions::lookup(FunctionKind::Aggregate, name) {
-        (
-            "aggregation function (in `summarize`)",
-            f.min_args,
-            f.max_args,
-        )
+    let builtin = builtin(name);
+    let (kind, min, max) = if let Some(f) = builtin {
+        let kind = match f.kind {
+            FunctionKind::Aggregate => "aggregation function (in `summarize`)",
+            FunctionKind::Scalar | FunctionKind::Plugin => "scalar function",
+        };
+        (kind, f.min_args, f.max_args)
     } else if let Some(f) = platform.function(name) {
         ("function of this platform", f.min_args, Some(f.max_args))
     } else {
         return None;
     };
-    let obsolete = functions::lookup(FunctionKind::Scalar, name).is_some_and(|f| f.obsolete);
+    let obsolete = builtin.is_some_and(|f| f.obsolete);
+    let summary = builtin
+        .and_then(|f| f.summary())
+        .map_or(String::new(), |s| format!("\n\n{s}"));
     Some(format!(
-        "```kql\n{}\n```\n{kind}{}",
+        "```kql\n{}\n```\n{kind}{}{summary}",
         signature(name, min, max),
         if obsolete { "; deprecated" } else { "" }
     ))
+}
+
+/// The built-in scalar or aggregation function of this name (a scalar first, as a call
+/// outside `summarize` means).
+pub fn builtin(name: &str) -> Option<&'static functions::Function> {
+    functions::lookup(FunctionKind::Scalar, name)
+        .or_else(|| functions::lookup(FunctionKind::Aggregate, name))
 }
 
 /// `f(arg1, [arg2])`, `f(arg1, ...)`.
