@@ -6,7 +6,10 @@ mod client;
 
 use std::path::Path;
 
-use client::{Client, apply_edits, decoded_tokens, position_of, project, uri, utf16_position};
+use client::{
+    Client, apply_edits, decoded_tokens, hover_text, position_of, project, published, uri,
+    utf16_position,
+};
 use kqlsmith_hosts::{HostFile, HostKind, ReadOptions};
 use kqlsmith_lint::{Config, Linter, Platform};
 use lsp_types::request as req;
@@ -37,16 +40,6 @@ fn lint_host(kind: HostKind, text: &str, platform: &str) -> Vec<(String, Range)>
     found
 }
 
-fn published(p: &PublishDiagnosticsParams) -> Vec<(String, Range)> {
-    p.diagnostics
-        .iter()
-        .map(|d| match &d.code {
-            Some(NumberOrString::String(code)) => (code.clone(), d.range),
-            other => panic!("a code that is not a rule code: {other:?}"),
-        })
-        .collect()
-}
-
 fn code_actions(client: &mut Client, uri: &Uri, at: Position) -> Vec<CodeAction> {
     client
         .request::<req::CodeActionRequest>(CodeActionParams {
@@ -72,20 +65,6 @@ fn fix_edits(actions: &[CodeAction], uri: &Uri, code: &str) -> Vec<TextEdit> {
         .find(|a| a.kind == Some(CodeActionKind::QUICKFIX) && a.title.contains(code))
         .unwrap_or_else(|| panic!("a fix for {code} among {actions:?}"));
     fix.edit.as_ref().unwrap().changes.as_ref().unwrap()[uri].clone()
-}
-
-fn hover_text(client: &mut Client, uri: &Uri, at: Position) -> String {
-    let hover = client.request::<req::HoverRequest>(HoverParams {
-        text_document_position_params: TextDocumentPositionParams::new(
-            TextDocumentIdentifier::new(uri.clone()),
-            at,
-        ),
-        work_done_progress_params: Default::default(),
-    });
-    match hover.expect("a hover").contents {
-        HoverContents::Markup(m) => m.value,
-        other => panic!("{other:?}"),
-    }
 }
 
 fn format_edits(client: &mut Client, uri: &Uri) -> Vec<TextEdit> {

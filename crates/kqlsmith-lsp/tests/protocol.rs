@@ -3,7 +3,10 @@
 
 mod client;
 
-use client::{Client, apply_edits, decoded_tokens, position_of, project, utf16_position};
+use client::{
+    Client, apply_edits, decoded_tokens, hover_text, position_of, project, published,
+    utf16_position,
+};
 use kqlsmith_lint::{Config, Linter, Platform};
 use kqlsmith_lsp::Ending;
 use lsp_types::request as req;
@@ -30,16 +33,6 @@ fn lint_ranges(text: &str) -> Vec<(String, Range)> {
                 utf16_position(text, d.range.end),
             );
             (d.code.to_string(), range)
-        })
-        .collect()
-}
-
-fn published(p: &PublishDiagnosticsParams) -> Vec<(String, Range)> {
-    p.diagnostics
-        .iter()
-        .map(|d| match &d.code {
-            Some(NumberOrString::String(code)) => (code.clone(), d.range),
-            other => panic!("a code that is not a rule code: {other:?}"),
         })
         .collect()
 }
@@ -288,19 +281,13 @@ fn hover_names_a_columns_type_and_table_and_a_lets_definition() {
         work_done_progress_params: Default::default(),
     }));
     assert!(rule.contains("KQL401 foreign-time-column"), "{rule}");
-    let function = text_of(client.request::<req::HoverRequest>(HoverParams {
-        text_document_position_params: at(&uri, position_of(HUNT, "ago(")),
-        work_done_progress_params: Default::default(),
-    }));
+    let function = hover_text(&mut client, &uri, position_of(HUNT, "ago("));
     assert!(function.contains("ago(arg1)"), "{function}");
     assert!(
         function.contains("The current UTC time minus a timespan"),
         "the summary is shown: {function}"
     );
-    let aggregate = text_of(client.request::<req::HoverRequest>(HoverParams {
-        text_document_position_params: at(&uri, position_of(HUNT, "count()")),
-        work_done_progress_params: Default::default(),
-    }));
+    let aggregate = hover_text(&mut client, &uri, position_of(HUNT, "count()"));
     assert!(
         aggregate.contains("aggregation function")
             && aggregate.contains("The number of rows in the group."),

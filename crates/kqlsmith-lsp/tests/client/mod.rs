@@ -270,3 +270,29 @@ pub fn decoded_tokens(
         })
         .collect()
 }
+
+/// The codes and ranges of published diagnostics.
+pub fn published(p: &PublishDiagnosticsParams) -> Vec<(String, Range)> {
+    p.diagnostics
+        .iter()
+        .map(|d| match &d.code {
+            Some(NumberOrString::String(code)) => (code.clone(), d.range),
+            other => panic!("a code that is not a rule code: {other:?}"),
+        })
+        .collect()
+}
+
+/// The Markdown of the hover at `at`, which must be there.
+pub fn hover_text(client: &mut Client, uri: &Uri, at: Position) -> String {
+    let hover = client.request::<req::HoverRequest>(HoverParams {
+        text_document_position_params: TextDocumentPositionParams::new(
+            TextDocumentIdentifier::new(uri.clone()),
+            at,
+        ),
+        work_done_progress_params: Default::default(),
+    });
+    match hover.expect("a hover").contents {
+        HoverContents::Markup(m) => m.value,
+        other => panic!("{other:?}"),
+    }
+}
