@@ -185,6 +185,30 @@ fn a_yaml_block_scalar_is_checked_as_sentinel_renamed_and_formatted_in_place() {
     );
     assert_eq!(apply_edits(YAML, edits), YAML.replace("threshold", "limit"));
 
+    // Completion inside the block: the Sentinel table's columns that reach the cursor.
+    let after_where = YAML.find("ResultType ==").unwrap();
+    let items = client.request::<req::Completion>(CompletionParams {
+        text_document_position: TextDocumentPositionParams::new(
+            TextDocumentIdentifier::new(uri.clone()),
+            utf16_position(YAML, after_where),
+        ),
+        work_done_progress_params: Default::default(),
+        partial_result_params: Default::default(),
+        context: None,
+    });
+    let Some(CompletionResponse::Array(items)) = items else {
+        panic!("completion items")
+    };
+    let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+    assert!(
+        labels.contains(&"ResultType") && labels.contains(&"threshold"),
+        "{labels:?}"
+    );
+    assert!(
+        !labels.contains(&"Timestamp"),
+        "Defender's columns are not offered"
+    );
+
     let formatted = apply_edits(YAML, &format_edits(&mut client, &uri));
     // What `kqlsmith fmt --stdout spray.yaml` prints: the query laid out, still a block
     // under `query:` with its two spaces, every other line as it was.
