@@ -69,6 +69,9 @@ impl Kind {
     }
 }
 
+/// The bytes operators are written with (`|`, `==`, `=~`, `!has` starts with `!`, ...).
+const OPERATOR_BYTES: &[u8] = b"=!<>~|+-*/%:?&^";
+
 /// The one modifier: the name is declared here (`let X`, `extend X =`, a parameter).
 const DECLARATION: u32 = 1;
 
@@ -209,12 +212,9 @@ fn code_tokens(
                 out.push(token(i..end, Kind::Keyword, false));
             }
             i = end;
-        } else if b'!' <= b && b <= b'~' && !b"()[]{},;.`\"'@".contains(&b) {
+        } else if OPERATOR_BYTES.contains(&b) {
             let mut end = i + 1;
-            while end < range.end
-                && b"=!<>~|+-*/%:?".contains(&bytes[end])
-                && b"=!<>~|+-*/%:?".contains(&b)
-            {
+            while end < range.end && OPERATOR_BYTES.contains(&bytes[end]) {
                 end += 1;
             }
             if parses {
