@@ -371,6 +371,34 @@ mod tests {
     }
 
     #[test]
+    fn the_extension_decides_the_language_and_the_language_id_stands_in_without_one() {
+        use std::path::Path;
+        let host = |kind| Language::Host(kind);
+        for (path, id, expected) in [
+            (Some("/r/q.kql"), "markdown", Language::Kql),
+            (Some("/r/q.csl"), "kusto", Language::Kql),
+            (Some("/r/README.MD"), "plaintext", host(HostKind::Markdown)),
+            (Some("/r/a.markdown"), "markdown", host(HostKind::Markdown)),
+            (Some("/r/rule.yml"), "yaml", host(HostKind::Yaml)),
+            (Some("/r/rule.yaml"), "kql", host(HostKind::Yaml)),
+            (Some("/r/arm.json"), "jsonc", host(HostKind::Json)),
+            (None, "markdown", host(HostKind::Markdown)),
+            (None, "yaml", host(HostKind::Yaml)),
+            (None, "json", host(HostKind::Json)),
+            (None, "jsonc", host(HostKind::Json)),
+            (None, "kql", Language::Kql),
+            (None, "kusto", Language::Kql),
+            (Some("/r/Dockerfile"), "yaml", host(HostKind::Yaml)),
+        ] {
+            assert_eq!(
+                Language::of(path.map(Path::new), id),
+                expected,
+                "{path:?} {id}"
+            );
+        }
+    }
+
+    #[test]
     fn untitled_documents_have_no_path() {
         let uri: Uri = "untitled:Untitled-1".parse().unwrap();
         assert_eq!(file_path(&uri), None);
