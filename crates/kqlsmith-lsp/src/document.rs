@@ -225,6 +225,7 @@ impl Document {
     /// why it cannot be written.
     pub fn replace_queries(&self, replacements: &[(usize, String)]) -> Result<Vec<Edit>, String> {
         let new_text = match &self.host {
+            // A KQL file is its one query: the new text is the whole text.
             None => match replacements {
                 [] => return Ok(Vec::new()),
                 [.., (_, text)] => text.clone(),
