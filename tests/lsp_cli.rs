@@ -143,6 +143,46 @@ fn formatting_equals_fmt_stdout_and_shutdown_then_exit_ends_with_status_0() {
 }
 
 #[test]
+fn formatting_a_host_file_equals_fmt_stdout_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let hosts = [
+        (
+            "rules/spray.yaml",
+            "yaml",
+            "id: 1\nquery: |\n  SigninLogs|where TimeGenerated>ago(1d)\n  |summarize count() by UserPrincipalName\nseverity: Low\n",
+        ),
+        (
+            "rules/detection.json",
+            "json",
+            "{\"queryCondition\": {\"queryText\": \"DeviceProcessEvents|where FileName==\\\"cmd.exe\\\"\\n|project DeviceName\"}}\n",
+        ),
+    ];
+    let mut session = Session::start();
+    for (id, (path, language, text)) in hosts.into_iter().enumerate() {
+        let file = cli::write(dir.path(), path, text);
+        let uri = format!("file://{}", file.display());
+        session.send(json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}},
+        }));
+        let formatted = session.request(
+            id as i64 + 2,
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}),
+        );
+        let edits = formatted["result"].as_array().unwrap();
+        assert!(!edits.is_empty(), "{path} is formatted");
+        let fmt = cli::kqlsmith(dir.path(), &["fmt", "--stdout", path]);
+        assert!(fmt.status.success(), "{path}");
+        assert_eq!(apply(text, edits), cli::text(&fmt.stdout), "{path}");
+    }
+    session.request(9, "shutdown", Value::Null);
+    session.send(json!({"jsonrpc": "2.0", "method": "exit"}));
+    assert_eq!(session.wait(Duration::from_secs(2)).code(), Some(0));
+}
+
+#[test]
 fn the_server_ends_when_the_client_goes_away() {
     let mut session = Session::start();
     drop(session.stdin.take());

@@ -1,6 +1,7 @@
 //! KQL's built-in functions: scalar functions, aggregates and `evaluate` plugins, with their
 //! arities and how a column they compute is named when the query names none
-//! (`make_set(Port)` makes `set_Port`). The list is data (`data/functions.txt`), parsed once.
+//! (`make_set(Port)` makes `set_Port`), and a one-line summary of each. The list is data
+//! (`data/functions.txt`, `data/function_summaries.txt`), parsed once.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -50,6 +51,11 @@ pub struct Function {
 }
 
 impl Function {
+    /// What the function gives, in one sentence (for hover and signature help).
+    pub fn summary(&self) -> Option<&'static str> {
+        summaries().get(&(self.kind, self.name)).copied()
+    }
+
     /// Whether `count` arguments are acceptable.
     pub fn accepts(&self, count: usize) -> bool {
         count >= self.min_args && self.max_args.is_none_or(|max| count <= max)
@@ -76,6 +82,33 @@ impl Function {
 }
 
 const DATA: &str = include_str!("../data/functions.txt");
+const SUMMARIES: &str = include_str!("../data/function_summaries.txt");
+
+/// The summaries by kind and name, read from `data/function_summaries.txt` at first use.
+fn summaries() -> &'static HashMap<(FunctionKind, &'static str), &'static str> {
+    static SUMMARIES_BY_NAME: OnceLock<HashMap<(FunctionKind, &'static str), &'static str>> =
+        OnceLock::new();
+    SUMMARIES_BY_NAME.get_or_init(|| {
+        SUMMARIES
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(parse_summary)
+            .collect()
+    })
+}
+
+/// `scalar ago: The current UTC time minus a timespan.`
+fn parse_summary(line: &'static str) -> Option<((FunctionKind, &'static str), &'static str)> {
+    let (head, summary) = line.split_once(": ")?;
+    let (kind, name) = head.split_once(' ')?;
+    let kind = match kind {
+        "scalar" => FunctionKind::Scalar,
+        "aggregate" => FunctionKind::Aggregate,
+        "plugin" => FunctionKind::Plugin,
+        _ => return None,
+    };
+    Some(((kind, name), summary.trim()))
+}
 
 /// The functions of each kind by name, indexed by `FunctionKind as usize`.
 struct Catalogue {
@@ -177,6 +210,46 @@ mod tests {
         let parsed: usize = catalogue().by_kind.iter().map(HashMap::len).sum();
         assert_eq!(parsed, lines);
         assert!(lines > 500, "{lines}");
+    }
+
+    #[test]
+    fn every_function_has_a_summary_and_every_summary_a_function() {
+        let mut missing = Vec::new();
+        for (kind, functions) in [
+            FunctionKind::Scalar,
+            FunctionKind::Aggregate,
+            FunctionKind::Plugin,
+        ]
+        .into_iter()
+        .zip(&catalogue().by_kind)
+        {
+            for f in functions.values() {
+                match f.summary() {
+                    Some(s) if s.len() > 10 && s.ends_with('.') && !s.contains('\n') => {}
+                    _ => missing.push(format!("{kind:?} {}", f.name)),
+                }
+            }
+        }
+        assert_eq!(missing, Vec::<String>::new(), "functions without a summary");
+        let lines = SUMMARIES
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .collect::<Vec<_>>();
+        for line in &lines {
+            let ((kind, name), _) = parse_summary(line)
+                .unwrap_or_else(|| panic!("function_summaries.txt: bad line `{line}`"));
+            assert!(
+                lookup(kind, name).is_some(),
+                "a summary of no function: `{line}`"
+            );
+        }
+        assert_eq!(summaries().len(), lines.len(), "one line a function");
+        assert_eq!(
+            lookup(FunctionKind::Aggregate, "make_set")
+                .unwrap()
+                .summary(),
+            Some("An array of the group's distinct values, up to a maximum count.")
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::ops::Range;
 use kqlsmith_lint::binding::{Bound, Meaning};
 use kqlsmith_lint::ir::Statement;
 use kqlsmith_lint::schema::{Column, ColumnType};
-use kqlsmith_lint::semantic::LetKind;
+use kqlsmith_lint::semantic::{Callee, LetKind, Resolution};
 use kqlsmith_lint::{Linter, Platform};
 
 /// A name the query declares: a `let` or a function parameter.
@@ -70,6 +70,25 @@ pub enum ColumnOrigin {
         at: Range<usize>,
     },
     Unknown,
+}
+
+/// What kind of thing a name of the query is, for colouring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    Column,
+    Table,
+    Function,
+    /// A `let` name (or `as`, or a query parameter) that is not a function.
+    Variable,
+    Parameter,
+}
+
+/// A name of the query: where it is, what it is, and whether it is declared there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    pub span: Range<usize>,
+    pub kind: NameKind,
+    pub declaration: bool,
 }
 
 /// A parsed query and what its names mean (nothing, when the text does not parse).
@@ -222,6 +241,73 @@ impl<'q> Semantics<'q> {
                 _ => None,
             })
             .collect()
+    }
+
+    /// Every name the binder met (uses and declarations), in source order; empty when the
+    /// text does not parse.
+    pub fn names(&self) -> Vec<Name> {
+        let Some(bound) = &self.bound else {
+            return Vec::new();
+        };
+        let model = bound.model();
+        let let_kind = |kind: &LetKind| match kind {
+            LetKind::Function { .. } => NameKind::Function,
+            LetKind::Scalar(_) | LetKind::Tabular | LetKind::Other => NameKind::Variable,
+        };
+        let name = |span: &Range<usize>, kind, declaration| Name {
+            span: span.clone(),
+            kind,
+            declaration,
+        };
+        let mut names = Vec::new();
+        for used in &model.names {
+            let kind = match &used.resolution {
+                Resolution::Let(i) => let_kind(&model.lets[*i].kind),
+                Resolution::Parameter => NameKind::Parameter,
+                Resolution::Column(_)
+                | Resolution::Open
+                | Resolution::Removed(_)
+                | Resolution::Unknown { .. } => NameKind::Column,
+            };
+            names.push(name(&used.ident.span, kind, false));
+        }
+        names.extend(
+            model
+                .tables
+                .iter()
+                .map(|t| name(&t.ident.span, NameKind::Table, false)),
+        );
+        for call in &model.calls {
+            let kind = match &call.callee {
+                Callee::Let(i) => let_kind(&model.lets[*i].kind),
+                Callee::Builtin(_)
+                | Callee::Platform { .. }
+                | Callee::Unchecked
+                | Callee::Unknown { .. } => NameKind::Function,
+            };
+            names.push(name(&call.name.span, kind, false));
+        }
+        names.extend(
+            model
+                .defs
+                .iter()
+                .map(|d| name(&d.ident.span, NameKind::Column, true)),
+        );
+        names.extend(
+            model
+                .lets
+                .iter()
+                .map(|l| name(&l.name.span, let_kind(&l.kind), true)),
+        );
+        names.extend(
+            model
+                .params
+                .iter()
+                .map(|p| name(&p.name.span, NameKind::Parameter, true)),
+        );
+        names.sort_by_key(|n| (n.span.start, n.span.end));
+        names.dedup_by(|later, first| later.span == first.span);
+        names
     }
 
     /// The query's text.

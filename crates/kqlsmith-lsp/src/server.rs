@@ -17,7 +17,9 @@ use lsp_types::{
 use serde_json::Value;
 
 use crate::document::Document;
-use crate::features::{actions, completion, diagnostics, formatting, hover, navigation, signature};
+use crate::features::{
+    actions, completion, diagnostics, formatting, hover, navigation, signature, tokens,
+};
 use crate::position::Encoding;
 use crate::settings::{Configs, Settings};
 
@@ -72,6 +74,15 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
         })),
         document_formatting_provider: Some(OneOf::Left(true)),
         document_range_formatting_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(
+            lsp_types::SemanticTokensOptions {
+                legend: tokens::legend(),
+                range: Some(true),
+                full: Some(lsp_types::SemanticTokensFullOptions::Bool(true)),
+                ..lsp_types::SemanticTokensOptions::default()
+            }
+            .into(),
+        ),
         ..ServerCapabilities::default()
     }
 }
@@ -277,6 +288,19 @@ impl Server {
                 })
                 .flatten()
             }),
+            req::SemanticTokensFullRequest::METHOD => self
+                .answer::<req::SemanticTokensFullRequest>(request, |s, p| {
+                    s.with_document(&p.text_document.uri, |doc, settings| {
+                        tokens::semantic_tokens(doc, settings, None).into()
+                    })
+                }),
+            req::SemanticTokensRangeRequest::METHOD => self
+                .answer::<req::SemanticTokensRangeRequest>(request, |s, p| {
+                    s.with_document(&p.text_document.uri, |doc, settings| {
+                        let range = doc.lines.offsets(&doc.text, p.range);
+                        tokens::semantic_tokens(doc, settings, Some(range)).into()
+                    })
+                }),
             method => Err(ResponseError {
                 code: ErrorCode::MethodNotFound as i32,
                 message: format!("kqlsmith does not answer `{method}`"),
@@ -295,38 +319,46 @@ impl Server {
         Ok(to_value(handle(self, params)))
     }
 
-    /// Runs `f` on the document with its settings; `None` when the document is not open.
+    /// Runs `f` on the document with the settings of each of its queries; `None` when the
+    /// document is not open.
     fn with_document<T>(
         &mut self,
         uri: &Uri,
-        f: impl FnOnce(&Document, &Settings) -> T,
+        f: impl FnOnce(&Document, &[Settings]) -> T,
     ) -> Option<T> {
         let document = self.documents.get(uri)?.clone();
         let settings = self.settings(&document);
         Some(f(&document, &settings))
     }
 
-    /// The document's settings; a broken `kqlsmith.toml` is shown to the user (once) and the
-    /// defaults are used meanwhile.
-    fn settings(&mut self, document: &Document) -> Settings {
-        match self
-            .configs
-            .settings(document.path.as_deref(), &document.text)
-        {
-            Ok(settings) => settings,
-            Err(message) => {
-                if !self.shown_errors.contains(&message) {
-                    self.shown_errors.push(message.clone());
-                    self.notify::<note::ShowMessage>(lsp_types::ShowMessageParams {
-                        typ: lsp_types::MessageType::ERROR,
-                        message: format!("kqlsmith: {message}; using the default settings"),
-                    });
+    /// The settings of each query of the document, in region order; a broken `kqlsmith.toml`
+    /// is shown to the user (once) and the defaults are used meanwhile.
+    fn settings(&mut self, document: &Document) -> Vec<Settings> {
+        document
+            .regions()
+            .iter()
+            .map(|region| {
+                let (text, platform) = (region.text(), region.platform());
+                match self
+                    .configs
+                    .settings(document.path.as_deref(), text, platform)
+                {
+                    Ok(settings) => settings,
+                    Err(message) => {
+                        if !self.shown_errors.contains(&message) {
+                            self.shown_errors.push(message.clone());
+                            self.notify::<note::ShowMessage>(lsp_types::ShowMessageParams {
+                                typ: lsp_types::MessageType::ERROR,
+                                message: format!("kqlsmith: {message}; using the default settings"),
+                            });
+                        }
+                        self.configs
+                            .settings(None, text, platform)
+                            .expect("the default settings load")
+                    }
                 }
-                self.configs
-                    .settings(None, &document.text)
-                    .expect("the default settings load")
-            }
-        }
+            })
+            .collect()
     }
 
     fn notify<N: note::Notification>(&self, params: N::Params) {
@@ -342,7 +374,13 @@ impl Server {
                     return;
                 };
                 let doc = p.text_document;
-                let document = Document::new(doc.uri.clone(), doc.version, doc.text, self.encoding);
+                let document = Document::new(
+                    doc.uri.clone(),
+                    &doc.language_id,
+                    doc.version,
+                    doc.text,
+                    self.encoding,
+                );
                 self.documents.insert(doc.uri.clone(), document);
                 self.publish(&doc.uri);
             }
@@ -393,10 +431,11 @@ impl Server {
         let settings = self.settings(&document);
         let linted = catch_unwind(AssertUnwindSafe(|| diagnostics::lint(&document, &settings)));
         let found = linted.unwrap_or_default();
-        let diagnostics = found
+        let mut diagnostics: Vec<_> = found
             .iter()
             .map(|d| diagnostics::to_lsp(&document, d))
             .collect();
+        diagnostics.extend(diagnostics::host_error(&document));
         self.notify::<note::PublishDiagnostics>(PublishDiagnosticsParams::new(
             uri.clone(),
             diagnostics,

@@ -1,6 +1,7 @@
-//! What a document is checked with, as `kqlsmith lint` decides it: the `kqlsmith.toml` nearest
+//! What a query is checked with, as `kqlsmith lint` decides it: the `kqlsmith.toml` nearest
 //! the document's path (rules, severities, custom tables, watchlists, format options), and the
-//! platform it names, else the platform inferred from the text.
+//! platform the host names (Sentinel YAML and ARM, Defender XDR JSON), else the one the
+//! configuration names, else the platform inferred from the query.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -8,7 +9,7 @@ use std::time::SystemTime;
 
 use kqlsmith_lint::{Config, Linter, Platform, infer_platform};
 
-/// The configuration and platform of one document.
+/// The configuration and platform of one query.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub linter: Linter,
@@ -23,22 +24,29 @@ pub struct Configs {
 }
 
 impl Configs {
-    /// The settings for a document at `path` (`None`: not a file) with text `text`. An invalid
-    /// configuration file is an error that names it, its line and the problem.
-    pub fn settings(&mut self, path: Option<&Path>, text: &str) -> Result<Settings, String> {
+    /// The settings for a query with text `text` in a document at `path` (`None`: not a file),
+    /// whose host names `host_platform` (or nothing). An invalid configuration file is an
+    /// error that names it, its line and the problem.
+    pub fn settings(
+        &mut self,
+        path: Option<&Path>,
+        text: &str,
+        host_platform: Option<&str>,
+    ) -> Result<Settings, String> {
         let config = match path.and_then(Config::find) {
             Some(file) => self.load(&file)?,
             None => Config::new(),
         };
-        let (name, platform_reason) = match &config.platform {
-            Some(name) => {
+        let (name, platform_reason) = match (host_platform, &config.platform) {
+            (Some(name), _) => (name.to_string(), "named by the file it is in".to_string()),
+            (None, Some(name)) => {
                 let place = config
                     .path
                     .as_ref()
                     .map_or_else(String::new, |p| format!(" in {}", p.display()));
                 (name.clone(), format!("set{place}"))
             }
-            None => {
+            (None, None) => {
                 let inferred = infer_platform(text);
                 (
                     inferred.platform.to_string(),

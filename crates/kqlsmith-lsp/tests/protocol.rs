@@ -3,7 +3,10 @@
 
 mod client;
 
-use client::{Client, apply_edits, position_of, project, utf16_position};
+use client::{
+    Client, apply_edits, decoded_tokens, hover_text, position_of, project, published,
+    utf16_position,
+};
 use kqlsmith_lint::{Config, Linter, Platform};
 use kqlsmith_lsp::Ending;
 use lsp_types::request as req;
@@ -30,16 +33,6 @@ fn lint_ranges(text: &str) -> Vec<(String, Range)> {
                 utf16_position(text, d.range.end),
             );
             (d.code.to_string(), range)
-        })
-        .collect()
-}
-
-fn published(p: &PublishDiagnosticsParams) -> Vec<(String, Range)> {
-    p.diagnostics
-        .iter()
-        .map(|d| match &d.code {
-            Some(NumberOrString::String(code)) => (code.clone(), d.range),
-            other => panic!("a code that is not a rule code: {other:?}"),
         })
         .collect()
 }
@@ -99,7 +92,17 @@ fn diagnostics_equal_lint_with_utf16_columns_after_an_emoji() {
     );
     assert_eq!(foreign.source.as_deref(), Some("kqlsmith"));
     assert_eq!(foreign.severity, Some(DiagnosticSeverity::ERROR));
-    assert!(foreign.code_description.is_some());
+    assert_eq!(
+        foreign
+            .code_description
+            .as_ref()
+            .map(|c| c.href.as_str().to_string())
+            .as_deref(),
+        Some(
+            "https://github.com/kqlsmith/kqlsmith/blob/main/crates/kqlsmith-lint/src/rules/foreign_time_column.rs"
+        ),
+        "the link is the rule's own page"
+    );
     assert_eq!(client.shutdown(), Ok(Ending::Clean));
 }
 
@@ -278,6 +281,18 @@ fn hover_names_a_columns_type_and_table_and_a_lets_definition() {
         work_done_progress_params: Default::default(),
     }));
     assert!(rule.contains("KQL401 foreign-time-column"), "{rule}");
+    let function = hover_text(&mut client, &uri, position_of(HUNT, "ago("));
+    assert!(function.contains("ago(arg1)"), "{function}");
+    assert!(
+        function.contains("The current UTC time minus a timespan"),
+        "the summary is shown: {function}"
+    );
+    let aggregate = hover_text(&mut client, &uri, position_of(HUNT, "count()"));
+    assert!(
+        aggregate.contains("aggregation function")
+            && aggregate.contains("The number of rows in the group."),
+        "{aggregate}"
+    );
 
     // A column a stage made: its type and that stage.
     let made = "DeviceNetworkEvents\n| extend Port = tostring(RemotePort)\n| where Port == \"22\"";
@@ -554,6 +569,13 @@ fn outline_and_signature_help() {
         help.signatures
     );
     assert_eq!(help.active_parameter, Some(1));
+    // A built-in's signature says what the function gives; a `let` function's has no summary.
+    assert_eq!(
+        help.signatures[0].documentation,
+        Some(Documentation::String(
+            "Joins its arguments, converted to strings, into one string.".into()
+        ))
+    );
     let inner = position_of(text, "DeviceName,");
     let help = client
         .request::<req::SignatureHelpRequest>(SignatureHelpParams {
@@ -564,6 +586,7 @@ fn outline_and_signature_help() {
         .unwrap();
     assert_eq!(help.signatures[0].label, "f(a, b)");
     assert_eq!(help.active_parameter, Some(0));
+    assert_eq!(help.signatures[0].documentation, None);
 
     let full =
         "let Window = 1d;\nlet f = (a: string) { a };\nDeviceInfo | take 1;\nDeviceInfo | take 2";
@@ -641,4 +664,65 @@ fn exit_without_shutdown_and_requests_after_shutdown() {
         after.response_result.unwrap_err().code,
         lsp_server::ErrorCode::InvalidRequest as i32
     );
+}
+
+#[test]
+fn semantic_tokens_name_each_kind_in_utf16_positions() {
+    let (_dir, uri) = project("sentinel");
+    let mut client = Client::start(None);
+    let text = "// failed sign-ins\nlet Threshold = 5;\nlet Recent = (span: timespan) { SigninLogs | where TimeGenerated > ago(span) };\nRecent(1d)\n| where UserPrincipalName has \"é😀\" or ResultType == \"50126\"\n| summarize Failures = count() by UserPrincipalName\n| where Failures > Threshold\n";
+    client.open(&uri, text);
+    let tokens = decoded_tokens(&mut client, &uri, text, None);
+    let kind_of = |word: &str| -> Vec<(String, bool)> {
+        tokens
+            .iter()
+            .filter(|(t, _, _)| t == word)
+            .map(|(_, kind, declared)| (kind.clone(), *declared))
+            .collect()
+    };
+    let one = |kind: &str, declared| vec![(kind.to_string(), declared)];
+    assert_eq!(kind_of("// failed sign-ins"), one("comment", false));
+    assert_eq!(kind_of("let").len(), 2);
+    assert!(kind_of("let").iter().all(|(k, _)| k == "keyword"));
+    assert_eq!(
+        kind_of("Threshold"),
+        [one("variable", true), one("variable", false)].concat()
+    );
+    assert_eq!(kind_of("5"), one("number", false));
+    assert_eq!(kind_of("1d"), one("number", false));
+    assert_eq!(
+        kind_of("Recent"),
+        [one("function", true), one("function", false)].concat()
+    );
+    assert_eq!(
+        kind_of("span"),
+        [one("parameter", true), one("parameter", false)].concat()
+    );
+    assert_eq!(kind_of("SigninLogs"), one("class", false));
+    assert_eq!(kind_of("TimeGenerated"), one("property", false));
+    assert_eq!(kind_of("ago"), one("function", false));
+    assert_eq!(kind_of("count"), one("function", false));
+    assert_eq!(kind_of("summarize"), one("keyword", false));
+    assert_eq!(kind_of(">").len(), 2);
+    assert!(kind_of(">").iter().all(|(k, _)| k == "operator"));
+    assert_eq!(kind_of("\"é😀\""), one("string", false));
+    // After the emoji (two UTF-16 units) the positions still land on the names.
+    assert_eq!(kind_of("ResultType"), one("property", false));
+    assert_eq!(kind_of("\"50126\""), one("string", false));
+    assert_eq!(
+        kind_of("Failures"),
+        [one("property", true), one("property", false)].concat()
+    );
+    assert_eq!(kind_of("UserPrincipalName").len(), 2);
+
+    // A range gives the tokens of its lines only.
+    let last = decoded_tokens(
+        &mut client,
+        &uri,
+        text,
+        Some(Range::new(Position::new(6, 0), Position::new(6, 27))),
+    );
+    let words: Vec<&str> = last.iter().map(|(t, _, _)| t.as_str()).collect();
+    assert_eq!(words, ["|", "where", "Failures", ">", "Threshold"]);
+    client.shutdown().unwrap();
 }

@@ -183,6 +183,29 @@ fn random_edits_over_corpus_queries() {
             work_done_progress_params: Default::default(),
             partial_result_params: Default::default(),
         });
+        let tokens = client.request::<req::SemanticTokensFullRequest>(SemanticTokensParams {
+            text_document: doc.clone(),
+            work_done_progress_params: Default::default(),
+            partial_result_params: Default::default(),
+        });
+        // Each token lies on a line of the text, within it.
+        if let Some(SemanticTokensResult::Tokens(tokens)) = tokens {
+            let lines: Vec<usize> = text.split('\n').map(|l| l.encode_utf16().count()).collect();
+            let (mut line, mut start) = (0usize, 0u32);
+            for t in &tokens.data {
+                if t.delta_line > 0 {
+                    line += t.delta_line as usize;
+                    start = t.delta_start;
+                } else {
+                    start += t.delta_start;
+                }
+                prop_assert!(line < lines.len(), "a token past the last line");
+                prop_assert!(
+                    (start + t.length) as usize <= lines[line],
+                    "a token past its line's end"
+                );
+            }
+        }
         client.request::<req::CodeActionRequest>(CodeActionParams {
             text_document: doc.clone(),
             range: Range::new(Position::new(0, 0), utf16_position(&text, text.len())),

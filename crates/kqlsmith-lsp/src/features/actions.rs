@@ -12,45 +12,52 @@ use crate::document::Document;
 use crate::features::diagnostics;
 use crate::settings::Settings;
 
-/// The actions for the byte range `wanted` of the document.
+/// The actions for the byte range `wanted` of the document. In a host file the edits are
+/// written back through the host (escaped, indented), so they are valid there.
 pub fn actions(
     document: &Document,
-    settings: &Settings,
+    settings: &[Settings],
     wanted: Range<usize>,
 ) -> Vec<CodeActionOrCommand> {
     let overlaps = |r: &Range<usize>| r.start <= wanted.end && wanted.start <= r.end;
     let mut actions = Vec::new();
-    for d in diagnostics::lint(document, settings) {
-        let Some(fix) = &d.fix else { continue };
-        if !overlaps(&d.range) || fix.edits.is_empty() {
+    for (index, found) in diagnostics::lint_queries(document, settings) {
+        let region = &document.regions()[index];
+        let Some(fix) = &found.fix else { continue };
+        if fix.edits.is_empty() {
+            continue;
+        }
+        let Some(edits) = document.query_edits(region, &fix.edits) else {
+            continue;
+        };
+        let d = region.to_document_diagnostic(found.clone());
+        if !overlaps(&d.range) {
             continue;
         }
         actions.push(CodeActionOrCommand::CodeAction(CodeAction {
             title: format!("{} ({})", fix.message, d.code),
             kind: Some(CodeActionKind::QUICKFIX),
             diagnostics: Some(vec![diagnostics::to_lsp(document, &d)]),
-            edit: Some(workspace_edit(document, &fix.edits)),
+            edit: Some(workspace_edit(document, &edits)),
             is_preferred: Some(fix.applicability == Applicability::Safe),
             ..CodeAction::default()
         }));
     }
-    for region in document.regions() {
-        if !overlaps(&region.range) {
+    for (region, settings) in document.regions().iter().zip(settings) {
+        if !overlaps(&region.range()) {
             continue;
         }
         let from = settings.linter.platform();
         for to in Platform::builtins().iter().filter(|p| p.name != from.name) {
-            let Ok(converted) = convert(region.text(document), from, to) else {
+            let Ok(converted) = convert(region.text(), from, to) else {
                 continue;
             };
-            let edits: Vec<Edit> = converted
-                .edits
-                .iter()
-                .map(|e| Edit::replace(region.to_document(e.range.clone()), e.replacement.clone()))
-                .collect();
-            if edits.is_empty() {
+            if converted.edits.is_empty() {
                 continue;
             }
+            let Some(edits) = document.query_edits(region, &converted.edits) else {
+                continue;
+            };
             let caveat = match converted.diagnostics.len() {
                 0 => String::new(),
                 n => format!(" ({n} thing(s) to check by hand)"),

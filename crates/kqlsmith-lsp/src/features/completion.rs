@@ -116,11 +116,12 @@ enum Slot {
 }
 
 /// The completions at document offset `offset`.
-pub fn complete(document: &Document, settings: &Settings, offset: usize) -> Vec<CompletionItem> {
+pub fn complete(document: &Document, all: &[Settings], offset: usize) -> Vec<CompletionItem> {
     let Some((region, at)) = document.region_at(offset) else {
         return Vec::new();
     };
-    let text = region.text(document);
+    let settings = &all[region.index];
+    let text = region.text();
     let word_start = text[..at]
         .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
         .map_or(0, |i| {

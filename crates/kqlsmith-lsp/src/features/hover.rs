@@ -12,16 +12,18 @@ use crate::semantics::{BindingKind, ColumnOrigin, NameAt, Semantics};
 use crate::settings::Settings;
 
 /// The hover text at document offset `offset`.
-pub fn hover(document: &Document, settings: &Settings, offset: usize) -> Option<Hover> {
+pub fn hover(document: &Document, all: &[Settings], offset: usize) -> Option<Hover> {
     let (region, at) = document.region_at(offset)?;
-    let text = region.text(document);
+    let settings = &all[region.index];
+    let text = region.text();
     let semantics = Semantics::new(text, &settings.linter);
     let mut sections = Vec::new();
     let mut range = None;
     if let Some(name) = semantics.name_at(at) {
-        sections.push(describe_name(&semantics, &name, settings));
+        let line_of = |at: usize| document.range(region.to_document(at..at)).start.line + 1;
+        sections.push(describe_name(&semantics, &name, settings, &line_of));
     }
-    for d in diagnostics::lint(document, settings) {
+    for d in diagnostics::lint(document, all) {
         if d.range.start <= offset && offset <= d.range.end {
             range.get_or_insert(d.range.clone());
             if let Some(rule) = rules::find(rules::all(), d.code) {
@@ -48,7 +50,13 @@ pub fn hover(document: &Document, settings: &Settings, offset: usize) -> Option<
     })
 }
 
-fn describe_name(semantics: &Semantics<'_>, name: &NameAt, settings: &Settings) -> String {
+/// What `name` is; `line_of` gives the document line (1-based) of a query offset.
+fn describe_name(
+    semantics: &Semantics<'_>,
+    name: &NameAt,
+    settings: &Settings,
+    line_of: &dyn Fn(usize) -> u32,
+) -> String {
     let platform = semantics.platform();
     let checked_as = format!(
         "Checked as {} ({}).",
@@ -59,7 +67,7 @@ fn describe_name(semantics: &Semantics<'_>, name: &NameAt, settings: &Settings) 
             let from = match origin {
                 ColumnOrigin::Table(table) => format!("column of `{table}`"),
                 ColumnOrigin::Stage { keyword, at } => {
-                    let line = semantics.text()[..at.start].matches('\n').count() + 1;
+                    let line = line_of(at.start);
                     format!("made by `{keyword}` on line {line}")
                 }
                 ColumnOrigin::Unknown => "column".to_string(),
@@ -112,27 +120,36 @@ fn describe_name(semantics: &Semantics<'_>, name: &NameAt, settings: &Settings) 
     }
 }
 
-/// `name(arg1, arg2, [arg3])` and what kind of function it is.
+/// `name(arg1, arg2, [arg3])`, what kind of function it is, and what it gives.
 pub fn function_signature(name: &str, platform: &kqlsmith_lint::Platform) -> Option<String> {
-    let (kind, min, max) = if let Some(f) = functions::lookup(FunctionKind::Scalar, name) {
-        ("scalar function", f.min_args, f.max_args)
-    } else if let Some(f) = functions::lookup(FunctionKind::Aggregate, name) {
-        (
-            "aggregation function (in `summarize`)",
-            f.min_args,
-            f.max_args,
-        )
+    let builtin = builtin(name);
+    let (kind, min, max) = if let Some(f) = builtin {
+        let kind = match f.kind {
+            FunctionKind::Aggregate => "aggregation function (in `summarize`)",
+            FunctionKind::Scalar | FunctionKind::Plugin => "scalar function",
+        };
+        (kind, f.min_args, f.max_args)
     } else if let Some(f) = platform.function(name) {
         ("function of this platform", f.min_args, Some(f.max_args))
     } else {
         return None;
     };
-    let obsolete = functions::lookup(FunctionKind::Scalar, name).is_some_and(|f| f.obsolete);
+    let obsolete = builtin.is_some_and(|f| f.obsolete);
+    let summary = builtin
+        .and_then(|f| f.summary())
+        .map_or(String::new(), |s| format!("\n\n{s}"));
     Some(format!(
-        "```kql\n{}\n```\n{kind}{}",
+        "```kql\n{}\n```\n{kind}{}{summary}",
         signature(name, min, max),
         if obsolete { "; deprecated" } else { "" }
     ))
+}
+
+/// The built-in scalar or aggregation function of this name (a scalar first, as a call
+/// outside `summarize` means).
+pub fn builtin(name: &str) -> Option<&'static functions::Function> {
+    functions::lookup(FunctionKind::Scalar, name)
+        .or_else(|| functions::lookup(FunctionKind::Aggregate, name))
 }
 
 /// `f(arg1, [arg2])`, `f(arg1, ...)`.

@@ -9,3 +9,4 @@ pub mod formatting;
 pub mod hover;
 pub mod navigation;
 pub mod signature;
+pub mod tokens;

@@ -12,9 +12,9 @@ use crate::semantics::{Binding, BindingKind, Semantics};
 use crate::settings::Settings;
 
 /// The binding at document offset `offset`, with its ranges in document bytes.
-pub fn binding_at(document: &Document, settings: &Settings, offset: usize) -> Option<Binding> {
+pub fn binding_at(document: &Document, all: &[Settings], offset: usize) -> Option<Binding> {
     let (region, at) = document.region_at(offset)?;
-    let semantics = Semantics::new(region.text(document), &settings.linter);
+    let semantics = Semantics::new(region.text(), &all[region.index].linter);
     let mut binding = semantics.binding_at(at)?;
     binding.decl = region.to_document(binding.decl);
     binding.statement = region.to_document(binding.statement);
@@ -66,10 +66,10 @@ pub fn rename(binding: &Binding, new_name: &str) -> Result<Vec<Edit>, String> {
 
 /// The outline: each `let` (functions with their parameters) and each query.
 #[allow(deprecated)] // `DocumentSymbol::deprecated` must be written, though the protocol retired it
-pub fn symbols(document: &Document, settings: &Settings) -> Vec<DocumentSymbol> {
+pub fn symbols(document: &Document, all: &[Settings]) -> Vec<DocumentSymbol> {
     let mut out = Vec::new();
-    for region in document.regions() {
-        let text = region.text(document);
+    for (region, settings) in document.regions().iter().zip(all) {
+        let text = region.text();
         let semantics = Semantics::new(text, &settings.linter);
         let symbol = |name: String,
                       kind,

@@ -1,24 +1,30 @@
 //! `textDocument/signatureHelp`: inside a call's brackets, the function's parameters and the
 //! one the cursor is on. Works while the call is being typed (unclosed).
 
-use kqlsmith_lint::functions::{self, FunctionKind};
-use lsp_types::{ParameterInformation, ParameterLabel, SignatureHelp, SignatureInformation};
+use lsp_types::{
+    Documentation, ParameterInformation, ParameterLabel, SignatureHelp, SignatureInformation,
+};
 
 use crate::document::Document;
+use crate::features::hover;
 use crate::semantics::{BindingKind, Semantics, readable_at};
 use crate::settings::Settings;
 
 /// The signature of the call around document offset `offset`.
 pub fn signature_help(
     document: &Document,
-    settings: &Settings,
+    all: &[Settings],
     offset: usize,
 ) -> Option<SignatureHelp> {
     let (region, at) = document.region_at(offset)?;
-    let text = region.text(document);
+    let settings = &all[region.index];
+    let text = region.text();
     let (name, argument) = open_call(text, at)?;
     let params = parameters(text, at, &name, settings)?;
     let label = format!("{name}({})", params.join(", "));
+    let documentation = hover::builtin(&name)
+        .and_then(|f| f.summary())
+        .map(|s| Documentation::String(s.to_string()));
     let mut start = name.len() as u32 + 1;
     let parameters = params
         .iter()
@@ -36,7 +42,7 @@ pub fn signature_help(
     Some(SignatureHelp {
         signatures: vec![SignatureInformation {
             label,
-            documentation: None,
+            documentation,
             parameters: Some(parameters),
             active_parameter: Some(active),
         }],
@@ -59,9 +65,7 @@ fn parameters(text: &str, at: usize, name: &str, settings: &Settings) -> Option<
             _ => None,
         };
     }
-    let (min, max) = if let Some(f) = functions::lookup(FunctionKind::Scalar, name)
-        .or_else(|| functions::lookup(FunctionKind::Aggregate, name))
-    {
+    let (min, max) = if let Some(f) = hover::builtin(name) {
         (f.min_args, f.max_args)
     } else {
         let f = settings.linter.platform().function(name)?;

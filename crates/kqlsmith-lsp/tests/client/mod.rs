@@ -110,8 +110,18 @@ impl Client {
     }
 
     pub fn open(&mut self, uri: &Uri, text: &str) -> PublishDiagnosticsParams {
+        self.open_as(uri, "kql", text)
+    }
+
+    /// Opens a document the client calls `language_id` (`markdown`, `yaml`, `json`...).
+    pub fn open_as(
+        &mut self,
+        uri: &Uri,
+        language_id: &str,
+        text: &str,
+    ) -> PublishDiagnosticsParams {
         self.notify::<note::DidOpenTextDocument>(DidOpenTextDocumentParams {
-            text_document: TextDocumentItem::new(uri.clone(), "kql".into(), 1, text.into()),
+            text_document: TextDocumentItem::new(uri.clone(), language_id.into(), 1, text.into()),
         });
         self.diagnostics()
     }
@@ -197,4 +207,92 @@ pub fn apply_edits(text: &str, edits: &[TextEdit]) -> String {
         out.replace_range(offset(e.range.start)..offset(e.range.end), &e.new_text);
     }
     out
+}
+
+/// The semantic tokens of a document, decoded from the relative encoding: each token's text
+/// (read at its UTF-16 position), its type's name in the legend, and whether it is declared.
+pub fn decoded_tokens(
+    client: &mut Client,
+    uri: &Uri,
+    text: &str,
+    range: Option<Range>,
+) -> Vec<(String, String, bool)> {
+    let caps = &client.initialize.as_ref().unwrap().capabilities;
+    let Some(SemanticTokensServerCapabilities::SemanticTokensOptions(options)) =
+        &caps.semantic_tokens_provider
+    else {
+        panic!("semantic tokens are advertised with options")
+    };
+    assert_eq!(options.range, Some(true));
+    let legend = options.legend.clone();
+    let result = match range {
+        None => match client.request::<req::SemanticTokensFullRequest>(SemanticTokensParams {
+            text_document: TextDocumentIdentifier::new(uri.clone()),
+            work_done_progress_params: Default::default(),
+            partial_result_params: Default::default(),
+        }) {
+            Some(SemanticTokensResult::Tokens(t)) => t,
+            other => panic!("{other:?}"),
+        },
+        Some(range) => {
+            match client.request::<req::SemanticTokensRangeRequest>(SemanticTokensRangeParams {
+                text_document: TextDocumentIdentifier::new(uri.clone()),
+                range,
+                work_done_progress_params: Default::default(),
+                partial_result_params: Default::default(),
+            }) {
+                Some(SemanticTokensRangeResult::Tokens(t)) => t,
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    let lines: Vec<&str> = text.split('\n').collect();
+    let (mut line, mut start) = (0u32, 0u32);
+    result
+        .data
+        .iter()
+        .map(|t| {
+            if t.delta_line > 0 {
+                line += t.delta_line;
+                start = t.delta_start;
+            } else {
+                start += t.delta_start;
+            }
+            let units: Vec<u16> = lines[line as usize].encode_utf16().collect();
+            let piece = &units[start as usize..(start + t.length) as usize];
+            (
+                String::from_utf16(piece).unwrap(),
+                legend.token_types[t.token_type as usize]
+                    .as_str()
+                    .to_string(),
+                t.token_modifiers_bitset & 1 == 1,
+            )
+        })
+        .collect()
+}
+
+/// The codes and ranges of published diagnostics.
+pub fn published(p: &PublishDiagnosticsParams) -> Vec<(String, Range)> {
+    p.diagnostics
+        .iter()
+        .map(|d| match &d.code {
+            Some(NumberOrString::String(code)) => (code.clone(), d.range),
+            other => panic!("a code that is not a rule code: {other:?}"),
+        })
+        .collect()
+}
+
+/// The Markdown of the hover at `at`, which must be there.
+pub fn hover_text(client: &mut Client, uri: &Uri, at: Position) -> String {
+    let hover = client.request::<req::HoverRequest>(HoverParams {
+        text_document_position_params: TextDocumentPositionParams::new(
+            TextDocumentIdentifier::new(uri.clone()),
+            at,
+        ),
+        work_done_progress_params: Default::default(),
+    });
+    match hover.expect("a hover").contents {
+        HoverContents::Markup(m) => m.value,
+        other => panic!("{other:?}"),
+    }
 }
