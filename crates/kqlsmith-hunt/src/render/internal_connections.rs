@@ -621,7 +621,7 @@ mod tests {
                 // A turn runs from the holder's first report to the next holder's first.
                 "let Turns = HolderPairs",
                 "| where IPAddress !in (SharedAddresses)",
-                "| summarize EarlierHolders = countif(IsOther and OtherFirstReport < FirstReport), LaterHolders = countif(IsOther and OtherFirstReport > FirstReport), NextHolderReport = min(iff(IsOther and OtherFirstReport > FirstReport, OtherFirstReport, datetime(null))) by IPAddress, RemoteDeviceName, RemoteDeviceId, FirstReport;",
+                "| summarize EarlierHolders = countif(IsOther and OtherFirstReport < FirstReport), LaterHolders = countif(IsOther and OtherFirstReport > FirstReport), NextHolderReport = min(iff(IsOther and OtherFirstReport > FirstReport, OtherFirstReport, datetime(9999-12-31))) by IPAddress, RemoteDeviceName, RemoteDeviceId, FirstReport;",
                 // Each connection meets the turn it falls in ...
                 "union (Connections",
                 "| lookup kind=inner Turns on $left.RemoteIP == $right.IPAddress",
