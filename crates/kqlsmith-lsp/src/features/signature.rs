@@ -109,8 +109,9 @@ fn open_call(text: &str, at: usize) -> Option<(String, usize)> {
             b'(' => {
                 let before = &text[..i];
                 let start = before
-                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .map_or(0, |p| p + 1);
+                    .char_indices()
+                    .rfind(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .map_or(0, |(p, c)| p + c.len_utf8());
                 let name = &before[start..];
                 return (!name.is_empty() && !name.as_bytes()[0].is_ascii_digit())
                     .then(|| (name.to_string(), commas));
@@ -136,5 +137,8 @@ mod tests {
         );
         assert_eq!(at_end("T | where (a"), None);
         assert_eq!(at_end("T | where f(a) "), None);
+        // A character of several bytes right before the bracket is no part of the name.
+        assert_eq!(at_end("print é("), None);
+        assert_eq!(at_end("print é😀strlen("), Some(("strlen".into(), 0)));
     }
 }
