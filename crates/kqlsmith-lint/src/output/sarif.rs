@@ -48,6 +48,7 @@ struct Rule<'a> {
     default_configuration: Configuration,
     full_description: Text<'a>,
     help: Help<'a>,
+    help_uri: String,
     id: &'a str,
     name: &'a str,
     short_description: Text<'a>,
@@ -166,6 +167,7 @@ pub fn sarif(reports: &[FileReport], rules: &[&'static RuleInfo]) -> String {
                 markdown: documentation,
                 text: rule.summary,
             },
+            help_uri: rule.docs_url(),
             id: rule.code,
             name: rule.name,
             short_description: Text { text: rule.summary },
@@ -231,7 +233,7 @@ pub fn sarif(reports: &[FileReport], rules: &[&'static RuleInfo]) -> String {
             results,
             tool: Tool {
                 driver: Driver {
-                    information_uri: "https://github.com/kqlsmith/kqlsmith",
+                    information_uri: crate::rules::HOME,
                     name: "kqlsmith",
                     rules: descriptors,
                     version: env!("CARGO_PKG_VERSION"),
@@ -277,6 +279,9 @@ mod tests {
             assert!(d["id"].as_str().unwrap().starts_with("KQL"));
             assert!(d["shortDescription"]["text"].is_string());
             assert!(d["fullDescription"]["text"].is_string());
+            let page = d["helpUri"].as_str().unwrap();
+            let name = d["name"].as_str().unwrap().replace('-', "_");
+            assert!(page.ends_with(&format!("/src/rules/{name}.rs")), "{page}");
         }
         let result = &run["results"][0];
         assert_eq!(result["ruleId"], "KQL402");

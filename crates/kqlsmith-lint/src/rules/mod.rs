@@ -4,7 +4,7 @@
 mod registry;
 
 pub(crate) use registry::declare_rule;
-pub use registry::{RuleInfo, find, select};
+pub use registry::{HOME, RuleInfo, find, select};
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::Script;

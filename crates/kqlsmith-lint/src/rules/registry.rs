@@ -2,6 +2,9 @@
 
 use crate::diagnostic::Severity;
 
+/// Where kqlsmith's sources live: SARIF's `informationUri`, and the base of each rule's page.
+pub const HOME: &str = "https://github.com/kqlsmith/kqlsmith";
+
 /// A rule's identity and documentation.
 #[derive(Debug, PartialEq, Eq)]
 pub struct RuleInfo {
@@ -27,6 +30,16 @@ impl RuleInfo {
             .map(|line| line.strip_prefix(' ').unwrap_or(line))
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// The rule's page: its own source file, whose doc comment is the documentation above.
+    /// The file is named after the rule (`contains-operator`: `contains_operator.rs`), so the
+    /// link holds as long as the rule keeps its name, which is as stable as its code.
+    pub fn docs_url(&self) -> String {
+        format!(
+            "{HOME}/blob/main/crates/kqlsmith-lint/src/rules/{}.rs",
+            self.name.replace('-', "_")
+        )
     }
 }
 

@@ -8,13 +8,6 @@ use lsp_types::{CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString,
 use crate::document::Document;
 use crate::settings::Settings;
 
-/// Where each rule is documented: its own source file, whose doc comment is the rule's page
-/// (what it does, why it is bad, an example, the fix; `kqlsmith rules CODE` prints the same
-/// text). The file is named after the rule (`contains-operator`: `contains_operator.rs`), so
-/// the link stays right as long as the rule keeps its name, which is as stable as its code.
-const RULE_SOURCES: &str =
-    "https://github.com/kqlsmith/kqlsmith/blob/main/crates/kqlsmith-lint/src/rules/";
-
 /// The lint findings of every query of the document, as `kqlsmith lint` reports them, each
 /// with its query's region index and its ranges in the query's bytes.
 pub fn lint_queries(
@@ -110,11 +103,14 @@ fn severity(severity: Severity) -> DiagnosticSeverity {
     }
 }
 
-/// The page of the rule named `rule` (`contains-operator`).
+/// The page of the rule named `rule` (`contains-operator`): see [`RuleInfo::docs_url`].
+///
+/// [`RuleInfo::docs_url`]: kqlsmith_lint::rules::RuleInfo::docs_url
 pub fn rule_docs(rule: &str) -> Option<Uri> {
-    format!("{RULE_SOURCES}{}.rs", rule.replace('-', "_"))
-        .parse()
-        .ok()
+    let info = kqlsmith_lint::rules::all()
+        .iter()
+        .find(|r| r.name == rule)?;
+    info.docs_url().parse().ok()
 }
 
 /// The finding's labels ("the `let` is here") as related locations in the same document.
