@@ -12,7 +12,8 @@ use crate::schema::{Column, ColumnType};
 #[derive(Debug, Clone, Default)]
 pub struct ColumnSet {
     columns: Vec<Column>,
-    /// The lineage of each column of `columns`, at the same index.
+    /// The lineage of each column of `columns`, at the same index; empty when every column
+    /// is the query's own (always, unless the binder tracks lineage: the linter pays nothing).
     lineage: Vec<Lineage>,
     open: bool,
     /// For an open set, the source kqlsmith cannot see into (an unknown table, a tabular
@@ -22,13 +23,14 @@ pub struct ColumnSet {
     removed: Vec<(Arc<str>, Range<usize>)>,
 }
 
+/// The lineage of a column nobody recorded one for.
+static OWN: Lineage = Lineage::Own;
+
 impl ColumnSet {
     /// Columns the query made.
     pub fn new(columns: Vec<Column>) -> ColumnSet {
-        let lineage = vec![Lineage::Own; columns.len()];
         ColumnSet {
             columns,
-            lineage,
             ..ColumnSet::default()
         }
     }
@@ -100,20 +102,39 @@ impl ColumnSet {
         self.position(name).map(|i| &self.columns[i])
     }
 
+    /// The lineage of the column at `i`.
+    fn lineage_at(&self, i: usize) -> &Lineage {
+        self.lineage.get(i).unwrap_or(&OWN)
+    }
+
     /// The column of that name with its lineage.
     pub fn get_with_lineage(&self, name: &str) -> Option<(&Column, &Lineage)> {
         self.position(name)
-            .map(|i| (&self.columns[i], &self.lineage[i]))
+            .map(|i| (&self.columns[i], self.lineage_at(i)))
     }
 
     /// The lineage of the column of that name.
     pub fn lineage(&self, name: &str) -> Option<&Lineage> {
-        self.position(name).map(|i| &self.lineage[i])
+        self.position(name).map(|i| self.lineage_at(i))
     }
 
     /// The columns with their lineage, in order.
     pub fn with_lineage(&self) -> impl Iterator<Item = (&Column, &Lineage)> {
-        self.columns.iter().zip(&self.lineage)
+        self.columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c, self.lineage_at(i)))
+    }
+
+    /// Makes room for a lineage other than `Own` (the list is kept empty until one comes).
+    fn track(&mut self, lineage: &Lineage) -> bool {
+        if self.lineage.is_empty() && *lineage == Lineage::Own {
+            return false;
+        }
+        if self.lineage.len() < self.columns.len() {
+            self.lineage.resize(self.columns.len(), Lineage::Own);
+        }
+        true
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -128,15 +149,30 @@ impl ColumnSet {
     /// Adds a column with its lineage, or replaces the one of that name.
     pub fn set_with(&mut self, name: &str, ty: ColumnType, lineage: Lineage) {
         self.removed.retain(|(n, _)| &**n != name);
+        let tracked = self.track(&lineage);
         match self.position(name) {
             Some(i) => {
                 self.columns[i].ty = ty;
-                self.lineage[i] = lineage;
+                if tracked {
+                    self.lineage[i] = lineage;
+                }
             }
             None => {
                 self.columns.push(Column::new(name, ty));
-                self.lineage.push(lineage);
+                if tracked {
+                    self.lineage.push(lineage);
+                }
             }
+        }
+    }
+
+    /// Adds a column the caller knows the set does not have (no search: for sets of
+    /// thousands of columns, such as `union *`'s).
+    pub(crate) fn push_new(&mut self, column: Column, lineage: Lineage) {
+        let tracked = self.track(&lineage);
+        self.columns.push(column);
+        if tracked {
+            self.lineage.push(lineage);
         }
     }
 
@@ -169,8 +205,7 @@ impl ColumnSet {
         let mut next = ColumnSet::default();
         for (c, l) in self.with_lineage() {
             if !drop(&c.name) {
-                next.columns.push(c.clone());
-                next.lineage.push(l.clone());
+                next.push_new(c.clone(), l.clone());
             }
         }
         self.replace(next, stage);

@@ -1538,11 +1538,13 @@ impl<'a> Analyzer<'a> {
                 .filter(|t| pattern.matches(&t.name))
                 .collect();
             tables.sort_by(|a, b| a.name.cmp(&b.name));
+            // `union *` matches hundreds of tables: the names seen are hashed.
             let mut matched = ColumnSet::default();
+            let mut seen = std::collections::HashSet::new();
             for table in tables {
                 for c in &table.columns {
-                    if !matched.contains(&c.name) {
-                        matched.set_with(&c.name, c.ty, Lineage::platform(&table.name, &c.name));
+                    if seen.insert(&c.name) {
+                        matched.push_new(c.clone(), Lineage::platform(&table.name, &c.name));
                     }
                 }
             }
@@ -1569,21 +1571,31 @@ impl<'a> Analyzer<'a> {
                 }
             }
         }
+        // The names `result` has, hashed: a `union *` has thousands.
+        let mut taken: std::collections::HashSet<Arc<str>> =
+            result.columns().iter().map(|c| c.name.clone()).collect();
+        let mut add = |name: Arc<str>, ty: ColumnType, lineage: Lineage| {
+            if taken.insert(name.clone()) {
+                result.push_new(Column::new(name, ty), lineage);
+            } else {
+                result.set_with(&name, ty, lineage);
+            }
+        };
         for (name, types, lineage) in names {
             if u.inner && !sets.iter().all(|s| s.is_open() || s.contains(&name)) {
                 continue;
             }
             // A type kqlsmith does not know may be any of the others: keep the plain name.
             match types.as_slice() {
-                [ty] => result.set_with(&name, *ty, lineage),
+                [ty] => add(name, *ty, lineage),
                 several if several.contains(&ColumnType::Unknown) => {
-                    result.set_with(&name, ColumnType::Unknown, lineage)
+                    add(name, ColumnType::Unknown, lineage)
                 }
                 several => {
                     for ty in several {
                         let typed = naming::union_column_name(&name, *ty);
                         let lineage = lineage.suffixed(&typed[name.len()..]);
-                        result.set_with(&typed, *ty, lineage);
+                        add(typed.into(), *ty, lineage);
                     }
                 }
             }
