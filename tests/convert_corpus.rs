@@ -1,6 +1,8 @@
 //! The converter over every public corpus query that parses: the converted text parses, only
-//! names change, and a Defender query that uses only Defender's names (no unknown table or
-//! column), converted to Sentinel without findings and back, is the query it was.
+//! names change, a Defender query converted to Sentinel gets no foreign time column finding
+//! (KQL401) it did not have unless the converter reported one, and a Defender query that uses
+//! only Defender's names (no unknown table or column), converted to Sentinel without findings
+//! and back, is the query it was.
 
 use kqlsmith::lint::convert::convert;
 use kqlsmith::lint::{Config, Linter, Platform};
@@ -21,6 +23,16 @@ fn conversions_parse_change_only_names_and_round_trip() {
     )
     .unwrap();
     let names_checker = Linter::new(defender.clone(), names_only);
+    let time_only = |platform: &Platform| {
+        let config = Config::parse(
+            "[lint]\nselect = [\"foreign-time-column\"]\n",
+            std::path::Path::new("kqlsmith.toml"),
+        )
+        .unwrap();
+        Linter::new(platform.clone(), config)
+    };
+    let (time_on_defender, time_on_sentinel) = (time_only(&defender), time_only(&sentinel));
+    let mut time_checked = 0;
     let (mut converted, mut changed, mut with_findings, mut round_trips, mut defender_clean) =
         (0, 0, 0, 0, 0);
     let mut failures = Vec::new();
@@ -55,6 +67,16 @@ fn conversions_parse_change_only_names_and_round_trip() {
                 failures.push(format!("{file}: `{old}` -> `{}`", edit.replacement));
             }
         }
+        if from.name == "defender" && !conversion.diagnostics.iter().any(|d| d.code == "KQL401") {
+            time_checked += 1;
+            let before = time_on_defender.lint(source).len();
+            let after = time_on_sentinel.lint(&conversion.text).len();
+            if after > before {
+                failures.push(format!(
+                    "{file}: {after} KQL401 on Sentinel after converting, {before} before"
+                ));
+            }
+        }
         if from.name == "defender"
             && conversion.diagnostics.is_empty()
             && names_checker.lint(source).is_empty()
@@ -73,11 +95,13 @@ fn conversions_parse_change_only_names_and_round_trip() {
     println!(
         "convert over the corpus: {converted} queries converted ({changed} changed, \
          {with_findings} with findings); {round_trips} of {defender_clean} Defender queries \
-         with known names and without findings convert to Sentinel and back unchanged"
+         with known names and without findings convert to Sentinel and back unchanged; \
+         {time_checked} Defender queries checked for new KQL401 findings on Sentinel"
     );
     for failure in &failures {
         println!("FAIL {failure}");
     }
     assert!(converted > 900, "{converted}");
+    assert!(time_checked > 250, "{time_checked}");
     assert!(failures.is_empty(), "{} failures", failures.len());
 }

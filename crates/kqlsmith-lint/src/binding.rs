@@ -33,12 +33,12 @@
 //! assert_eq!(lets[0].uses.len(), 1);
 //! ```
 
+use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
-use std::collections::BTreeMap;
-
 use crate::config::Config;
-use crate::ir::{Script, Span, Stage, Statement};
+use crate::ir::{Script, Stage, Statement};
 use crate::platform::Platform;
 use crate::schema::{Column, ColumnType, Schema};
 use crate::semantic::{Analyzer, Callee, ColumnSet, LetKind, Model, Resolution};
@@ -54,7 +54,7 @@ pub struct Bound {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NameAt {
     pub name: String,
-    pub span: Span,
+    pub span: Range<usize>,
     pub meaning: Meaning,
 }
 
@@ -70,7 +70,10 @@ pub enum Meaning {
     /// A column the query makes here (`extend X = ...`, `summarize X = ...`, `parse`, ...).
     ColumnDefinition,
     /// A `let` (or `as`, or a query parameter): where it is declared and what it binds.
-    Let { declaration: Span, kind: LetKind },
+    Let {
+        declaration: Range<usize>,
+        kind: LetKind,
+    },
     /// A parameter of the enclosing function.
     Parameter,
     /// A function: built in, the platform's, or a `let` function.
@@ -80,7 +83,7 @@ pub enum Meaning {
     /// The rows' columns are not known here (after `evaluate`, an unknown table, ...).
     Open,
     /// A column an earlier stage removed (the span of that stage's keyword).
-    Removed { by: Span },
+    Removed { by: Range<usize> },
     /// Nothing of that name.
     Unknown,
 }
@@ -90,15 +93,15 @@ pub enum Meaning {
 pub struct LetBinding {
     pub name: String,
     /// The name's span in the declaration.
-    pub name_span: Span,
+    pub name_span: Range<usize>,
     /// The whole statement.
-    pub declaration: Span,
+    pub declaration: Range<usize>,
     pub kind: LetKind,
     /// Where the name is used.
-    pub uses: Vec<Span>,
+    pub uses: Vec<Range<usize>>,
     /// The `let` statement of the innermost function whose body declares it: the name is
     /// seen from the end of its own statement up to that statement's end.
-    pub within: Option<Span>,
+    pub within: Option<Range<usize>>,
 }
 
 /// A parameter of a `let` function and its uses.
@@ -106,18 +109,18 @@ pub struct LetBinding {
 pub struct ParameterBinding {
     pub name: String,
     /// The name's span in the parameter list.
-    pub name_span: Span,
+    pub name_span: Range<usize>,
     /// The function's `let` statement: the parameter is seen in its body.
-    pub function: Span,
+    pub function: Range<usize>,
     /// Where the name is used.
-    pub uses: Vec<Span>,
+    pub uses: Vec<Range<usize>>,
 }
 
 /// The stage that made a column: the column's name there and the stage's keyword.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MadeBy {
-    pub name: Span,
-    pub keyword: Span,
+    pub name: Range<usize>,
+    pub keyword: Range<usize>,
 }
 
 impl Bound {
@@ -171,8 +174,8 @@ impl Bound {
     /// what it means.
     pub fn name_at(&self, offset: usize) -> Option<NameAt> {
         let m = &self.model;
-        let hit = |span: &Span| span.start <= offset && offset <= span.end;
-        let at = |name: &str, span: &Span, meaning| NameAt {
+        let hit = |span: &Range<usize>| span.start <= offset && offset <= span.end;
+        let at = |name: &str, span: &Range<usize>, meaning| NameAt {
             name: name.to_string(),
             span: span.clone(),
             meaning,
@@ -307,7 +310,7 @@ impl Bound {
     }
 }
 
-fn statement_span(statement: &Statement) -> Span {
+fn statement_span(statement: &Statement) -> Range<usize> {
     match statement {
         Statement::Let(l) => l.span.clone(),
         Statement::Query(p) => p.span.clone(),
@@ -316,8 +319,8 @@ fn statement_span(statement: &Statement) -> Span {
 }
 
 /// Each stage's span and keyword span, nested stages included.
-fn stage_keywords(script: &Script) -> Vec<(Span, Span)> {
-    struct Stages(Vec<(Span, Span)>);
+fn stage_keywords(script: &Script) -> Vec<(Range<usize>, Range<usize>)> {
+    struct Stages(Vec<(Range<usize>, Range<usize>)>);
     impl IrVisitor for Stages {
         fn stage(&mut self, stage: &Stage) {
             self.0.push((stage.span.clone(), stage.keyword.clone()));

@@ -13,14 +13,15 @@ use std::ops::Range;
 
 pub use kqlsmith_syntax::ast::{BinaryOpKind, InOp, SortDirection, UnaryOp};
 
-/// A byte range in the source.
-pub type Span = Range<usize>;
+// Byte ranges are `Range<usize>`, as in diagnostics and edits: the syntax tree's `Range<usize>`
+// compares equal whatever its offsets (so trees that differ in layout are equal), while the
+// binder and the rules compare and key by where names are.
 
 /// A name as written, with its span.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ident {
     pub name: String,
-    pub span: Span,
+    pub span: Range<usize>,
 }
 
 /// A whole query text: `let` statements and tabular expressions, separated by `;`.
@@ -35,7 +36,7 @@ pub enum Statement {
     /// A tabular expression whose rows are the result (or one of the results).
     Query(Pipeline),
     /// Anything else (`set`, `declare`, `alias`, ...), not looked into.
-    Other(Span),
+    Other(Range<usize>),
 }
 
 /// `let Name = value;`
@@ -44,7 +45,7 @@ pub struct Let {
     pub name: Ident,
     pub value: LetValue,
     /// The whole statement, including the `;` when there is one.
-    pub span: Span,
+    pub span: Range<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -56,7 +57,7 @@ pub enum LetValue {
     /// A function: `let f = (x: string) { ... };`.
     Function(Function),
     /// Something the linter does not look into (a `view`, `materialize` of an unknown, ...).
-    Other(Span),
+    Other(Range<usize>),
 }
 
 /// A user-defined function: parameters and a body of statements.
@@ -80,7 +81,7 @@ pub struct Param {
 pub struct Pipeline {
     pub source: Source,
     pub stages: Vec<Stage>,
-    pub span: Span,
+    pub span: Range<usize>,
 }
 
 /// Where rows come from.
@@ -103,14 +104,14 @@ pub enum Source {
     Search {
         tables: Option<Vec<Ident>>,
         predicate: Option<Expr>,
-        span: Span,
+        span: Range<usize>,
     },
     /// `range X from a to b step s`.
     Range { column: Ident, exprs: Vec<Expr> },
     /// `externaldata (A: string, ...) [...]`: the columns it declares.
     Externaldata(Vec<(Ident, Option<crate::schema::ColumnType>)>),
     /// `find ...`: its columns depend on the tables it finds rows in.
-    Find { predicate: Expr, span: Span },
+    Find { predicate: Expr, span: Range<usize> },
     /// `evaluate plugin(...)` as the first operator: the plugin decides the columns.
     Evaluate(Call),
     /// A scalar expression where rows were expected (a literal, an arithmetic expression):
@@ -124,13 +125,13 @@ pub enum Source {
 #[derive(Debug, Clone)]
 pub struct Union {
     pub tables: Vec<Pipeline>,
-    /// `union *` or a wildcard such as `Device*`.
-    pub wildcard: Option<Span>,
+    /// `union *` or a wildcard such as `Device*`: the pattern the table names match.
+    pub wildcard: Option<ColumnPattern>,
     /// The column `withsource=` adds.
     pub with_source: Option<Ident>,
     /// `kind=inner` keeps only the columns every table has.
     pub inner: bool,
-    pub span: Span,
+    pub span: Range<usize>,
 }
 
 /// One `| operator ...` stage.
@@ -138,9 +139,9 @@ pub struct Union {
 pub struct Stage {
     pub kind: StageKind,
     /// The whole stage, without the `|`.
-    pub span: Span,
+    pub span: Range<usize>,
     /// The operator's keyword(s), e.g. `where` or `project-away`.
-    pub keyword: Span,
+    pub keyword: Range<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -302,11 +303,11 @@ pub struct Join {
     pub on: Vec<Expr>,
 }
 
-/// A column name or a wildcard pattern (`Initiating*`).
+/// A column (or table) name or a wildcard pattern (`Initiating*`, `Device*`).
 #[derive(Debug, Clone)]
 pub struct ColumnPattern {
     pub text: String,
-    pub span: Span,
+    pub span: Range<usize>,
 }
 
 impl ColumnPattern {
@@ -342,14 +343,14 @@ fn wildcard_match(pattern: &str, name: &str) -> bool {
 pub struct Assignment {
     pub names: Vec<Ident>,
     pub expr: Expr,
-    pub span: Span,
+    pub span: Range<usize>,
 }
 
 /// A scalar expression.
 #[derive(Debug, Clone)]
 pub struct Expr {
     pub kind: ExprKind,
-    pub span: Span,
+    pub span: Range<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -362,7 +363,7 @@ pub enum ExprKind {
     Binary {
         op: BinaryOp,
         spelling: OpSpelling,
-        op_span: Span,
+        op_span: Range<usize>,
         lhs: Box<Expr>,
         rhs: Box<Expr>,
     },
@@ -479,7 +480,7 @@ pub struct Call {
     pub name: Ident,
     pub args: Vec<Expr>,
     /// Named arguments / options such as `kind=` in plugins, not checked.
-    pub span: Span,
+    pub span: Range<usize>,
 }
 
 #[cfg(test)]

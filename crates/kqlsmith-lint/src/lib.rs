@@ -12,20 +12,21 @@
 //!   documentation, and its `check`), its fixtures `tests/fixtures/<name>/{bad,good}*.kql`
 //!   (with the snapshots they make), and one line in the `register!` list of
 //!   `src/rules/mod.rs`.
-//! - **A new platform: 2 data files and 1 line.** `profiles/platforms/<name>.toml` and its
-//!   `.tables` schema, and the line of `BUILTIN` in `src/platform.rs` that ships them (to go
-//!   when the platform files are found by a build script). `lint --platform`,
-//!   `convert --from/--to`, `render --platform` and the configuration's `platform =` take
-//!   their choices from the shipped platforms: no enum or list in code names one.
-//! - **A new operator: 7 files, 11 when it changes the columns.** The grammar
+//! - **A new platform: 2 data files.** `profiles/platforms/<name>.toml` and its `.tables`
+//!   schema; the build script (`build.rs`) lists the folder and compiles every platform in.
+//!   `lint --platform`, `convert --from/--to`, `render --platform`, the configuration's
+//!   `platform =` and platform inference ([`infer`]: time columns and tables) take their
+//!   choices from the shipped platforms: no enum, list or name in code names one.
+//! - **A new operator: 7 files, 10 when it changes the columns.** The grammar
 //!   (`kql.pest`), the parser (`parser/query.rs`), the tree (`ast/query.rs`, with its
 //!   `keyword`), the printer (`print.rs`), the formatter (`format/layout/operator.rs`) and
 //!   the syntax visitor (`visit.rs`) in the syntax crate; here `src/lower.rs`, whose one
 //!   `match` over the operators has no catch-all arm. An operator with columns of its own
 //!   adds its [`ir::StageKind`] variant (`src/ir.rs`), and the compiler then asks for it in
-//!   the binder (`src/semantic/mod.rs`), the visitor (`src/visit.rs`) and the converter
-//!   (`src/convert/resolve.rs`). None of these matches operators with a catch-all arm, so
-//!   the compiler lists every place.
+//!   the binder (`src/semantic/mod.rs`, with the [`semantic::Lineage`] of the columns it
+//!   makes) and the visitor (`src/visit.rs`); the converter reads the binder and needs no
+//!   change. None of these matches operators with a catch-all arm, so the compiler lists
+//!   every place.
 //! - **A new hunt: nothing here.** Its model, template, profile and replay scenarios are
 //!   the hunt crate's (which today also names each hunt in its `HuntKind` and `Hunt` enums).
 //!

@@ -102,7 +102,7 @@ impl Linter {
         path: Option<&Path>,
         tree: &kqlsmith_syntax::ast::Script,
     ) -> Vec<Diagnostic> {
-        self.finish(source, path, Ok(crate::lower::lower(source, tree)))
+        self.finish(source, path, Ok(crate::lower::script(source, tree)))
     }
 
     /// Runs the enabled rules on the lowered tree (or reports why there is none), then applies

@@ -1,5 +1,7 @@
 //! Building the linter's view (`ir`) from `kqlsmith_syntax`'s syntax tree.
 
+use std::ops::Range;
+
 use kqlsmith_syntax::ast;
 
 use crate::ir::*;
@@ -8,11 +10,11 @@ use crate::schema::ColumnType;
 /// Parses `source` and builds its `ir::Script`; a parse error is returned as is.
 pub fn parse(source: &str) -> Result<Script, kqlsmith_syntax::ParseError> {
     let tree = kqlsmith_syntax::parse(source)?;
-    Ok(lower(source, &tree))
+    Ok(script(source, &tree))
 }
 
-/// The typed view of `tree`, parsed from `source`.
-pub fn lower(source: &str, tree: &ast::Script) -> Script {
+/// The `ir::Script` of a syntax tree parsed from `source`.
+pub fn script(source: &str, tree: &ast::Script) -> Script {
     Lowering { source }.script(tree)
 }
 
@@ -20,7 +22,7 @@ struct Lowering<'s> {
     source: &'s str,
 }
 
-fn span(s: kqlsmith_syntax::Span) -> Span {
+fn span(s: kqlsmith_syntax::Span) -> Range<usize> {
     s.start..s.end
 }
 
@@ -72,7 +74,7 @@ impl Lowering<'_> {
     }
 
     /// Extends a statement's span over the `;` that ends it, if there is one.
-    fn with_semicolon(&self, s: Span) -> Span {
+    fn with_semicolon(&self, s: Range<usize>) -> Range<usize> {
         let rest = self.source.get(s.end..).unwrap_or("");
         let trimmed = rest.trim_start_matches([' ', '\t']);
         if trimmed.starts_with(';') {
@@ -165,7 +167,7 @@ impl Lowering<'_> {
 
     /// The span of `keyword` at or before `hint` (for operators whose tree has no keyword
     /// span); falls back to an empty span at `hint`.
-    fn keyword_at(&self, hint: usize, keyword: &str) -> Span {
+    fn keyword_at(&self, hint: usize, keyword: &str) -> Range<usize> {
         let before = self.source.get(..hint).unwrap_or("");
         match before.rfind(keyword) {
             Some(start) => start..start + keyword.len(),
@@ -173,7 +175,12 @@ impl Lowering<'_> {
         }
     }
 
-    fn union(&self, params: &[ast::OpParam], tables: &[ast::TableRef], whole: Span) -> Union {
+    fn union(
+        &self,
+        params: &[ast::OpParam],
+        tables: &[ast::TableRef],
+        whole: Range<usize>,
+    ) -> Union {
         let mut union = Union {
             tables: Vec::new(),
             wildcard: None,
@@ -191,10 +198,16 @@ impl Lowering<'_> {
         for t in tables {
             match &t.query.source {
                 ast::Source::Expr(ast::Expr::Wildcard(w)) if t.query.stages.is_empty() => {
-                    union.wildcard = Some(span(w.span));
+                    union.wildcard = Some(ColumnPattern {
+                        text: w.name.clone(),
+                        span: span(w.span),
+                    });
                 }
                 ast::Source::Expr(ast::Expr::Star(s)) if t.query.stages.is_empty() => {
-                    union.wildcard = Some(span(*s));
+                    union.wildcard = Some(ColumnPattern {
+                        text: "*".to_string(),
+                        span: span(*s),
+                    });
                 }
                 _ => union.tables.push(self.table_ref(t)),
             }
@@ -221,7 +234,7 @@ impl Lowering<'_> {
 
     /// Every operator of the syntax tree, each with its own arm: a new operator in the tree
     /// does not compile until it is decided here.
-    fn operator(&self, op: &ast::Operator, keyword: &Span) -> StageKind {
+    fn operator(&self, op: &ast::Operator, keyword: &Range<usize>) -> StageKind {
         use ast::Operator as O;
         match op {
             O::Where { predicate, .. } => StageKind::Where(self.expr(predicate)),
@@ -550,14 +563,9 @@ fn patterns(columns: &[ast::Expr]) -> Vec<ColumnPattern> {
         .collect()
 }
 
-fn span_of_refs(tables: &[ast::TableRef]) -> Span {
+fn span_of_refs(tables: &[ast::TableRef]) -> Range<usize> {
     match (tables.first(), tables.last()) {
         (Some(a), Some(b)) => a.span.start..b.span.end,
         _ => 0..0,
     }
-}
-
-/// Builds the linter's view of one expression (spans as in the tree).
-pub fn expr(e: &ast::Expr) -> Expr {
-    Lowering { source: "" }.expr(e)
 }

@@ -136,19 +136,9 @@ struct FunctionEntry {
     returns_columns: Option<String>,
 }
 
-/// The platforms shipped with kqlsmith: `(file name, TOML text, schema text)`.
-const BUILTIN: &[(&str, &str, &str)] = &[
-    (
-        "profiles/platforms/defender.toml",
-        include_str!("../data/platforms/defender.toml"),
-        include_str!("../data/platforms/defender.tables"),
-    ),
-    (
-        "profiles/platforms/sentinel.toml",
-        include_str!("../data/platforms/sentinel.toml"),
-        include_str!("../data/platforms/sentinel.tables"),
-    ),
-];
+/// The platforms shipped with kqlsmith, `(file name, TOML text, schema text)`: every
+/// `data/platforms/*.toml`, listed by the build script (`build.rs`).
+const BUILTIN: &[(&str, &str, Option<&str>)] = include!(concat!(env!("OUT_DIR"), "/platforms.rs"));
 
 /// A platform file that could not be read or is not valid.
 #[derive(Debug, thiserror::Error)]
@@ -211,7 +201,10 @@ impl Platform {
         Ok(platform)
     }
 
-    fn from_toml_without_schema(text: &str, origin: &str) -> Result<Platform, PlatformError> {
+    pub(crate) fn from_toml_without_schema(
+        text: &str,
+        origin: &str,
+    ) -> Result<Platform, PlatformError> {
         let invalid = |message: String| PlatformError::Invalid {
             path: origin.to_string(),
             message,
@@ -264,6 +257,12 @@ impl Platform {
         })
     }
 
+    /// Gives the platform this schema text (the shipped platforms', or a test's).
+    pub(crate) fn set_schema_text(&mut self, text: &str) {
+        self.schema_text = Some(text.into());
+        self.schema = Arc::new(OnceLock::new());
+    }
+
     /// Loads a platform from a TOML file (and the schema file it names).
     pub fn load(path: &Path) -> Result<Platform, PlatformError> {
         let text = std::fs::read_to_string(path).map_err(|source| PlatformError::Io {
@@ -288,7 +287,9 @@ impl Platform {
                 .map(|(origin, text, tables)| {
                     let mut platform = Platform::from_toml_without_schema(text, origin)
                         .unwrap_or_else(|e| panic!("shipped platform file is invalid: {e}"));
-                    platform.schema_text = Some(Arc::from(*tables));
+                    if let Some(tables) = tables {
+                        platform.set_schema_text(tables);
+                    }
                     platform
                 })
                 .collect()
@@ -534,6 +535,22 @@ mod tests {
                 .function("FileProfile")
                 .is_none()
         );
+    }
+
+    /// The build script pairs `<name>.toml` with `<name>.tables`: the schema file each
+    /// platform file names is that one.
+    #[test]
+    fn every_platform_file_is_shipped_with_the_schema_it_names() {
+        assert!(BUILTIN.len() >= 2);
+        for (origin, _, tables) in BUILTIN {
+            let platform = Platform::shipped()
+                .iter()
+                .find(|p| origin.ends_with(&format!("/{}.toml", p.name)))
+                .unwrap_or_else(|| panic!("{origin}: its `name` is not its file name"));
+            let named = platform.schema_source.as_ref().map(|s| s.file.clone());
+            let expected = tables.map(|_| format!("{}.tables", platform.name));
+            assert_eq!(named, expected, "{origin}");
+        }
     }
 
     #[test]

@@ -6,10 +6,12 @@
 //! Defender, `TimeGenerated` on Sentinel) and the tables and columns listed under
 //! `[convert.OTHER]`.
 //!
-//! A name is renamed only where it refers to a platform table's column: the columns are
-//! followed through every stage, so a string that says `Timestamp`, a comment, or a column the
-//! query made itself (`extend Timestamp = ...`) keeps its name, while `max_Timestamp` (named
-//! after the column by `summarize`) or `Timestamp1` (after a `join`) follow it. What has no
+//! A name is renamed only where it refers to a platform table's column: the binder follows
+//! the columns through every stage and records where each one comes from (its
+//! [`Lineage`](crate::semantic::Lineage)), so a string that says `Timestamp`, a comment, or a
+//! column the query made itself (`extend Timestamp = ...`) keeps its name, while
+//! `max_Timestamp` (named after the column by `summarize`) or `Timestamp1` (after a `join`)
+//! follow it. What has no
 //! faithful equivalent on the target is reported, with the code of the lint rule the converted
 //! query would break there:
 //!
@@ -49,12 +51,16 @@
 //! ```
 
 mod names;
-mod resolve;
+mod rename;
+
+use std::collections::BTreeMap;
 
 use kqlsmith_syntax::ParseError;
 
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::platform::Platform;
+use crate::schema::Schema;
+use crate::semantic::Analyzer;
 
 /// A converted query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,13 +99,18 @@ pub fn convert(source: &str, from: &Platform, to: &Platform) -> Result<Conversio
         });
     }
     let names = names::NameMap::new(from, to);
-    let mut resolver = resolve::Resolver::new(&names);
-    resolver.script(&script);
-    let mut edits = resolver.edits;
+    let ir = crate::lower::script(source, &script);
+    let (extra, watchlists) = (Schema::default(), BTreeMap::new());
+    let model = Analyzer::new(from, &extra, &watchlists)
+        .track_lineage()
+        .analyze(&ir);
+    let mut renamer = rename::Renamer::new(&names);
+    renamer.run(&model, &ir, &script);
+    let mut edits = renamer.edits;
     edits.sort_by_key(|e| e.range.start);
     let text = apply(source, &edits);
     kqlsmith_syntax::parse(&text).map_err(|e| ConvertError::Internal(e.to_string()))?;
-    let mut diagnostics = resolver.diagnostics;
+    let mut diagnostics = renamer.diagnostics;
     for d in &mut diagnostics {
         d.range = shift(d.range.start, &edits)..shift(d.range.end, &edits);
     }

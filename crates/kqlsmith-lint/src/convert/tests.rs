@@ -183,6 +183,18 @@ fn tables_the_target_already_names_are_left_alone() {
 }
 
 #[test]
+fn the_source_time_column_on_a_table_only_the_target_has_becomes_the_target_one() {
+    // `AADRiskyUsers` is Sentinel's alone, timed by `TimeGenerated`: a Defender query reading
+    // it by `Timestamp` cannot run on Defender, and on Sentinel needs `TimeGenerated`.
+    let c = to_sentinel("AADRiskyUsers | where Timestamp > ago(90d) | project UserPrincipalName");
+    assert_eq!(
+        c.text,
+        "AADRiskyUsers | where TimeGenerated > ago(90d) | project UserPrincipalName"
+    );
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+}
+
+#[test]
 fn lets_functions_and_nested_queries_are_followed() {
     let c = to_sentinel(
         "let Recent = DeviceEvents | where Timestamp > ago(1d);\n\

@@ -1,9 +1,11 @@
 //! Rule KQL205 `implicit-string-concatenation`: adjacent string literals in a list.
 
+use std::ops::Range;
+
 use kqlsmith_syntax::{TokenKind, tokens};
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::ir::{Expr, ExprKind, Literal, Span};
+use crate::ir::{Expr, ExprKind, Literal};
 use crate::rules::{Context, declare_rule};
 use crate::visit::{IrVisitor, walk_script};
 
@@ -32,7 +34,7 @@ declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     struct Adjacent<'o> {
-        strings: Vec<Span>,
+        strings: Vec<Range<usize>>,
         out: &'o mut Vec<Diagnostic>,
     }
     impl Adjacent<'_> {
@@ -40,7 +42,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             if !matches!(item.kind, ExprKind::Literal(Literal::String(_))) {
                 return;
             }
-            let parts: Vec<&Span> = self
+            let parts: Vec<&Range<usize>> = self
                 .strings
                 .iter()
                 .filter(|s| s.start >= item.span.start && s.end <= item.span.end)

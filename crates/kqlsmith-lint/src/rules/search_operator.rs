@@ -25,24 +25,23 @@ declare_rule! {
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    struct Everything<'c, 'o> {
-        source: &'c str,
+    struct Everything<'o> {
         out: &'o mut Vec<Diagnostic>,
     }
-    impl Everything<'_, '_> {
+    impl Everything<'_> {
         fn union(&mut self, u: &Union) {
             if let Some(star) = &u.wildcard
-                && self.source[star.clone()].trim() == "*"
+                && star.text == "*"
             {
                 self.out.push(Diagnostic::new(
                     &RULE,
-                    star.clone(),
+                    star.span.clone(),
                     "`union *` reads every table of the workspace; name the tables".into(),
                 ));
             }
         }
     }
-    impl IrVisitor for Everything<'_, '_> {
+    impl IrVisitor for Everything<'_> {
         fn source(&mut self, source: &Source) {
             match source {
                 Source::Search {
@@ -64,11 +63,5 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    walk_script(
-        cx.script,
-        &mut Everything {
-            source: cx.source,
-            out,
-        },
-    );
+    walk_script(cx.script, &mut Everything { out });
 }

@@ -1,5 +1,7 @@
 //! Rule KQL104 `undefined-name`: A function or name that is not defined.
 
+use std::ops::Range;
+
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::rules::{Context, declare_rule};
 use crate::semantic::{Callee, Resolution};
@@ -27,7 +29,7 @@ declare_rule! {
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let with_suggestion =
-        |span: &crate::ir::Span, message: String, suggestion: &Option<String>| match suggestion {
+        |span: &Range<usize>, message: String, suggestion: &Option<String>| match suggestion {
             Some(s) => Diagnostic::new(
                 &RULE,
                 span.clone(),

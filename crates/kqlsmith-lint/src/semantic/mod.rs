@@ -7,23 +7,30 @@
 //!
 //! The result, [`Model`], is a set of side tables keyed by span (every name used and what it
 //! resolved to, every table read, every `let` and its uses, every call, every column created,
-//! every pipeline's time filter, and on request each stage's input columns) that the rules
-//! read; [`crate::binding`] answers questions about it by byte offset.
+//! every pipeline's time filter, and on request each stage's input columns and each column's
+//! [`Lineage`]: a platform table's column, under its name or one Kusto derived from it, or
+//! the query's own) that the rules and the converter read; [`crate::binding`] answers
+//! questions about it by byte offset.
 
 mod columns;
+mod lineage;
 pub mod naming;
 pub mod types;
 
 pub use columns::ColumnSet;
+pub use lineage::Lineage;
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::functions::{self, FunctionKind};
 use crate::ir::*;
 use crate::platform::{FunctionUsage, Platform};
 use crate::schema::{Column, ColumnType, Schema};
-use naming::{JoinColumns, JoinKind, MultiColumnAggregate, fresh_name, implicit_name};
+use naming::{
+    JoinColumns, JoinKind, MultiColumnAggregate, fresh_name, implicit_name, implicit_name_with,
+};
 
 /// What a name used in an expression refers to.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,7 +44,7 @@ pub enum Resolution {
     /// The column set is open: the name may be a column nobody knows about.
     Open,
     /// A column an earlier stage removed (the span of that stage's keyword).
-    Removed(Span),
+    Removed(Range<usize>),
     /// Nothing of that name: the closest column or `let` name, if one is close.
     Unknown {
         suggestion: Option<String>,
@@ -53,6 +60,16 @@ pub struct NameUse {
     pub resolution: Resolution,
     /// The table the rows came from, when the pipeline starts at one (for messages).
     pub table: Option<Arc<str>>,
+    /// Where the column's values come from (with [`Analyzer::track_lineage`]; else `Own`).
+    pub lineage: Lineage,
+    /// For a platform table's column, the names of the columns the query made beside it
+    /// (with [`Analyzer::track_lineage`]): a rename must not land on one.
+    pub own_columns: Vec<Arc<str>>,
+    /// Whether this is the right side's reading of a `join ... on Key` key, recorded beside
+    /// the left side's (with [`Analyzer::track_lineage`]).
+    pub right_key: bool,
+    /// For [`Resolution::Open`], the source kqlsmith cannot see into, when one is known.
+    pub unseen: Option<Arc<str>>,
 }
 
 /// A table (or tabular name) read as the source of rows.
@@ -69,16 +86,16 @@ pub struct TableUse {
 pub struct LetInfo {
     pub name: Ident,
     /// The whole statement.
-    pub span: Span,
+    pub span: Range<usize>,
     pub uses: usize,
     /// Where it is used (the names' spans), in the order the binder met them.
-    pub use_spans: Vec<Span>,
+    pub use_spans: Vec<Range<usize>>,
     pub kind: LetKind,
     /// The statement is inside a function body (not at the top of the script).
     pub nested: bool,
     /// The `let` statement of the innermost function whose body declares it: the name is
     /// seen up to that statement's end.
-    pub within: Option<Span>,
+    pub within: Option<Range<usize>>,
 }
 
 /// A parameter of a `let` function.
@@ -86,9 +103,9 @@ pub struct LetInfo {
 pub struct ParamInfo {
     pub name: Ident,
     /// The function's `let` statement: the parameter is seen in its body.
-    pub function: Span,
+    pub function: Range<usize>,
     /// Where it is used (the names' spans), in the order the binder met them.
-    pub use_spans: Vec<Span>,
+    pub use_spans: Vec<Range<usize>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -122,7 +139,7 @@ pub struct CallUse {
     pub name: Ident,
     pub arg_count: usize,
     pub callee: Callee,
-    pub span: Span,
+    pub span: Range<usize>,
 }
 
 /// A column created by name (`extend X = ...`, `project X = ...`, `summarize X = ...`).
@@ -148,7 +165,7 @@ pub struct TableScan {
     /// `let` used by a filtered pipeline).
     pub filtered_later: bool,
     /// The spans of the stages, in order.
-    pub stages: Vec<Span>,
+    pub stages: Vec<Range<usize>>,
 }
 
 /// Everything the rules learn about a script.
@@ -166,7 +183,7 @@ pub struct Model {
     pub outputs: Vec<ColumnSet>,
     /// Each stage's span and the columns of its input, in the order the binder met them;
     /// kept only when [`Analyzer::keep_stage_inputs`] asked for them.
-    pub stage_inputs: Vec<(Span, ColumnSet)>,
+    pub stage_inputs: Vec<(Range<usize>, ColumnSet)>,
     /// Index into `names` by the start of the name's span.
     by_start: HashMap<usize, usize>,
 }
@@ -231,6 +248,7 @@ pub struct Analyzer<'a> {
     /// Depth of nested pipelines and calls, bounded so hostile input cannot overflow.
     depth: usize,
     keep_stage_inputs: bool,
+    lineage: bool,
 }
 
 /// How deep the analysis follows nested expressions before giving up on a branch.
@@ -269,7 +287,15 @@ impl<'a> Analyzer<'a> {
                 .collect(),
             depth: 0,
             keep_stage_inputs: false,
+            lineage: false,
         }
+    }
+
+    /// Follows where each column comes from ([`Lineage`]) and records it with each name use
+    /// (for the converter; the linter does not need it).
+    pub fn track_lineage(mut self) -> Self {
+        self.lineage = true;
+        self
     }
 
     /// Records each stage's input columns in [`Model::stage_inputs`] (for editors; the
@@ -285,19 +311,25 @@ impl<'a> Analyzer<'a> {
         self.model
     }
 
-    fn statements(&mut self, statements: &[Statement], nested: bool) {
+    /// Follows the statements in order; returns the columns of the last query of a function
+    /// body (`nested`), if it has one.
+    fn statements(&mut self, statements: &[Statement], nested: bool) -> Option<ColumnSet> {
+        let mut last = None;
         for statement in statements {
             match statement {
                 Statement::Let(l) => self.let_statement(l, nested),
                 Statement::Query(p) => {
                     let columns = self.pipeline(p);
-                    if !nested {
+                    if nested {
+                        last = Some(columns);
+                    } else {
                         self.model.outputs.push(columns);
                     }
                 }
                 Statement::Other(_) => {}
             }
         }
+        last
     }
 
     fn let_statement(&mut self, l: &Let, nested: bool) {
@@ -349,7 +381,13 @@ impl<'a> Analyzer<'a> {
                         use_spans: Vec::new(),
                     });
                 }
-                self.statements(&f.body, true);
+                // A call has the rows of the body's result, more columns perhaps (its
+                // parameters may bring any).
+                let mut result = self
+                    .statements(&f.body, true)
+                    .unwrap_or_else(|| ColumnSet::unseen(&l.name.name));
+                result.set_open();
+                self.let_columns.insert(index, result);
                 self.params.truncate(saved);
                 // `let`s inside the body are not visible after it.
                 self.scope.truncate(scope);
@@ -382,7 +420,8 @@ impl<'a> Analyzer<'a> {
                 .params
                 .iter()
                 .any(|(p, tabular, _)| p == name && *tabular)
-                || self.table(name).is_some()
+                || self.platform.schema().table(name).is_some()
+                || self.extra.table(name).is_some()
                 || self
                     .platform
                     .function(name)
@@ -417,14 +456,14 @@ impl<'a> Analyzer<'a> {
             .map(|(_, i)| *i)
     }
 
-    fn use_let(&mut self, index: usize, at: &Span) {
+    fn use_let(&mut self, index: usize, at: &Range<usize>) {
         let info = &mut self.model.lets[index];
         info.uses += 1;
         info.use_spans.push(at.clone());
     }
 
     /// Records a use of the parameter named `name`, if one is in scope; says whether it was.
-    fn use_param(&mut self, name: &str, at: &Span) -> bool {
+    fn use_param(&mut self, name: &str, at: &Range<usize>) -> bool {
         let Some(&(_, _, index)) = self.params.iter().rev().find(|(p, _, _)| p == name) else {
             return false;
         };
@@ -432,23 +471,32 @@ impl<'a> Analyzer<'a> {
         true
     }
 
-    /// The columns of a schema table (the platform's, with the user's additions).
-    fn table(&self, name: &str) -> Option<Vec<Column>> {
+    /// The columns of a schema table (the platform's, with the user's additions, which are
+    /// the query's own as far as lineage goes).
+    fn table(&self, name: &str) -> Option<ColumnSet> {
         let base = self.platform.schema().table(name);
         let extra = self.extra.table(name);
         match (base, extra) {
             (None, None) => None,
-            (Some(t), None) | (None, Some(t)) => Some(t.columns.clone()),
+            (Some(t), None) => Some(self.platform_columns(&t.name, &t.columns)),
+            (None, Some(t)) => Some(ColumnSet::new(t.columns.clone())),
             (Some(base), Some(extra)) => {
-                let mut columns = base.columns.clone();
+                let mut set = self.platform_columns(&base.name, &base.columns);
                 for c in &extra.columns {
-                    match columns.iter_mut().find(|x| x.name == c.name) {
-                        Some(slot) => slot.ty = c.ty,
-                        None => columns.push(c.clone()),
-                    }
+                    let lineage = set.lineage(&c.name).cloned().unwrap_or_default();
+                    set.set_with(&c.name, c.ty, lineage);
                 }
-                Some(columns)
+                Some(set)
             }
+        }
+    }
+
+    /// The columns of a platform table or table function, with their lineage when tracked.
+    fn platform_columns(&self, table: &Arc<str>, columns: &[Column]) -> ColumnSet {
+        if self.lineage {
+            ColumnSet::of_table(table, columns.to_vec())
+        } else {
+            ColumnSet::new(columns.to_vec())
         }
     }
 
@@ -567,11 +615,20 @@ impl<'a> Analyzer<'a> {
                 }
                 (set, None)
             }
-            Source::Search { predicate, .. } => {
+            Source::Search {
+                tables, predicate, ..
+            } => {
+                // `search in (T1, T2)` has the tables' rows (and `$table`); `search` alone,
+                // every table's.
+                let mut set = match tables {
+                    Some(tables) => self.search_tables(tables),
+                    None => ColumnSet::unseen("search"),
+                };
+                set.set_open();
                 if let Some(predicate) = predicate {
-                    self.expr(predicate, &ColumnSet::open(), None, true);
+                    self.expr(predicate, &set, None, true);
                 }
-                (ColumnSet::open(), None)
+                (set, None)
             }
             Source::Range { column, exprs } => {
                 for e in exprs {
@@ -586,8 +643,9 @@ impl<'a> Analyzer<'a> {
                 )
             }
             Source::Find { predicate, .. } => {
-                self.expr(predicate, &ColumnSet::open(), None, true);
-                (ColumnSet::open(), None)
+                let set = ColumnSet::unseen("find");
+                self.expr(predicate, &set, None, true);
+                (set, None)
             }
             Source::Evaluate(call) => {
                 let mut set = ColumnSet::default();
@@ -605,6 +663,27 @@ impl<'a> Analyzer<'a> {
         }
     }
 
+    /// The columns of the schema tables a `search in (...)` names, the first table's first.
+    fn search_tables(&mut self, tables: &[Ident]) -> ColumnSet {
+        let mut set = ColumnSet::default();
+        for ident in tables {
+            let Some(columns) = self.table(&ident.name) else {
+                continue;
+            };
+            self.model.tables.push(TableUse {
+                ident: ident.clone(),
+                known: true,
+                suggestion: None,
+            });
+            for (c, lineage) in columns.with_lineage() {
+                if !set.contains(&c.name) {
+                    set.set_with(&c.name, c.ty, lineage.clone());
+                }
+            }
+        }
+        set
+    }
+
     fn named_source(&mut self, ident: &Ident) -> (ColumnSet, Option<Arc<str>>) {
         let name = ident.name.as_str();
         if let Some(index) = self.lookup_let(name) {
@@ -617,24 +696,20 @@ impl<'a> Analyzer<'a> {
             return (set, None);
         }
         if self.use_param(name, &ident.span) {
-            return (ColumnSet::open(), None);
+            return (ColumnSet::unseen(name), None);
         }
-        if let Some(columns) = self.table(name) {
+        if let Some(set) = self.table(name) {
             self.model.tables.push(TableUse {
                 ident: ident.clone(),
                 known: true,
                 suggestion: None,
             });
-            return (ColumnSet::new(columns), Some(Arc::from(name)));
+            return (set, Some(Arc::from(name)));
         }
         if let Some(f) = self.platform.function(name)
             && f.usage == FunctionUsage::Table
         {
-            let set = f
-                .returns_columns
-                .clone()
-                .map_or_else(ColumnSet::open, ColumnSet::new);
-            return (set, None);
+            return (self.function_rows(f), None);
         }
         let suggestion = self.table_suggestion(name);
         self.model.tables.push(TableUse {
@@ -642,7 +717,15 @@ impl<'a> Analyzer<'a> {
             known: false,
             suggestion,
         });
-        (ColumnSet::open(), None)
+        (ColumnSet::unseen(name), None)
+    }
+
+    /// The rows a platform's table function returns.
+    fn function_rows(&self, f: &crate::platform::PlatformFunction) -> ColumnSet {
+        match &f.returns_columns {
+            Some(columns) => self.platform_columns(&Arc::from(f.name.as_str()), columns),
+            None => ColumnSet::unseen(&format!("{}()", f.name)),
+        }
     }
 
     /// A call used as a source of rows.
@@ -653,27 +736,26 @@ impl<'a> Analyzer<'a> {
         }
         let name = call.name.name.as_str();
         let callee;
+        let unseen = || ColumnSet::unseen(&format!("{name}()"));
         let set = if let Some(index) = self.lookup_let(name) {
             self.use_let(index, &call.name.span);
             callee = self.let_callee(index);
-            ColumnSet::open()
+            self.let_columns.get(&index).cloned().unwrap_or_else(unseen)
         } else if let Some(f) = self.platform.function(name) {
             callee = Callee::Platform {
                 min_args: f.min_args,
                 max_args: f.max_args,
             };
-            f.returns_columns
-                .clone()
-                .map_or_else(ColumnSet::open, ColumnSet::new)
+            self.function_rows(f)
         } else if name == "table" || name == "materialize" || name == "view" {
             callee = functions::lookup(FunctionKind::Scalar, name)
                 .map_or(Callee::Unchecked, Callee::Builtin);
             match call.args.first().map(|a| &a.kind) {
-                Some(ExprKind::Literal(Literal::String(table))) if name == "table" => self
-                    .table(table)
-                    .map_or_else(ColumnSet::open, ColumnSet::new),
+                Some(ExprKind::Literal(Literal::String(table))) if name == "table" => {
+                    self.table(table).unwrap_or_else(unseen)
+                }
                 Some(ExprKind::Tabular(p)) => self.pipeline(p),
-                _ => ColumnSet::open(),
+                _ => unseen(),
             }
         } else if name == "_GetWatchlist" {
             callee = Callee::Unchecked;
@@ -684,18 +766,18 @@ impl<'a> Analyzer<'a> {
                         set.set("SearchKey", ColumnType::String);
                         set
                     }
-                    None => ColumnSet::open(),
+                    None => unseen(),
                 },
-                _ => ColumnSet::open(),
+                _ => unseen(),
             }
         } else if let Some(f) = functions::lookup(FunctionKind::Scalar, name) {
             callee = Callee::Builtin(f);
-            ColumnSet::open()
+            unseen()
         } else {
             callee = Callee::Unknown {
                 suggestion: self.function_suggestion(name),
             };
-            ColumnSet::open()
+            unseen()
         };
         self.model.calls.push(CallUse {
             name: call.name.clone(),
@@ -759,7 +841,8 @@ impl<'a> Analyzer<'a> {
                     self.expr(&c.by.expr, &before, table.clone(), true);
                     let of_type = self.model.type_of(&c.of.expr);
                     let of = self.name_column(&c.of, &next, FunctionKind::Scalar, &mut 0);
-                    next.set(&of, of_type);
+                    let lineage = self.implicit_lineage(&c.of, FunctionKind::Scalar, &before);
+                    next.set_with(&of, of_type, lineage);
                     let by = match c.by.names.first() {
                         Some(name) => {
                             self.define(name);
@@ -769,10 +852,7 @@ impl<'a> Analyzer<'a> {
                     };
                     next.set(&by, self.aggregate_type(&c.by.expr));
                 }
-                if before.is_open() {
-                    next.set_open();
-                }
-                set.replace(next.columns().to_vec(), keyword);
+                set.replace(next, keyword);
             }
             StageKind::TopHitters { count, of, by } => {
                 self.expr(count, &ColumnSet::default(), None, false);
@@ -780,7 +860,8 @@ impl<'a> Analyzer<'a> {
                 let mut next = ColumnSet::default();
                 self.expr(of, &before, table.clone(), true);
                 let of_name = implicit_name(of, FunctionKind::Scalar).unwrap_or_default();
-                next.set(&of_name, self.model.type_of(of));
+                let lineage = self.derived_lineage(of, FunctionKind::Scalar, &before);
+                next.set_with(&of_name, self.model.type_of(of), lineage);
                 let weight_name = by.as_ref().map(|w| {
                     self.expr(w, &before, table.clone(), true);
                     implicit_name(w, FunctionKind::Scalar).unwrap_or_default()
@@ -792,7 +873,7 @@ impl<'a> Analyzer<'a> {
                     &naming::top_hitters_weight_name(&of_name, weight_name.as_deref()),
                     weight_type,
                 );
-                set.replace(next.columns().to_vec(), keyword);
+                set.replace(next, keyword);
             }
             StageKind::SampleDistinct { count, of } => {
                 self.expr(count, &ColumnSet::default(), None, false);
@@ -800,33 +881,37 @@ impl<'a> Analyzer<'a> {
                 self.expr(of, &before, table.clone(), true);
                 let mut next = ColumnSet::default();
                 match implicit_name(of, FunctionKind::Scalar) {
-                    Some(name) => next.set(&name, self.model.type_of(of)),
+                    Some(name) => {
+                        let lineage = self.derived_lineage(of, FunctionKind::Scalar, &before);
+                        next.set_with(&name, self.model.type_of(of), lineage);
+                    }
                     None => next.set_open(),
                 }
-                set.replace(next.columns().to_vec(), keyword);
-                if next.is_open() {
-                    set.set_open();
-                }
+                set.replace(next, keyword);
             }
             StageKind::Reduce(by) => {
                 self.expr(by, set, table.clone(), true);
                 set.replace(
-                    vec![
+                    ColumnSet::new(vec![
                         Column::new("Pattern", ColumnType::String),
                         Column::new("Count", ColumnType::Long),
                         Column::new("Representative", ColumnType::String),
-                    ],
+                    ]),
                     keyword,
                 );
             }
-            StageKind::Count => set.replace(vec![Column::new("Count", ColumnType::Long)], keyword),
+            StageKind::Count => set.replace(
+                ColumnSet::new(vec![Column::new("Count", ColumnType::Long)]),
+                keyword,
+            ),
             StageKind::Extend(assignments) | StageKind::Serialize(assignments) => {
                 let mut unnamed = 0;
                 for a in assignments {
                     self.expr(&a.expr, set, table.clone(), true);
                     let ty = self.model.type_of(&a.expr);
                     // `extend` replaces a column of the same name, implicit names included.
-                    self.assign(a, ty, set, &mut unnamed, Naming::Replace);
+                    let lineage = self.implicit_lineage(a, FunctionKind::Scalar, set);
+                    self.assign(a, ty, lineage, set, &mut unnamed, Naming::Replace);
                 }
             }
             StageKind::Project(assignments) => {
@@ -836,15 +921,10 @@ impl<'a> Analyzer<'a> {
                 for a in assignments {
                     self.expr(&a.expr, &before, table.clone(), true);
                     let ty = self.model.type_of(&a.expr);
-                    self.assign(a, ty, &mut next, &mut unnamed, Naming::Fresh);
+                    let lineage = self.implicit_lineage(a, FunctionKind::Scalar, &before);
+                    self.assign(a, ty, lineage, &mut next, &mut unnamed, Naming::Fresh);
                 }
-                if before.is_open() {
-                    next.set_open();
-                }
-                set.replace(next.columns().to_vec(), keyword);
-                if next.is_open() {
-                    set.set_open();
-                }
+                set.replace(next, keyword);
             }
             StageKind::ProjectAway(patterns) => {
                 self.check_patterns(patterns, set, table);
@@ -864,17 +944,14 @@ impl<'a> Analyzer<'a> {
                     let ty = set.get(&old.name).map_or(ColumnType::Unknown, |c| c.ty);
                     let (old_name, new_name) = (old.name.clone(), new.name.clone());
                     if set.contains(&old_name) {
-                        let next = set
-                            .columns()
-                            .iter()
-                            .map(|c| {
-                                if *c.name == *old_name {
-                                    Column::new(new_name.as_str(), ty)
-                                } else {
-                                    c.clone()
-                                }
-                            })
-                            .collect();
+                        let mut next = ColumnSet::default();
+                        for (c, lineage) in set.with_lineage() {
+                            if *c.name == *old_name {
+                                next.set(&new_name, ty);
+                            } else {
+                                next.set_with(&c.name, c.ty, lineage.clone());
+                            }
+                        }
                         set.replace(next, keyword);
                     } else {
                         set.set(&new_name, ty);
@@ -888,21 +965,15 @@ impl<'a> Analyzer<'a> {
                 for a in by {
                     self.expr(&a.expr, &before, table.clone(), true);
                     let ty = self.model.type_of(&a.expr);
-                    self.assign(a, ty, &mut next, &mut unnamed, Naming::Fresh);
+                    let lineage = self.implicit_lineage(a, FunctionKind::Scalar, &before);
+                    self.assign(a, ty, lineage, &mut next, &mut unnamed, Naming::Fresh);
                 }
                 let keys = next.clone();
                 for a in aggregates {
                     self.expr(&a.expr, &before, table.clone(), true);
                     self.aggregate(a, &before, &keys, &mut next, &mut unnamed);
                 }
-                if before.is_open() {
-                    next.set_open();
-                }
-                let open = next.is_open();
-                set.replace(next.columns().to_vec(), keyword);
-                if open {
-                    set.set_open();
-                }
+                set.replace(next, keyword);
             }
             StageKind::Distinct(None) => {}
             StageKind::Distinct(Some(assignments)) => {
@@ -912,12 +983,10 @@ impl<'a> Analyzer<'a> {
                 for a in assignments {
                     self.expr(&a.expr, &before, table.clone(), true);
                     let ty = self.model.type_of(&a.expr);
-                    self.assign(a, ty, &mut next, &mut unnamed, Naming::Fresh);
+                    let lineage = self.implicit_lineage(a, FunctionKind::Scalar, &before);
+                    self.assign(a, ty, lineage, &mut next, &mut unnamed, Naming::Fresh);
                 }
-                set.replace(next.columns().to_vec(), keyword);
-                if before.is_open() {
-                    set.set_open();
-                }
+                set.replace(next, keyword);
             }
             StageKind::Join(join) => self.join(join, set, table, keyword, false),
             StageKind::Lookup(join) => self.join(join, set, table, keyword, true),
@@ -936,12 +1005,10 @@ impl<'a> Analyzer<'a> {
                 }
                 // The body's result, beside the input's columns that were not expanded.
                 set.remove_where(keyword, |name| expanded.iter().any(|e| e == name));
-                for c in rows.columns() {
-                    set.set(&c.name, c.ty);
+                for (c, lineage) in rows.with_lineage() {
+                    set.set_with(&c.name, c.ty, lineage.clone());
                 }
-                if rows.is_open() {
-                    set.set_open();
-                }
+                set.open_like(&rows);
             }
             StageKind::Parse { source, columns } => {
                 self.expr(source, set, table, true);
@@ -966,26 +1033,27 @@ impl<'a> Analyzer<'a> {
                 for a in by {
                     self.expr(&a.expr, &before, table.clone(), true);
                     let ty = self.model.type_of(&a.expr);
-                    self.assign(a, ty, &mut next, &mut unnamed, Naming::Fresh);
+                    let lineage = self.implicit_lineage(a, FunctionKind::Scalar, &before);
+                    self.assign(a, ty, lineage, &mut next, &mut unnamed, Naming::Fresh);
                 }
                 // The by columns, the series, then the axis.
                 for a in aggregates {
                     self.expr(&a.expr, &before, table.clone(), true);
+                    let lineage = self.implicit_lineage(a, FunctionKind::Aggregate, &before);
                     self.assign(
                         a,
                         ColumnType::Dynamic,
+                        lineage,
                         &mut next,
                         &mut unnamed,
                         Naming::FreshAggregate,
                     );
                 }
                 if let Some(axis) = implicit_name(on, FunctionKind::Scalar) {
-                    next.set(&axis, ColumnType::Dynamic);
+                    let lineage = self.derived_lineage(on, FunctionKind::Scalar, &before);
+                    next.set_with(&axis, ColumnType::Dynamic, lineage);
                 }
-                if before.is_open() {
-                    next.set_open();
-                }
-                set.replace(next.columns().to_vec(), keyword);
+                set.replace(next, keyword);
             }
             StageKind::Passthrough(
                 Passthrough::Render
@@ -1045,12 +1113,12 @@ impl<'a> Analyzer<'a> {
                 });
             }
             StageKind::Getschema => set.replace(
-                vec![
+                ColumnSet::new(vec![
                     Column::new("ColumnName", ColumnType::String),
                     Column::new("ColumnOrdinal", ColumnType::Long),
                     Column::new("DataType", ColumnType::String),
                     Column::new("ColumnType", ColumnType::String),
-                ],
+                ]),
                 keyword,
             ),
             StageKind::Unfollowed(
@@ -1105,7 +1173,8 @@ impl<'a> Analyzer<'a> {
                 continue;
             }
             let name = self.name_column(a, set, FunctionKind::Scalar, &mut unnamed);
-            set.set(&name, ty);
+            let lineage = self.implicit_lineage(a, FunctionKind::Scalar, set);
+            set.set_with(&name, ty, lineage);
             names.push(name);
         }
         if let Some(index) = &expand.item_index {
@@ -1155,11 +1224,51 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// Adds the column an assignment makes to `set`.
+    /// The lineage of the column an unnamed assignment makes ([`Analyzer::derived_lineage`]);
+    /// a named one is the query's own.
+    fn implicit_lineage(&self, a: &Assignment, kind: FunctionKind, from: &ColumnSet) -> Lineage {
+        if a.names.is_empty() {
+            self.derived_lineage(&a.expr, kind, from)
+        } else {
+            Lineage::Own
+        }
+    }
+
+    /// Where the values of the column Kusto names after `expr` come from: `Timestamp` keeps
+    /// its lineage, `bin(Timestamp, 1h)` is `Timestamp`'s, `max(Timestamp)` is `Timestamp`'s
+    /// under the derived name `max_Timestamp`; anything else is the query's own. The naming
+    /// rules decide: the source column is the one whose name the implicit name holds.
+    fn derived_lineage(&self, expr: &Expr, kind: FunctionKind, from: &ColumnSet) -> Lineage {
+        if !self.lineage {
+            return Lineage::Own;
+        }
+        let Some(source) = naming_source(expr) else {
+            return Lineage::Own;
+        };
+        let lineage = match (from.lineage(&source.name), from.unseen_source()) {
+            (Some(lineage @ Lineage::Platform { .. }), _) => lineage.clone(),
+            // A column of rows kqlsmith cannot see into: its lineage names them.
+            (None, Some(unseen)) if from.is_open() => {
+                Lineage::platform(unseen, &Arc::from(source.name.as_str()))
+            }
+            _ => return Lineage::Own,
+        };
+        let template = implicit_name_with(expr, kind, &|ident| {
+            if ident.span == source.span {
+                lineage.template().unwrap_or_default()
+            } else {
+                ident.name.clone()
+            }
+        });
+        template.map_or(Lineage::Own, |t| lineage.derived(&t))
+    }
+
+    /// Adds the column an assignment makes to `set`; `lineage` is that of an unnamed one.
     fn assign(
         &mut self,
         a: &Assignment,
         ty: ColumnType,
+        lineage: Lineage,
         set: &mut ColumnSet,
         unnamed: &mut usize,
         naming: Naming,
@@ -1180,21 +1289,27 @@ impl<'a> Analyzer<'a> {
             Naming::FreshAggregate => FunctionKind::Aggregate,
             Naming::Replace | Naming::Fresh => FunctionKind::Scalar,
         };
-        let name = match (implicit_name(&a.expr, kind), naming) {
-            (Some(name), Naming::Replace) => name,
+        let (name, lineage) = match (implicit_name(&a.expr, kind), naming) {
+            (Some(name), Naming::Replace) => (name, lineage),
             // `extend` numbers its unnamed columns past the input's `ColumnN`s.
-            (None, Naming::Replace) => naming::next_column_name(unnamed, |n| set.contains(n)),
+            (None, Naming::Replace) => (
+                naming::next_column_name(unnamed, |n| set.contains(n)),
+                Lineage::Own,
+            ),
             (Some(name), Naming::Fresh | Naming::FreshAggregate) => {
-                fresh_name(&name, |n| set.contains(n))
+                let fresh = fresh_name(&name, |n| set.contains(n));
+                let lineage = lineage.suffixed(&fresh[name.len()..]);
+                (fresh, lineage)
             }
             // `project` and `summarize` number them in order, then make the name unique
             // (`Column1` taken: `Column11`).
             (None, Naming::Fresh | Naming::FreshAggregate) => {
                 *unnamed += 1;
-                fresh_name(&format!("Column{unnamed}"), |n| set.contains(n))
+                let name = fresh_name(&format!("Column{unnamed}"), |n| set.contains(n));
+                (name, Lineage::Own)
             }
         };
-        set.set(&name, ty);
+        set.set_with(&name, ty, lineage);
     }
 
     /// Adds the columns a `summarize` aggregate makes to `next`: one a call, or one an
@@ -1216,21 +1331,30 @@ impl<'a> Analyzer<'a> {
         };
         let Some((multi, call)) = multi else {
             let ty = self.aggregate_type(&a.expr);
-            self.assign(a, ty, next, unnamed, Naming::FreshAggregate);
+            let lineage = self.implicit_lineage(a, FunctionKind::Aggregate, before);
+            self.assign(a, ty, lineage, next, unnamed, Naming::FreshAggregate);
             return;
         };
         let assigned = a.names.first();
         if let Some(name) = assigned {
             self.define(name);
         }
-        let mut add = |name: Option<String>, ty: ColumnType, next: &mut ColumnSet| {
-            let name = name.unwrap_or_else(|| {
-                *unnamed += 1;
-                format!("Column{unnamed}")
-            });
-            let name = fresh_name(&name, |n| next.contains(n));
-            next.set(&name, ty);
-        };
+        let mut add =
+            |name: Option<String>, ty: ColumnType, lineage: Lineage, next: &mut ColumnSet| {
+                let (name, lineage) = match name {
+                    Some(name) => {
+                        let fresh = fresh_name(&name, |n| next.contains(n));
+                        let lineage = lineage.suffixed(&fresh[name.len()..]);
+                        (fresh, lineage)
+                    }
+                    None => {
+                        *unnamed += 1;
+                        let name = format!("Column{unnamed}");
+                        (fresh_name(&name, |n| next.contains(n)), Lineage::Own)
+                    }
+                };
+                next.set_with(&name, ty, lineage);
+            };
         match multi {
             MultiColumnAggregate::ArgExtreme | MultiColumnAggregate::TakeAny => {
                 let extreme = multi == MultiColumnAggregate::ArgExtreme;
@@ -1241,9 +1365,9 @@ impl<'a> Analyzer<'a> {
                     .and_then(|e| implicit_name(e, FunctionKind::Scalar));
                 for (i, arg) in call.args.iter().enumerate() {
                     if let ExprKind::Star = arg.kind {
-                        for c in before.columns() {
+                        for (c, lineage) in before.with_lineage() {
                             if !keys.contains(&c.name) && maximised.as_deref() != Some(&*c.name) {
-                                add(Some(c.name.to_string()), c.ty, next);
+                                add(Some(c.name.to_string()), c.ty, lineage.clone(), next);
                             }
                         }
                         if before.is_open() {
@@ -1251,17 +1375,25 @@ impl<'a> Analyzer<'a> {
                         }
                         continue;
                     }
-                    let name = match (i, assigned) {
-                        (0, Some(n)) => Some(n.name.clone()),
-                        _ => implicit_name(arg, FunctionKind::Scalar),
+                    let (name, lineage) = match (i, assigned) {
+                        (0, Some(n)) => (Some(n.name.clone()), Lineage::Own),
+                        _ => (
+                            implicit_name(arg, FunctionKind::Scalar),
+                            self.derived_lineage(arg, FunctionKind::Scalar, before),
+                        ),
                     };
-                    add(name, self.model.type_of(arg), next);
+                    add(name, self.model.type_of(arg), lineage, next);
                 }
             }
             MultiColumnAggregate::Any => {
                 for arg in &call.args {
                     let name = implicit_name(arg, FunctionKind::Scalar).map(|n| format!("any_{n}"));
-                    add(name, self.model.type_of(arg), next);
+                    let lineage = self.derived_lineage(arg, FunctionKind::Scalar, before);
+                    let lineage = match lineage.template() {
+                        Some(template) => lineage.derived(&format!("any_{template}")),
+                        None => Lineage::Own,
+                    };
+                    add(name, self.model.type_of(arg), lineage, next);
                 }
             }
             MultiColumnAggregate::Percentiles => {
@@ -1271,13 +1403,22 @@ impl<'a> Analyzer<'a> {
                     .and_then(|e| implicit_name(e, FunctionKind::Scalar))
                     .unwrap_or_default();
                 let ty = self.aggregate_type(&a.expr);
+                let source = call.args.first().map_or(Lineage::Own, |e| {
+                    self.derived_lineage(e, FunctionKind::Scalar, before)
+                });
                 // A name given names the first value's column.
                 for (i, value) in call.args.iter().skip(1).enumerate() {
-                    let name = match (i, assigned) {
-                        (0, Some(n)) => Some(n.name.clone()),
-                        _ => naming::percentile_column_name(&column, value),
+                    let (name, lineage) = match (i, assigned) {
+                        (0, Some(n)) => (Some(n.name.clone()), Lineage::Own),
+                        _ => (
+                            naming::percentile_column_name(&column, value),
+                            source
+                                .template()
+                                .and_then(|t| naming::percentile_column_name(&t, value))
+                                .map_or(Lineage::Own, |t| source.derived(&t)),
+                        ),
                     };
-                    add(name, ty, next);
+                    add(name, ty, lineage, next);
                 }
             }
         }
@@ -1303,7 +1444,7 @@ impl<'a> Analyzer<'a> {
         join: &Join,
         set: &mut ColumnSet,
         table: Option<Arc<str>>,
-        keyword: &Span,
+        keyword: &Range<usize>,
         lookup: bool,
     ) {
         let right = self.pipeline(&join.right);
@@ -1319,25 +1460,18 @@ impl<'a> Analyzer<'a> {
             .unwrap_or(JoinKind::InnerUnique);
         match kind.columns() {
             JoinColumns::Left => {}
-            JoinColumns::Right => {
-                let open = right.is_open();
-                set.replace(right.columns().to_vec(), keyword);
-                if open {
-                    set.set_open();
-                }
-            }
+            JoinColumns::Right => set.replace(right, keyword),
             JoinColumns::Both => {
-                for c in right.columns() {
+                for (c, lineage) in right.with_lineage() {
                     // A `lookup` keeps one copy of its keys.
                     if lookup && keys.iter().any(|k| **k == *c.name) {
                         continue;
                     }
                     let name = fresh_name(&c.name, |n| set.contains(n));
-                    set.set(&name, c.ty);
+                    let lineage = lineage.suffixed(&name[c.name.len()..]);
+                    set.set_with(&name, c.ty, lineage);
                 }
-                if right.is_open() {
-                    set.set_open();
-                }
+                set.open_like(&right);
             }
         }
     }
@@ -1357,6 +1491,8 @@ impl<'a> Analyzer<'a> {
                 self.name_use(ident, left, table, true);
                 if !right.is_open() && !right.contains(&ident.name) {
                     self.name_use(ident, right, None, true);
+                } else if self.lineage {
+                    self.right_key(ident, right);
                 }
             }
             ExprKind::Member { target, name } => match &target.kind {
@@ -1390,53 +1526,114 @@ impl<'a> Analyzer<'a> {
         for member in &u.tables {
             sets.push(self.pipeline(member));
         }
+        // The tables a pattern matches lend their columns' lineage (the set stays open: a
+        // workspace may have more tables).
+        if self.lineage
+            && let Some(pattern) = &u.wildcard
+        {
+            let mut tables: Vec<_> = self
+                .platform
+                .schema()
+                .tables()
+                .filter(|t| pattern.matches(&t.name))
+                .collect();
+            tables.sort_by(|a, b| a.name.cmp(&b.name));
+            // `union *` matches hundreds of tables: the names seen are hashed.
+            let mut matched = ColumnSet::default();
+            let mut seen = std::collections::HashSet::new();
+            for table in tables {
+                for c in &table.columns {
+                    if seen.insert(&c.name) {
+                        matched.push_new(c.clone(), Lineage::platform(&table.name, &c.name));
+                    }
+                }
+            }
+            sets.push(matched);
+        }
         let mut result = ColumnSet::default();
         if let Some(source) = &u.with_source {
             self.define(source);
             result.set(&source.name, ColumnType::String);
         }
-        // Each name, in the order the members have it, with its types.
-        let mut names: Vec<(Arc<str>, Vec<ColumnType>)> = Vec::new();
+        // Each name, in the order the members have it, with its types and the lineage of
+        // the first member's column.
+        let mut names: Vec<(Arc<str>, Vec<ColumnType>, Lineage)> = Vec::new();
         let mut index: HashMap<Arc<str>, usize> = HashMap::new();
         for s in &sets {
-            for c in s.columns() {
+            for (c, lineage) in s.with_lineage() {
                 match index.get(&c.name) {
                     Some(&i) if names[i].1.contains(&c.ty) => {}
                     Some(&i) => names[i].1.push(c.ty),
                     None => {
                         index.insert(c.name.clone(), names.len());
-                        names.push((c.name.clone(), vec![c.ty]));
+                        names.push((c.name.clone(), vec![c.ty], lineage.clone()));
                     }
                 }
             }
         }
-        for (name, types) in &names {
-            if u.inner && !sets.iter().all(|s| s.is_open() || s.contains(name)) {
+        // The names `result` has, hashed: a `union *` has thousands.
+        let mut taken: std::collections::HashSet<Arc<str>> =
+            result.columns().iter().map(|c| c.name.clone()).collect();
+        let mut add = |name: Arc<str>, ty: ColumnType, lineage: Lineage| {
+            if taken.insert(name.clone()) {
+                result.push_new(Column::new(name, ty), lineage);
+            } else {
+                result.set_with(&name, ty, lineage);
+            }
+        };
+        for (name, types, lineage) in names {
+            if u.inner && !sets.iter().all(|s| s.is_open() || s.contains(&name)) {
                 continue;
             }
             // A type kqlsmith does not know may be any of the others: keep the plain name.
             match types.as_slice() {
-                [ty] => result.set(name, *ty),
+                [ty] => add(name, *ty, lineage),
                 several if several.contains(&ColumnType::Unknown) => {
-                    result.set(name, ColumnType::Unknown)
+                    add(name, ColumnType::Unknown, lineage)
                 }
                 several => {
                     for ty in several {
-                        result.set(&naming::union_column_name(name, *ty), *ty);
+                        let typed = naming::union_column_name(&name, *ty);
+                        let lineage = lineage.suffixed(&typed[name.len()..]);
+                        add(typed.into(), *ty, lineage);
                     }
                 }
             }
         }
-        if u.wildcard.is_some() || sets.iter().any(ColumnSet::is_open) {
+        for s in &sets {
+            result.open_like(s);
+        }
+        if u.wildcard.is_some() {
             result.set_open();
         }
         result
     }
 
+    /// Records the right side's reading of a `join ... on Key` key, beside the left's, for
+    /// the lineage of both; `resolution_at` keeps answering with the left's.
+    fn right_key(&mut self, ident: &Ident, right: &ColumnSet) {
+        let Some((column, lineage)) = right.get_with_lineage(&ident.name) else {
+            return;
+        };
+        self.model.names.push(NameUse {
+            ident: ident.clone(),
+            resolution: Resolution::Column(column.ty),
+            table: None,
+            lineage: lineage.clone(),
+            own_columns: own_columns(right),
+            right_key: true,
+            unseen: None,
+        });
+    }
+
     /// Resolves a name used in an expression.
     fn name_use(&mut self, ident: &Ident, set: &ColumnSet, table: Option<Arc<str>>, rows: bool) {
         let name = ident.name.as_str();
-        let resolution = if let Some(column) = set.get(name).filter(|_| rows) {
+        let mut lineage = Lineage::Own;
+        let resolution = if let Some((column, of)) = set.get_with_lineage(name).filter(|_| rows) {
+            if self.lineage {
+                lineage = of.clone();
+            }
             Resolution::Column(column.ty)
         } else if let Some(index) = self.lookup_let(name) {
             self.use_let(index, &ident.span);
@@ -1458,10 +1655,22 @@ impl<'a> Analyzer<'a> {
         self.model
             .by_start
             .insert(ident.span.start, self.model.names.len());
+        let own_columns = match lineage {
+            Lineage::Platform { .. } => own_columns(set),
+            Lineage::Own => Vec::new(),
+        };
+        let unseen = match resolution {
+            Resolution::Open => set.unseen_source().cloned(),
+            _ => None,
+        };
         self.model.names.push(NameUse {
             ident: ident.clone(),
             resolution,
             table,
+            lineage,
+            own_columns,
+            right_key: false,
+            unseen,
         });
     }
 
@@ -1544,6 +1753,25 @@ impl<'a> Analyzer<'a> {
             callee,
             span: call.span.clone(),
         });
+    }
+}
+
+/// The names of the columns of `set` the query made itself.
+fn own_columns(set: &ColumnSet) -> Vec<Arc<str>> {
+    set.with_lineage()
+        .filter(|(_, lineage)| **lineage == Lineage::Own)
+        .map(|(c, _)| c.name.clone())
+        .collect()
+}
+
+/// The column reference whose name Kusto's implicit name for `expr` holds, if any: `X` in
+/// `X`, `X.a`, `max(X)`, `tostring(bin(X, 1h))` (the first argument all the way down).
+fn naming_source(expr: &Expr) -> Option<&Ident> {
+    match &expr.kind {
+        ExprKind::Name(ident) => Some(ident),
+        ExprKind::Member { target, .. } | ExprKind::Index { target, .. } => naming_source(target),
+        ExprKind::Call(call) => call.args.first().and_then(naming_source),
+        _ => None,
     }
 }
 

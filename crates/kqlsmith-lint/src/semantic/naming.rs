@@ -16,7 +16,7 @@
 //! - `union` of a column with different types makes one column a type: `A_long`, `A_string`.
 
 use crate::functions::{self, FunctionKind};
-use crate::ir::{Expr, ExprKind, Literal};
+use crate::ir::{Expr, ExprKind, Ident, Literal};
 use crate::schema::ColumnType;
 
 /// A name not taken yet: `base`, else `base1`, `base2`, ... (how KQL names clashing columns).
@@ -56,13 +56,24 @@ pub fn union_column_name(name: &str, ty: ColumnType) -> String {
 /// is a `ColumnN`. `kind` says whether the expression is an aggregate (`summarize`,
 /// `make-series`) or a scalar.
 pub fn implicit_name(expr: &Expr, kind: FunctionKind) -> Option<String> {
+    implicit_name_with(expr, kind, &|ident| ident.name.clone())
+}
+
+/// [`implicit_name`], with `column` giving the name a column reference stands for (a
+/// template of a derived name, for the binder's lineage).
+pub(crate) fn implicit_name_with(
+    expr: &Expr,
+    kind: FunctionKind,
+    column: &impl Fn(&Ident) -> String,
+) -> Option<String> {
     match &expr.kind {
-        ExprKind::Name(ident) => Some(ident.name.clone()),
+        ExprKind::Name(ident) => Some(column(ident)),
         ExprKind::Member { target, name } => {
-            implicit_name(target, FunctionKind::Scalar).map(|t| member_name(&t, &name.name))
+            implicit_name_with(target, FunctionKind::Scalar, column)
+                .map(|t| member_name(&t, &name.name))
         }
         ExprKind::Index { target, index } => {
-            let target = implicit_name(target, FunctionKind::Scalar)?;
+            let target = implicit_name_with(target, FunctionKind::Scalar, column)?;
             match &index.kind {
                 ExprKind::Literal(Literal::String(key)) => Some(member_name(&target, key)),
                 ExprKind::Literal(Literal::Long(n)) => Some(member_name(&target, &n.to_string())),
@@ -83,7 +94,7 @@ pub fn implicit_name(expr: &Expr, kind: FunctionKind) -> Option<String> {
                 let first = call
                     .args
                     .first()
-                    .and_then(|a| implicit_name(a, FunctionKind::Scalar));
+                    .and_then(|a| implicit_name_with(a, FunctionKind::Scalar, column));
                 return Some(percentiles_array_name(first.as_deref()));
             }
             let (f, args_kind) = match functions::lookup(kind, &call.name.name) {
@@ -95,7 +106,10 @@ pub fn implicit_name(expr: &Expr, kind: FunctionKind) -> Option<String> {
                     kind,
                 ),
             };
-            let first = call.args.first().and_then(|a| implicit_name(a, args_kind));
+            let first = call
+                .args
+                .first()
+                .and_then(|a| implicit_name_with(a, args_kind, column));
             f.result_name(first.as_deref(), call.args.len())
         }
         ExprKind::NamedArg { name, .. } => Some(name.name.clone()),
