@@ -491,6 +491,9 @@ impl Lowering<'_> {
                 }
             }
             ast::Expr::Paren(p) => return self.expr(&p.inner),
+            // A name computed from a string (`[strcat('a', 'b')]`): the analyzer types the
+            // inner value; no rule reads more into it.
+            ast::Expr::Bracketed(b) => ExprKind::List(vec![self.expr(&b.inner)]),
             ast::Expr::Query(q) => ExprKind::Tabular(Box::new(self.pipeline(q))),
         };
         Expr {

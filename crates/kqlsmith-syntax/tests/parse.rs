@@ -684,3 +684,50 @@ fn project_away_may_name_no_column() {
     round_trip("T | project-away | take 1");
     assert!(parse("T | project-keep").is_err());
 }
+
+#[test]
+fn an_expression_in_square_brackets_is_an_operand() {
+    // `[0].id`: a member of a bracketed expression.
+    let Expr::Binary(b) = predicate("T | where [0].id == 'x'") else {
+        panic!("expected a comparison")
+    };
+    let Expr::Member(m) = &b.left else {
+        panic!("expected a member, got {:?}", b.left)
+    };
+    let Expr::Bracketed(inner) = &m.object else {
+        panic!("expected brackets, got {:?}", m.object)
+    };
+    assert!(matches!(&inner.inner, Expr::Literal(l) if l.value == LiteralValue::Long(0)));
+    // `['a']` alone is still a name.
+    assert!(matches!(predicate("T | where ['a']"), Expr::Name(n) if n.name == "a"));
+    assert!(matches!(
+        predicate("T | where ['a' + 'b']"),
+        Expr::Bracketed(_)
+    ));
+    for source in [
+        "print tostring([0].id)",
+        "print [0]",
+        "print [a]",
+        "print [0][1]",
+        "print ['a' + 'b'].c",
+        "print [-1], [(1)]",
+        "T | project x = [1]",
+        "T | where [a] == 1",
+    ] {
+        round_trip(source);
+    }
+    // The brackets hold one expression: not a query, a list or nothing.
+    for source in ["print [x | take 1]", "print [a, b]", "print []"] {
+        assert!(parse(source).is_err(), "accepted: {source}");
+    }
+}
+
+#[test]
+fn an_operand_takes_one_sign_at_most() {
+    for source in ["print - -1", "print --b", "print -+1", "print 1 - - -1"] {
+        assert!(parse(source).is_err(), "accepted: {source}");
+    }
+    for source in ["print 1 - -1", "print 1 * - b", "print -(-1)", "print -b.c"] {
+        round_trip(source);
+    }
+}

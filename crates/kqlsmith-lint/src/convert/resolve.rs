@@ -1121,6 +1121,7 @@ impl<'m, 'p> Resolver<'m, 'p> {
                 self.expr(&b.high, columns);
             }
             Expr::Paren(p) => self.expr(&p.inner, columns),
+            Expr::Bracketed(b) => self.expr(&b.inner, columns),
             Expr::NamedArg(n) => self.expr(&n.value, columns),
             Expr::Query(q) => {
                 self.pipeline(q);

@@ -175,6 +175,10 @@ impl Converter<'_> {
                 Expr::Paren(Box::new(ParenExpr { inner, span: sp }))
             }
             Rule::star => Expr::Star(sp),
+            Rule::bracketed => {
+                let inner = self.expr(pair.into_inner().next().expect("brackets hold an expression"))?;
+                Expr::Bracketed(Box::new(BracketedExpr { inner, span: sp }))
+            }
             Rule::bracket_ident => Expr::Name(self.name(pair)?),
             Rule::call_or_name => {
                 let mut c = Children::of(pair);

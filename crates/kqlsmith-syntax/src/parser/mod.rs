@@ -203,7 +203,7 @@ fn describe_rule(rule: Rule) -> Option<String> {
         | kw_lookup | kw_make_series | kw_evaluate | kw_render | kw_serialize | kw_getschema
         | kw_invoke | kw_consume | kw_reduce | kw_fork | kw_facet | kw_partition | kw_scan
         | kw_search | kw_find => "a query operator",
-        expr | primary | paren | string_lit | string_part | number | typed_literal
+        expr | primary | paren | bracketed | string_lit | string_part | number | typed_literal
         | dynamic_lit | bool_lit | null_lit | star | call_or_name | neg_op | pos_op | literal => {
             "an expression"
         }
