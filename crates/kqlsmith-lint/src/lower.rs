@@ -134,8 +134,8 @@ impl Lowering<'_> {
                     plugin: ast::Expr::Call(c),
                     ..
                 } => Source::Evaluate(self.call(c)),
-                // Any other operator as a source: the parser does not put one here, and the
-                // binder treats it as the stage it is.
+                // An operator that starts a query with no input (`where x == 1`,
+                // `project a`): the binder treats it as the stage it is.
                 other => {
                     let keyword = self.keyword_at(0, other.keyword());
                     Source::Stage(Box::new(Stage {

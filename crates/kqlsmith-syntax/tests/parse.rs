@@ -731,3 +731,69 @@ fn an_operand_takes_one_sign_at_most() {
         round_trip(source);
     }
 }
+
+#[test]
+fn some_operators_start_a_query_with_no_input() {
+    let q = query("where x == 1 | take 1");
+    let Source::Operator(op) = &q.source else {
+        panic!("expected an operator as the source, got {:?}", q.source)
+    };
+    assert!(matches!(**op, Operator::Where { .. }));
+    assert_eq!(q.stages.len(), 1);
+    for source in [
+        "where x == 1 | take 1",
+        "project a, b",
+        "project",
+        "project-away x",
+        "project-keep a",
+        "project-rename a = b",
+        "project-reorder a",
+        "mv-expand a",
+        "mv-apply a on (take 1)",
+        "as x",
+        "invoke f()",
+        "render table",
+        "sample 5",
+        "sample-distinct 5 of a",
+        "make-series count() on a step 1d",
+        "top-nested 5 of a by count()",
+        "top-hitters 5 of a",
+        "parse-where a with * b",
+        "parse-kv a as (b: string)",
+        "facet by a",
+        "partition by a (take 1)",
+        "reduce by a",
+        "T; where x",
+        "print toscalar(where x)",
+        "T | join (where x) on a",
+        "let f = () { where x }; f()",
+        // Words that name a table when no operator follows.
+        "render | take 1",
+        "partition",
+        "facet",
+        "reduce",
+    ] {
+        round_trip(source);
+    }
+    for source in [
+        "extend x = 1",
+        "filter x",
+        "take 5",
+        "limit 5",
+        "sort by x",
+        "order by a",
+        "top 5 by a",
+        "distinct a",
+        "summarize count() by x",
+        "parse a with * 'x' b",
+        "join (T) on a",
+        "lookup (T) on a",
+        "fork (take 1)",
+        "project-smart",
+        "where",
+        "sample",
+        "mv-expand",
+    ] {
+        assert!(parse(source).is_err(), "accepted: {source}");
+    }
+}
