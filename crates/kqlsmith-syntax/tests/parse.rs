@@ -797,3 +797,42 @@ fn some_operators_start_a_query_with_no_input() {
         assert!(parse(source).is_err(), "accepted: {source}");
     }
 }
+
+#[test]
+fn a_query_is_an_argument_of_toscalar_totable_and_materialize_only() {
+    for source in [
+        "print toscalar(T | take 1)",
+        "print totable(T | take 1)",
+        "let x = materialize(T | take 1); x",
+        "print toscalar(where x)",
+        "print f((T | take 1))",
+        "print f(datatable(a: int) [1])",
+        "print f(externaldata(a: int) ['x'])",
+        "T | where x in (toscalar(T | take 1))",
+        "T | where x in (U | project a)",
+    ] {
+        round_trip(source);
+    }
+    for source in [
+        "print ago(T | take 1)",
+        "print f(where x)",
+        "print f(print 1)",
+        "print f(union T, U)",
+        "print toscalar(T | take 1, 2)",
+        "print ['toscalar'](T | take 1)",
+        "print TOSCALAR(T | take 1)",
+        "print f(datatable(a: int) [1] | take 1)",
+        "print f(a = T | take 1)",
+        // `kindinner (...)` is a call, not a `kind=` parameter and a table.
+        "T | join kindinner (U | where a) on a",
+    ] {
+        assert!(parse(source).is_err(), "accepted: {source}");
+    }
+    let error = parse("print ago(T | take 1)").unwrap_err();
+    assert_eq!((error.line, error.column), (1, 13), "{}", error.message);
+    assert!(
+        error.message.starts_with("found a query as an argument of `ago`"),
+        "{}",
+        error.message
+    );
+}

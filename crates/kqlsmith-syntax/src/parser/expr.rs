@@ -198,10 +198,11 @@ impl Converter<'_> {
                     None if is_plain => word_literal(name),
                     None => Expr::Name(name),
                     Some(args) => {
-                        let args = args
+                        let args: Vec<Expr> = args
                             .into_inner()
                             .map(|a| self.arg(a))
                             .collect::<Result<_, _>>()?;
+                        self.query_args_only_for_tabular_functions(&name, is_plain, &args)?;
                         Expr::Call(Box::new(Call {
                             name,
                             args,
@@ -212,6 +213,44 @@ impl Converter<'_> {
             }
             _ => self.literal(pair)?,
         })
+    }
+
+    /// A query is an argument only of `toscalar`, `totable` and `materialize`, and there the
+    /// only one, as for Microsoft's parser: `ago(T | take 1)` and `f(where x)` are errors,
+    /// `f((T | take 1))` and `f(datatable(a: int) [1])` are not.
+    fn query_args_only_for_tabular_functions(
+        &self,
+        name: &Ident,
+        is_plain: bool,
+        args: &[Expr],
+    ) -> Result<(), ParseError> {
+        let takes_query =
+            is_plain && matches!(name.name.as_str(), "toscalar" | "totable" | "materialize");
+        for arg in args {
+            let value = match arg {
+                Expr::NamedArg(n) => &n.value,
+                other => other,
+            };
+            let Expr::Query(q) = value else { continue };
+            let table_value = q.stages.is_empty()
+                && matches!(
+                    &q.source,
+                    Source::Operator(op)
+                        if matches!(**op, Operator::Datatable { .. } | Operator::Externaldata { .. })
+                );
+            if table_value || (takes_query && args.len() == 1) {
+                continue;
+            }
+            let at = q.stages.first().map_or(q.span, |s| s.span);
+            return Err(self.error(
+                at,
+                format!(
+                    "found a query as an argument of `{}`, expected a scalar: only toscalar(), totable() and materialize() take a query, alone; put it in parentheses to pass a table",
+                    name.name
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn arg(&self, pair: P<'_>) -> Result<Expr, ParseError> {
