@@ -836,3 +836,39 @@ fn a_query_is_an_argument_of_toscalar_totable_and_materialize_only() {
         error.message
     );
 }
+
+#[test]
+fn render_knows_its_properties_and_with_takes_literals() {
+    let q = query("T | render timechart with (series=a, b, title='x', ymin=-1)");
+    let Operator::Render { with: Some(props), .. } = &q.stages[0].operator else {
+        panic!("expected render with properties")
+    };
+    let shape: Vec<_> = props
+        .iter()
+        .map(|p| (p.name.name.as_str(), p.values.len()))
+        .collect();
+    assert_eq!(shape, [("series", 2), ("title", 1), ("ymin", 1)]);
+    for source in [
+        "T | render timechart with ()",
+        "T | render timechart with (kind=stacked, ysplit=axes, legend=hidden)",
+        "T | render timechart with (xcolumn=a, ycolumns=b, c, anomalycolumns=d)",
+        "T | render timechart with (title=strcat('a'), xtitle=a.b, ymax=(1))",
+        "externaldata (a: string) ['x'] with (format='csv', ignoreFirstRecord=true)",
+        "T | parse-kv x as (a: string) with (pair_delimiter=',', greedy=true)",
+    ] {
+        round_trip(source);
+    }
+    for source in [
+        "T | render timechart with (foo=1)",
+        "T | render timechart with (Title='x')",
+        "T | render timechart with (title)",
+        "T | render timechart with (title=1+2)",
+        "T | render timechart with (xcolumn=a, b)",
+        "T | render timechart with (series=a.b)",
+        "externaldata (a: string) ['x'] with (format='txt', ignoreFirstRecordTrue)",
+        "externaldata (a: string) ['x'] with (format=f(1))",
+        "externaldata (a: string) ['x'] with (format=1+2)",
+    ] {
+        assert!(parse(source).is_err(), "accepted: {source}");
+    }
+}

@@ -180,7 +180,7 @@ impl Converter<'_> {
                 Expr::Bracketed(Box::new(BracketedExpr { inner, span: sp }))
             }
             Rule::bracket_ident => Expr::Name(self.name(pair)?),
-            Rule::call_or_name => {
+            Rule::call_or_name | Rule::bare_name => {
                 let mut c = Children::of(pair);
                 let name_pair = c.next();
                 let is_plain = name_pair.as_rule() == Rule::ident;

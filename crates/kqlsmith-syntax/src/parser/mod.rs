@@ -218,6 +218,7 @@ fn describe_rule(rule: Rule) -> Option<String> {
         index => "`[`",
         call_args | arg => "`(`",
         op_param | param_name => "a parameter such as `kind=`",
+        render_prop | render_name | render_list_name => "a render property such as `title=`",
         sort_dir => "`asc` or `desc`",
         nulls => "`nulls first` or `nulls last`",
         typed_column => "a column declaration `name:type`",
