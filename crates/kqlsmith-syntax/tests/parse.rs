@@ -872,3 +872,34 @@ fn render_knows_its_properties_and_with_takes_literals() {
         assert!(parse(source).is_err(), "accepted: {source}");
     }
 }
+
+#[test]
+fn small_forms_as_microsofts_parser_reads_them() {
+    // `to typeof()` with no type, an empty `externaldata` URL list, timespans in a dynamic.
+    let q = query("T | mv-expand a to typeof(), b to typeof(long)");
+    let Operator::MvExpand { items, .. } = &q.stages[0].operator else {
+        panic!("expected mv-expand")
+    };
+    let types: Vec<_> = items
+        .iter()
+        .map(|i| i.to_type.as_ref().map(|t| t.name.as_str()))
+        .collect();
+    assert_eq!(types, [Some(""), Some("long")]);
+    for source in [
+        "T | mv-expand a to typeof(), b to typeof(long)",
+        "externaldata (a: string) [ ] with (format='csv')",
+        "print dynamic([1d, 1.5h, 0x10, 1e3, -inf])",
+        "let x = materialize(T); x",
+        "T | extend ['materialize'] = 1",
+    ] {
+        round_trip(source);
+    }
+    for source in [
+        "print dynamic([50055not])",
+        "print dynamic({\"a\": 1not})",
+        "print materialize",
+        "let x = materialize : (T); x",
+    ] {
+        assert!(parse(source).is_err(), "accepted: {source}");
+    }
+}

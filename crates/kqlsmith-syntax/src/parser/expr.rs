@@ -195,6 +195,13 @@ impl Converter<'_> {
                     ));
                 }
                 match c.pairs.next() {
+                    // `materialize` is a keyword that must be called.
+                    None if is_plain && name.name == "materialize" => {
+                        return Err(self.error(
+                            name.span,
+                            "found the keyword `materialize` without `(`, expected `materialize(query)`: write ['materialize'] to use it as a name",
+                        ));
+                    }
                     None if is_plain => word_literal(name),
                     None => Expr::Name(name),
                     Some(args) => {
@@ -381,6 +388,7 @@ impl Converter<'_> {
             Rule::bool_lit => LiteralValue::Bool(raw.eq_ignore_ascii_case("true")),
             Rule::null_lit => LiteralValue::Null,
             Rule::dynamic_lit => {
+                self.dynamic_numbers_have_units(&pair)?;
                 let open = raw.find('(').map_or(0, |i| i + 1);
                 let close = raw.rfind(')').unwrap_or(raw.len()).max(open);
                 LiteralValue::Dynamic(raw[open..close].trim().to_string())
@@ -412,6 +420,28 @@ impl Converter<'_> {
             raw,
             span: sp,
         }))
+    }
+
+    /// A number in a `dynamic` value is a number or a timespan, never a name: Microsoft's
+    /// parser rejects `dynamic([80not])`.
+    fn dynamic_numbers_have_units(&self, pair: &P<'_>) -> Result<(), ParseError> {
+        for number in pair
+            .clone()
+            .into_inner()
+            .flatten()
+            .filter(|p| p.as_rule() == Rule::dyn_number)
+        {
+            if self.number(number.as_str(), span(&number))?.is_none() {
+                return Err(self.error(
+                    span(&number),
+                    format!(
+                        "found `{}`, expected a number or a timespan with a unit of d, h, m, s, ms, microsecond or tick",
+                        number.as_str()
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// `42`, `0x2A`, `1.5`, `1e3`, `-7`, or a timespan such as `30m` or `1.5h`; `None` for

@@ -204,9 +204,16 @@ impl Converter<'_> {
         let mut c = Children::of(pair);
         let column = self.column_expr(c.next())?;
         let to_type = match c.take(Rule::kw_to) {
-            Some(_) => {
+            Some(to) => {
                 c.next(); // typeof
-                Some(self.plain_ident(&c.next()))
+                Some(match c.take(Rule::type_name) {
+                    Some(ty) => self.plain_ident(&ty),
+                    None => Ident {
+                        name: String::new(),
+                        quoted: None,
+                        span: Span::new(span(&to).end, c.span.end),
+                    },
+                })
             }
             None => None,
         };
