@@ -903,3 +903,34 @@ fn small_forms_as_microsofts_parser_reads_them() {
         assert!(parse(source).is_err(), "accepted: {source}");
     }
 }
+
+#[test]
+fn keywords_declare_no_name_unless_bracketed() {
+    for source in [
+        "T | extend kind = 1",
+        "T | extend a = 1, withsource = 2",
+        "T | summarize by isfuzzy = a",
+        "T | extend (kind, b) = f(x)",
+        "T | project desc = 1",
+        "T | extend string = 1",
+        "T | project-rename kind = a",
+        "let flags = 1; print 1",
+        "let f = (kind: string) { print kind }; print 1",
+        "print string",
+        "print x = (int)",
+    ] {
+        assert!(parse(source).is_err(), "accepted: {source}");
+    }
+    for source in [
+        "T | where kind == 1",
+        "T | project kind, a",
+        "T | extend a = kind",
+        "T | extend ['kind'] = 1, ['string'] = 2",
+        "T | extend bool = 1, guid = 2, hint = 3, materialize = 4",
+        "T | project-rename a = kind",
+        "print int(5), datetime(2024-01-01), dynamic([1])",
+        "print typeof(string), typeof( int )",
+    ] {
+        round_trip(source);
+    }
+}

@@ -202,12 +202,28 @@ impl Converter<'_> {
                             "found the keyword `materialize` without `(`, expected `materialize(query)`: write ['materialize'] to use it as a name",
                         ));
                     }
+                    None if is_plain && super::TYPE_KEYWORDS.contains(&name.name.as_str()) => {
+                        return Err(self.error(
+                            name.span,
+                            format!(
+                                "found the type keyword `{0}`, expected an expression: write ['{0}'] to use it as a name",
+                                name.name
+                            ),
+                        ));
+                    }
                     None if is_plain => word_literal(name),
                     None => Expr::Name(name),
                     Some(args) => {
+                        let typeof_call = is_plain && name.name == "typeof";
                         let args: Vec<Expr> = args
                             .into_inner()
-                            .map(|a| self.arg(a))
+                            .map(|a| match a.as_str().trim() {
+                                // `typeof(string)` names a type.
+                                ty if typeof_call && super::TYPE_KEYWORDS.contains(&ty) => {
+                                    Ok(Expr::Name(self.plain_ident(&a)))
+                                }
+                                _ => self.arg(a),
+                            })
                             .collect::<Result<_, _>>()?;
                         self.query_args_only_for_tabular_functions(&name, is_plain, &args)?;
                         Expr::Call(Box::new(Call {

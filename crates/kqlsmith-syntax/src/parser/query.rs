@@ -106,9 +106,14 @@ impl Converter<'_> {
             });
         };
         let target = if first.as_rule() == Rule::name_tuple {
-            AssignTarget::Tuple(first.into_inner().map(|n| self.name(n)).collect::<R<_>>()?)
+            AssignTarget::Tuple(
+                first
+                    .into_inner()
+                    .map(|n| self.declared_name(n))
+                    .collect::<R<_>>()?,
+            )
         } else {
-            AssignTarget::Name(self.name(first)?)
+            AssignTarget::Name(self.declared_name(first)?)
         };
         Ok(ColumnExpr {
             target: Some(target),
@@ -293,7 +298,7 @@ impl Converter<'_> {
                         let sp = span(&p);
                         let mut rc = Children::of(p);
                         Ok(Rename {
-                            new: self.name(rc.next())?,
+                            new: self.declared_name(rc.next())?,
                             old: self.name(rc.next())?,
                             span: sp,
                         })
