@@ -440,7 +440,11 @@ mod tests {
             b.name_at(q.rfind('x').unwrap()).unwrap().meaning,
             Meaning::Let { .. }
         ));
-        assert_eq!(b.lets()[0].uses.len(), 1, "the body's `x` is no use of the let");
+        assert_eq!(
+            b.lets()[0].uses.len(),
+            1,
+            "the body's `x` is no use of the let"
+        );
         assert_eq!(b.parameters()[0].uses.len(), 1);
         // A `let` inside the body, after the parameter, shadows it in turn.
         let q = "let f = (x: long) { let x = 'a'; print x }; print f(2)";

@@ -831,7 +831,9 @@ fn a_query_is_an_argument_of_toscalar_totable_and_materialize_only() {
     let error = parse("print ago(T | take 1)").unwrap_err();
     assert_eq!((error.line, error.column), (1, 13), "{}", error.message);
     assert!(
-        error.message.starts_with("found a query as an argument of `ago`"),
+        error
+            .message
+            .starts_with("found a query as an argument of `ago`"),
         "{}",
         error.message
     );
@@ -840,7 +842,10 @@ fn a_query_is_an_argument_of_toscalar_totable_and_materialize_only() {
 #[test]
 fn render_knows_its_properties_and_with_takes_literals() {
     let q = query("T | render timechart with (series=a, b, title='x', ymin=-1)");
-    let Operator::Render { with: Some(props), .. } = &q.stages[0].operator else {
+    let Operator::Render {
+        with: Some(props), ..
+    } = &q.stages[0].operator
+    else {
         panic!("expected render with properties")
     };
     let shape: Vec<_> = props

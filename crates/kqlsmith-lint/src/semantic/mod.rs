@@ -392,10 +392,7 @@ impl<'a> Analyzer<'a> {
                     self.model.lets[i].kind,
                     LetKind::Tabular | LetKind::Function { .. }
                 )
-            }) || self
-                .params
-                .iter()
-                .any(|p| p.name == name && p.tabular)
+            }) || self.params.iter().any(|p| p.name == name && p.tabular)
                 || self.table(name).is_some()
                 || self
                     .platform
@@ -448,7 +445,13 @@ impl<'a> Analyzer<'a> {
 
     /// Records a use of the parameter named `name`, if one is in scope; says whether it was.
     fn use_param(&mut self, name: &str, at: &Span) -> bool {
-        let Some(index) = self.params.iter().rev().find(|p| p.name == name).map(|p| p.index) else {
+        let Some(index) = self
+            .params
+            .iter()
+            .rev()
+            .find(|p| p.name == name)
+            .map(|p| p.index)
+        else {
             return false;
         };
         self.model.params[index].use_spans.push(at.clone());

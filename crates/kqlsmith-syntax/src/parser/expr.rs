@@ -176,7 +176,11 @@ impl Converter<'_> {
             }
             Rule::star => Expr::Star(sp),
             Rule::bracketed => {
-                let inner = self.expr(pair.into_inner().next().expect("brackets hold an expression"))?;
+                let inner = self.expr(
+                    pair.into_inner()
+                        .next()
+                        .expect("brackets hold an expression"),
+                )?;
                 Expr::Bracketed(Box::new(BracketedExpr { inner, span: sp }))
             }
             Rule::bracket_ident => Expr::Name(self.name(pair)?),
