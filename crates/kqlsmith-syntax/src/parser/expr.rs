@@ -445,6 +445,14 @@ impl Converter<'_> {
     /// A number in a `dynamic` value is a number or a timespan, never a name: Microsoft's
     /// parser rejects `dynamic([80not])`.
     fn dynamic_numbers_have_units(&self, pair: &P<'_>) -> Result<(), ParseError> {
+        // Most dynamic values have no digit before a letter: no need to walk their pairs.
+        let text = pair.as_str().as_bytes();
+        if !text
+            .windows(2)
+            .any(|w| w[0].is_ascii_digit() && w[1].is_ascii_alphabetic())
+        {
+            return Ok(());
+        }
         for number in pair
             .clone()
             .into_inner()
