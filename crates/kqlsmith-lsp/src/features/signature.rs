@@ -104,9 +104,13 @@ fn open_call(text: &str, at: usize) -> Option<(String, usize)> {
             b',' if depth == 0 => commas += 1,
             b'(' => {
                 let before = &text[..i];
+                // The name starts after the last character that is not part of one, which
+                // may be several bytes long (`pa😀json(`).
                 let start = before
-                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .map_or(0, |p| p + 1);
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+                    .map_or(0, |(p, c)| p + c.len_utf8());
                 let name = &before[start..];
                 return (!name.is_empty() && !name.as_bytes()[0].is_ascii_digit())
                     .then(|| (name.to_string(), commas));
@@ -132,5 +136,8 @@ mod tests {
         );
         assert_eq!(at_end("T | where (a"), None);
         assert_eq!(at_end("T | where f(a) "), None);
+        // A character of several bytes just before the name.
+        assert_eq!(at_end("print pa😀json("), Some(("json".into(), 0)));
+        assert_eq!(at_end("print 😀("), None);
     }
 }
