@@ -431,6 +431,34 @@ mod tests {
     }
 
     #[test]
+    fn a_parameter_shadows_an_outer_let_of_its_name_in_the_body() {
+        let q = "let x = 1; let f = (x: long) { print x + 1 }; print f(2), x";
+        let b = bound("sentinel", q);
+        assert_eq!(
+            b.name_at(q.find("x + 1").unwrap()).unwrap().meaning,
+            Meaning::Parameter
+        );
+        // Outside the body the `let` is seen again.
+        assert!(matches!(
+            b.name_at(q.rfind('x').unwrap()).unwrap().meaning,
+            Meaning::Let { .. }
+        ));
+        assert_eq!(
+            b.lets()[0].uses.len(),
+            1,
+            "the body's `x` is no use of the let"
+        );
+        assert_eq!(b.parameters()[0].uses.len(), 1);
+        // A `let` inside the body, after the parameter, shadows it in turn.
+        let q = "let f = (x: long) { let x = 'a'; print x }; print f(2)";
+        let b = bound("sentinel", q);
+        assert!(matches!(
+            b.name_at(q.rfind('x').unwrap()).unwrap().meaning,
+            Meaning::Let { .. }
+        ));
+    }
+
+    #[test]
     fn a_column_made_by_a_stage_names_that_stage() {
         let q =
             "DeviceInfo | extend Size = strlen(DeviceName) | where Size > 1 and DeviceId != \"\"";

@@ -141,8 +141,8 @@ impl Lowering<'_> {
                     plugin: ast::Expr::Call(c),
                     ..
                 } => Source::Evaluate(self.call(c)),
-                // Any other operator as a source: the parser does not put one here, and the
-                // binder treats it as the stage it is.
+                // An operator that starts a query with no input (`where x == 1`,
+                // `project a`): the binder treats it as the stage it is.
                 other => {
                     let keyword = self.keyword_at(0, other.keyword());
                     Source::Stage(Box::new(Stage {
@@ -509,6 +509,9 @@ impl Lowering<'_> {
                 }
             }
             ast::Expr::Paren(p) => return self.expr(&p.inner),
+            // A name computed from a string (`[strcat('a', 'b')]`): the analyzer types the
+            // inner value; no rule reads more into it.
+            ast::Expr::Bracketed(b) => ExprKind::List(vec![self.expr(&b.inner)]),
             ast::Expr::Query(q) => ExprKind::Tabular(Box::new(self.pipeline(q))),
         };
         Expr {

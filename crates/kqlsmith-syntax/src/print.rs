@@ -768,6 +768,7 @@ impl Display for Expr {
                 )
             }
             Expr::Paren(p) => write!(f, "({})", p.inner),
+            Expr::Bracketed(b) => write!(f, "[{}]", b.inner),
             Expr::NamedArg(n) => write!(f, "{}={}", n.name, n.value),
             Expr::Query(q) => q.fmt(f),
         }

@@ -332,6 +332,7 @@ pub fn walk_expr<V: Visitor + ?Sized>(v: &mut V, expr: &Expr) {
         }
         Expr::Between(b) => exprs(v, [&b.expr, &b.low, &b.high]),
         Expr::Paren(p) => v.visit_expr(&p.inner),
+        Expr::Bracketed(b) => v.visit_expr(&b.inner),
         Expr::NamedArg(n) => v.visit_expr(&n.value),
         Expr::Query(q) => v.visit_tabular(q),
     }

@@ -684,3 +684,258 @@ fn project_away_may_name_no_column() {
     round_trip("T | project-away | take 1");
     assert!(parse("T | project-keep").is_err());
 }
+
+#[test]
+fn an_expression_in_square_brackets_is_an_operand() {
+    // `[0].id`: a member of a bracketed expression.
+    let Expr::Binary(b) = predicate("T | where [0].id == 'x'") else {
+        panic!("expected a comparison")
+    };
+    let Expr::Member(m) = &b.left else {
+        panic!("expected a member, got {:?}", b.left)
+    };
+    let Expr::Bracketed(inner) = &m.object else {
+        panic!("expected brackets, got {:?}", m.object)
+    };
+    assert!(matches!(&inner.inner, Expr::Literal(l) if l.value == LiteralValue::Long(0)));
+    // `['a']` alone is still a name.
+    assert!(matches!(predicate("T | where ['a']"), Expr::Name(n) if n.name == "a"));
+    assert!(matches!(
+        predicate("T | where ['a' + 'b']"),
+        Expr::Bracketed(_)
+    ));
+    for source in [
+        "print tostring([0].id)",
+        "print [0]",
+        "print [a]",
+        "print [0][1]",
+        "print ['a' + 'b'].c",
+        "print [-1], [(1)]",
+        "T | project x = [1]",
+        "T | where [a] == 1",
+    ] {
+        round_trip(source);
+    }
+    // The brackets hold one expression: not a query, a list or nothing.
+    for source in ["print [x | take 1]", "print [a, b]", "print []"] {
+        assert!(parse(source).is_err(), "accepted: {source}");
+    }
+}
+
+#[test]
+fn an_operand_takes_one_sign_at_most() {
+    for source in ["print - -1", "print --b", "print -+1", "print 1 - - -1"] {
+        assert!(parse(source).is_err(), "accepted: {source}");
+    }
+    for source in ["print 1 - -1", "print 1 * - b", "print -(-1)", "print -b.c"] {
+        round_trip(source);
+    }
+}
+
+#[test]
+fn some_operators_start_a_query_with_no_input() {
+    let q = query("where x == 1 | take 1");
+    let Source::Operator(op) = &q.source else {
+        panic!("expected an operator as the source, got {:?}", q.source)
+    };
+    assert!(matches!(**op, Operator::Where { .. }));
+    assert_eq!(q.stages.len(), 1);
+    for source in [
+        "where x == 1 | take 1",
+        "project a, b",
+        "project",
+        "project-away x",
+        "project-keep a",
+        "project-rename a = b",
+        "project-reorder a",
+        "mv-expand a",
+        "mv-apply a on (take 1)",
+        "as x",
+        "invoke f()",
+        "render table",
+        "sample 5",
+        "sample-distinct 5 of a",
+        "make-series count() on a step 1d",
+        "top-nested 5 of a by count()",
+        "top-hitters 5 of a",
+        "parse-where a with * b",
+        "parse-kv a as (b: string)",
+        "facet by a",
+        "partition by a (take 1)",
+        "reduce by a",
+        "T; where x",
+        "print toscalar(where x)",
+        "T | join (where x) on a",
+        "let f = () { where x }; f()",
+        // Words that name a table when no operator follows.
+        "render | take 1",
+        "partition",
+        "facet",
+        "reduce",
+    ] {
+        round_trip(source);
+    }
+    for source in [
+        "extend x = 1",
+        "filter x",
+        "take 5",
+        "limit 5",
+        "sort by x",
+        "order by a",
+        "top 5 by a",
+        "distinct a",
+        "summarize count() by x",
+        "parse a with * 'x' b",
+        "join (T) on a",
+        "lookup (T) on a",
+        "fork (take 1)",
+        "project-smart",
+        "where",
+        "sample",
+        "mv-expand",
+    ] {
+        assert!(parse(source).is_err(), "accepted: {source}");
+    }
+}
+
+#[test]
+fn a_query_is_an_argument_of_toscalar_totable_and_materialize_only() {
+    for source in [
+        "print toscalar(T | take 1)",
+        "print totable(T | take 1)",
+        "let x = materialize(T | take 1); x",
+        "print toscalar(where x)",
+        "print f((T | take 1))",
+        "print f(datatable(a: int) [1])",
+        "print f(externaldata(a: int) ['x'])",
+        "T | where x in (toscalar(T | take 1))",
+        "T | where x in (U | project a)",
+    ] {
+        round_trip(source);
+    }
+    for source in [
+        "print ago(T | take 1)",
+        "print f(where x)",
+        "print f(print 1)",
+        "print f(union T, U)",
+        "print toscalar(T | take 1, 2)",
+        "print ['toscalar'](T | take 1)",
+        "print TOSCALAR(T | take 1)",
+        "print f(datatable(a: int) [1] | take 1)",
+        "print f(a = T | take 1)",
+        // `kindinner (...)` is a call, not a `kind=` parameter and a table.
+        "T | join kindinner (U | where a) on a",
+    ] {
+        assert!(parse(source).is_err(), "accepted: {source}");
+    }
+    let error = parse("print ago(T | take 1)").unwrap_err();
+    assert_eq!((error.line, error.column), (1, 13), "{}", error.message);
+    assert!(
+        error
+            .message
+            .starts_with("found a query as an argument of `ago`"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn render_knows_its_properties_and_with_takes_literals() {
+    let q = query("T | render timechart with (series=a, b, title='x', ymin=-1)");
+    let Operator::Render {
+        with: Some(props), ..
+    } = &q.stages[0].operator
+    else {
+        panic!("expected render with properties")
+    };
+    let shape: Vec<_> = props
+        .iter()
+        .map(|p| (p.name.name.as_str(), p.values.len()))
+        .collect();
+    assert_eq!(shape, [("series", 2), ("title", 1), ("ymin", 1)]);
+    for source in [
+        "T | render timechart with ()",
+        "T | render timechart with (kind=stacked, ysplit=axes, legend=hidden)",
+        "T | render timechart with (xcolumn=a, ycolumns=b, c, anomalycolumns=d)",
+        "T | render timechart with (title=strcat('a'), xtitle=a.b, ymax=(1))",
+        "externaldata (a: string) ['x'] with (format='csv', ignoreFirstRecord=true)",
+        "T | parse-kv x as (a: string) with (pair_delimiter=',', greedy=true)",
+    ] {
+        round_trip(source);
+    }
+    for source in [
+        "T | render timechart with (foo=1)",
+        "T | render timechart with (Title='x')",
+        "T | render timechart with (title)",
+        "T | render timechart with (title=1+2)",
+        "T | render timechart with (xcolumn=a, b)",
+        "T | render timechart with (series=a.b)",
+        "externaldata (a: string) ['x'] with (format='txt', ignoreFirstRecordTrue)",
+        "externaldata (a: string) ['x'] with (format=f(1))",
+        "externaldata (a: string) ['x'] with (format=1+2)",
+    ] {
+        assert!(parse(source).is_err(), "accepted: {source}");
+    }
+}
+
+#[test]
+fn small_forms_as_microsofts_parser_reads_them() {
+    // `to typeof()` with no type, an empty `externaldata` URL list, timespans in a dynamic.
+    let q = query("T | mv-expand a to typeof(), b to typeof(long)");
+    let Operator::MvExpand { items, .. } = &q.stages[0].operator else {
+        panic!("expected mv-expand")
+    };
+    let types: Vec<_> = items
+        .iter()
+        .map(|i| i.to_type.as_ref().map(|t| t.name.as_str()))
+        .collect();
+    assert_eq!(types, [Some(""), Some("long")]);
+    for source in [
+        "T | mv-expand a to typeof(), b to typeof(long)",
+        "externaldata (a: string) [ ] with (format='csv')",
+        "print dynamic([1d, 1.5h, 0x10, 1e3, -inf])",
+        "let x = materialize(T); x",
+        "T | extend ['materialize'] = 1",
+    ] {
+        round_trip(source);
+    }
+    for source in [
+        "print dynamic([50055not])",
+        "print dynamic({\"a\": 1not})",
+        "print materialize",
+        "let x = materialize : (T); x",
+    ] {
+        assert!(parse(source).is_err(), "accepted: {source}");
+    }
+}
+
+#[test]
+fn keywords_declare_no_name_unless_bracketed() {
+    for source in [
+        "T | extend kind = 1",
+        "T | extend a = 1, withsource = 2",
+        "T | summarize by isfuzzy = a",
+        "T | extend (kind, b) = f(x)",
+        "T | project desc = 1",
+        "T | extend string = 1",
+        "T | project-rename kind = a",
+        "let flags = 1; print 1",
+        "let f = (kind: string) { print kind }; print 1",
+        "print string",
+        "print x = (int)",
+    ] {
+        assert!(parse(source).is_err(), "accepted: {source}");
+    }
+    for source in [
+        "T | where kind == 1",
+        "T | project kind, a",
+        "T | extend a = kind",
+        "T | extend ['kind'] = 1, ['string'] = 2",
+        "T | extend bool = 1, guid = 2, hint = 3, materialize = 4",
+        "T | project-rename a = kind",
+        "print int(5), datetime(2024-01-01), dynamic([1])",
+        "print typeof(string), typeof( int )",
+    ] {
+        round_trip(source);
+    }
+}

@@ -241,14 +241,24 @@ pub struct Analyzer<'a> {
     let_columns: HashMap<usize, ColumnSet>,
     /// The table scans in the value of each tabular `let`, by index in `model.lets`.
     let_scans: HashMap<usize, Vec<usize>>,
-    /// Parameters in scope (name, tabular, index in `model.params`).
-    params: Vec<(String, bool, usize)>,
+    /// The parameters of the functions whose body is being bound, innermost last.
+    params: Vec<Param>,
     /// The time columns of the other platforms (`Timestamp` when linting for Sentinel).
     foreign_time_columns: Vec<String>,
     /// Depth of nested pipelines and calls, bounded so hostile input cannot overflow.
     depth: usize,
     keep_stage_inputs: bool,
     lineage: bool,
+}
+
+/// A function parameter in scope while its body is bound.
+struct Param {
+    name: String,
+    tabular: bool,
+    /// Index in `Model::params`.
+    index: usize,
+    /// How many `let`s were in scope where it was declared: it shadows those.
+    lets_before: usize,
 }
 
 /// How deep the analysis follows nested expressions before giving up on a branch.
@@ -373,8 +383,12 @@ impl<'a> Analyzer<'a> {
                 let saved = self.params.len();
                 let scope = self.scope.len();
                 for p in &f.params {
-                    self.params
-                        .push((p.name.name.clone(), p.tabular, self.model.params.len()));
+                    self.params.push(Param {
+                        name: p.name.name.clone(),
+                        tabular: p.tabular,
+                        index: self.model.params.len(),
+                        lets_before: self.scope.len(),
+                    });
                     self.model.params.push(ParamInfo {
                         name: p.name.clone(),
                         function: l.span.clone(),
@@ -416,10 +430,7 @@ impl<'a> Analyzer<'a> {
                     self.model.lets[i].kind,
                     LetKind::Tabular | LetKind::Function { .. }
                 )
-            }) || self
-                .params
-                .iter()
-                .any(|(p, tabular, _)| p == name && *tabular)
+            }) || self.params.iter().any(|p| p.name == name && p.tabular)
                 || self.platform.schema().table(name).is_some()
                 || self.extra.table(name).is_some()
                 || self
@@ -448,12 +459,21 @@ impl<'a> Analyzer<'a> {
         })
     }
 
+    /// The innermost `let` named `name`, unless a function parameter declared after it (the
+    /// name is used in that function's body) shadows it.
     fn lookup_let(&self, name: &str) -> Option<usize> {
-        self.scope
+        let (position, index) = self
+            .scope
             .iter()
+            .enumerate()
             .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, i)| *i)
+            .find(|(_, (n, _))| n == name)
+            .map(|(position, (_, i))| (position, *i))?;
+        let shadowed = self
+            .params
+            .iter()
+            .any(|p| p.name == name && p.lets_before > position);
+        (!shadowed).then_some(index)
     }
 
     fn use_let(&mut self, index: usize, at: &Range<usize>) {
@@ -464,7 +484,13 @@ impl<'a> Analyzer<'a> {
 
     /// Records a use of the parameter named `name`, if one is in scope; says whether it was.
     fn use_param(&mut self, name: &str, at: &Range<usize>) -> bool {
-        let Some(&(_, _, index)) = self.params.iter().rev().find(|(p, _, _)| p == name) else {
+        let Some(index) = self
+            .params
+            .iter()
+            .rev()
+            .find(|p| p.name == name)
+            .map(|p| p.index)
+        else {
             return false;
         };
         self.model.params[index].use_spans.push(at.clone());

@@ -108,6 +108,8 @@ fn open_call(text: &str, at: usize) -> Option<(String, usize)> {
             b',' if depth == 0 => commas += 1,
             b'(' => {
                 let before = &text[..i];
+                // The name starts after the last character that is not part of one, which
+                // may be several bytes long (`pa😀json(`).
                 let start = before
                     .char_indices()
                     .rfind(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -137,8 +139,9 @@ mod tests {
         );
         assert_eq!(at_end("T | where (a"), None);
         assert_eq!(at_end("T | where f(a) "), None);
-        // A character of several bytes right before the bracket is no part of the name.
+        // A character of several bytes just before the name, or the bracket.
+        assert_eq!(at_end("print pa😀json("), Some(("json".into(), 0)));
         assert_eq!(at_end("print é("), None);
-        assert_eq!(at_end("print é😀strlen("), Some(("strlen".into(), 0)));
+        assert_eq!(at_end("print 😀("), None);
     }
 }

@@ -29,6 +29,9 @@ pub enum Expr {
     Between(Box<BetweenExpr>),
     /// Parentheses, kept so the printed text is faithful.
     Paren(Box<ParenExpr>),
+    /// `[expr]`, an expression in square brackets used as an operand (`[0].id`): valid
+    /// syntax for Microsoft's parser, which reads `['name']` alone as a name.
+    Bracketed(Box<BracketedExpr>),
     /// `name = value`, an argument passed by name (`columnsConflict='keep'`).
     NamedArg(Box<NamedArg>),
     /// A tabular expression used as a value: `toscalar(T | count)`, `x in (T | project y)`.
@@ -49,6 +52,7 @@ impl Expr {
             Expr::In(i) => i.span,
             Expr::Between(b) => b.span,
             Expr::Paren(p) => p.span,
+            Expr::Bracketed(b) => b.span,
             Expr::NamedArg(n) => n.span,
             Expr::Query(q) => q.span,
         }
@@ -494,6 +498,13 @@ pub struct BetweenExpr {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ParenExpr {
+    pub inner: Expr,
+    pub span: Span,
+}
+
+/// `[inner]` as an operand.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BracketedExpr {
     pub inner: Expr,
     pub span: Span,
 }

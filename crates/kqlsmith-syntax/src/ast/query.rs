@@ -403,6 +403,7 @@ pub struct TopNestedClause {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MvItem {
     pub column: ColumnExpr,
+    /// `to typeof(T)`; an empty name for `to typeof()`, valid syntax too.
     pub to_type: Option<Ident>,
     pub span: Span,
 }

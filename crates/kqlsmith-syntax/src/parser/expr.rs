@@ -175,8 +175,16 @@ impl Converter<'_> {
                 Expr::Paren(Box::new(ParenExpr { inner, span: sp }))
             }
             Rule::star => Expr::Star(sp),
+            Rule::bracketed => {
+                let inner = self.expr(
+                    pair.into_inner()
+                        .next()
+                        .expect("brackets hold an expression"),
+                )?;
+                Expr::Bracketed(Box::new(BracketedExpr { inner, span: sp }))
+            }
             Rule::bracket_ident => Expr::Name(self.name(pair)?),
-            Rule::call_or_name => {
+            Rule::call_or_name | Rule::bare_name => {
                 let mut c = Children::of(pair);
                 let name_pair = c.next();
                 let is_plain = name_pair.as_rule() == Rule::ident;
@@ -191,13 +199,37 @@ impl Converter<'_> {
                     ));
                 }
                 match c.pairs.next() {
+                    // `materialize` is a keyword that must be called.
+                    None if is_plain && name.name == "materialize" => {
+                        return Err(self.error(
+                            name.span,
+                            "found the keyword `materialize` without `(`, expected `materialize(query)`: write ['materialize'] to use it as a name",
+                        ));
+                    }
+                    None if is_plain && super::TYPE_KEYWORDS.contains(&name.name.as_str()) => {
+                        return Err(self.error(
+                            name.span,
+                            format!(
+                                "found the type keyword `{0}`, expected an expression: write ['{0}'] to use it as a name",
+                                name.name
+                            ),
+                        ));
+                    }
                     None if is_plain => word_literal(name),
                     None => Expr::Name(name),
                     Some(args) => {
-                        let args = args
+                        let typeof_call = is_plain && name.name == "typeof";
+                        let args: Vec<Expr> = args
                             .into_inner()
-                            .map(|a| self.arg(a))
+                            .map(|a| match a.as_str().trim() {
+                                // `typeof(string)` names a type.
+                                ty if typeof_call && super::TYPE_KEYWORDS.contains(&ty) => {
+                                    Ok(Expr::Name(self.plain_ident(&a)))
+                                }
+                                _ => self.arg(a),
+                            })
                             .collect::<Result<_, _>>()?;
+                        self.query_args_only_for_tabular_functions(&name, is_plain, &args)?;
                         Expr::Call(Box::new(Call {
                             name,
                             args,
@@ -208,6 +240,44 @@ impl Converter<'_> {
             }
             _ => self.literal(pair)?,
         })
+    }
+
+    /// A query is an argument only of `toscalar`, `totable` and `materialize`, and there the
+    /// only one, as for Microsoft's parser: `ago(T | take 1)` and `f(where x)` are errors,
+    /// `f((T | take 1))` and `f(datatable(a: int) [1])` are not.
+    fn query_args_only_for_tabular_functions(
+        &self,
+        name: &Ident,
+        is_plain: bool,
+        args: &[Expr],
+    ) -> Result<(), ParseError> {
+        let takes_query =
+            is_plain && matches!(name.name.as_str(), "toscalar" | "totable" | "materialize");
+        for arg in args {
+            let value = match arg {
+                Expr::NamedArg(n) => &n.value,
+                other => other,
+            };
+            let Expr::Query(q) = value else { continue };
+            let table_value = q.stages.is_empty()
+                && matches!(
+                    &q.source,
+                    Source::Operator(op)
+                        if matches!(**op, Operator::Datatable { .. } | Operator::Externaldata { .. })
+                );
+            if table_value || (takes_query && args.len() == 1) {
+                continue;
+            }
+            let at = q.stages.first().map_or(q.span, |s| s.span);
+            return Err(self.error(
+                at,
+                format!(
+                    "found a query as an argument of `{}`, expected a scalar: only toscalar(), totable() and materialize() take a query, alone; put it in parentheses to pass a table",
+                    name.name
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn arg(&self, pair: P<'_>) -> Result<Expr, ParseError> {
@@ -338,6 +408,7 @@ impl Converter<'_> {
             Rule::bool_lit => LiteralValue::Bool(raw.eq_ignore_ascii_case("true")),
             Rule::null_lit => LiteralValue::Null,
             Rule::dynamic_lit => {
+                self.dynamic_numbers_have_units(&pair)?;
                 let open = raw.find('(').map_or(0, |i| i + 1);
                 let close = raw.rfind(')').unwrap_or(raw.len()).max(open);
                 LiteralValue::Dynamic(raw[open..close].trim().to_string())
@@ -369,6 +440,36 @@ impl Converter<'_> {
             raw,
             span: sp,
         }))
+    }
+
+    /// A number in a `dynamic` value is a number or a timespan, never a name: Microsoft's
+    /// parser rejects `dynamic([80not])`.
+    fn dynamic_numbers_have_units(&self, pair: &P<'_>) -> Result<(), ParseError> {
+        // Most dynamic values have no digit before a letter: no need to walk their pairs.
+        let text = pair.as_str().as_bytes();
+        if !text
+            .windows(2)
+            .any(|w| w[0].is_ascii_digit() && w[1].is_ascii_alphabetic())
+        {
+            return Ok(());
+        }
+        for number in pair
+            .clone()
+            .into_inner()
+            .flatten()
+            .filter(|p| p.as_rule() == Rule::dyn_number)
+        {
+            if self.number(number.as_str(), span(&number))?.is_none() {
+                return Err(self.error(
+                    span(&number),
+                    format!(
+                        "found `{}`, expected a number or a timespan with a unit of d, h, m, s, ms, microsecond or tick",
+                        number.as_str()
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// `42`, `0x2A`, `1.5`, `1e3`, `-7`, or a timespan such as `30m` or `1.5h`; `None` for

@@ -29,6 +29,30 @@ const SCALAR_TYPES: [&str; 17] = [
     "datetime", "date", "timespan", "time", "guid", "uniqueid", "dynamic",
 ];
 
+/// Keywords that name no declared column, `let` or parameter unless bracketed: operator
+/// parameters and sort words.
+const NOT_DECLARED: [&str; 12] = [
+    "kind",
+    "withsource",
+    "isfuzzy",
+    "flags",
+    "decodeblocks",
+    "bagexpansion",
+    "with_itemindex",
+    "with_match_id",
+    "asc",
+    "desc",
+    "first",
+    "last",
+];
+
+/// Type names that are keywords: no name, declared or used, unless bracketed (`print string`
+/// and `extend int = 1` are errors for Microsoft's parser; `bool` and `guid` are not).
+pub(crate) const TYPE_KEYWORDS: [&str; 14] = [
+    "string", "int", "long", "real", "decimal", "double", "time", "date", "int64", "uniqueid",
+    "boolean", "timespan", "datetime", "dynamic",
+];
+
 /// Expressions nested deeper than this (operands of operands...) are refused, so that the
 /// tree can be walked recursively without overflowing the stack.
 pub(crate) const MAX_EXPR_DEPTH: u32 = 1000;
@@ -203,7 +227,7 @@ fn describe_rule(rule: Rule) -> Option<String> {
         | kw_lookup | kw_make_series | kw_evaluate | kw_render | kw_serialize | kw_getschema
         | kw_invoke | kw_consume | kw_reduce | kw_fork | kw_facet | kw_partition | kw_scan
         | kw_search | kw_find => "a query operator",
-        expr | primary | paren | string_lit | string_part | number | typed_literal
+        expr | primary | paren | bracketed | string_lit | string_part | number | typed_literal
         | dynamic_lit | bool_lit | null_lit | star | call_or_name | neg_op | pos_op | literal => {
             "an expression"
         }
@@ -218,6 +242,7 @@ fn describe_rule(rule: Rule) -> Option<String> {
         index => "`[`",
         call_args | arg => "`(`",
         op_param | param_name => "a parameter such as `kind=`",
+        render_prop | render_name | render_list_name => "a render property such as `title=`",
         sort_dir => "`asc` or `desc`",
         nulls => "`nulls first` or `nulls last`",
         typed_column => "a column declaration `name:type`",
@@ -341,7 +366,7 @@ impl<'s> Converter<'s> {
     fn let_stmt(&self, pair: P<'_>) -> Result<LetStatement, ParseError> {
         let mut c = Children::of(pair);
         c.next(); // let
-        let name = self.name(c.next())?;
+        let name = self.declared_name(c.next())?;
         let value = c.next();
         let value = if value.as_rule() == Rule::function_def {
             LetValue::Function(self.function_def(value)?)
@@ -381,7 +406,7 @@ impl<'s> Converter<'s> {
 
     fn fn_param(&self, pair: P<'_>) -> Result<FunctionParam, ParseError> {
         let mut c = Children::of(pair);
-        let name = self.name(c.next())?;
+        let name = self.declared_name(c.next())?;
         let ty_pair = c
             .next()
             .into_inner()
@@ -455,6 +480,25 @@ impl<'s> Converter<'s> {
             quoted: None,
             span: span(pair),
         }
+    }
+
+    /// A name being declared (`let x`, `extend x =`, a parameter): a few keywords are no such
+    /// name unless bracketed, as for Microsoft's parser (`extend kind = 1` is an error).
+    fn declared_name(&self, pair: P<'_>) -> Result<Ident, ParseError> {
+        let name = self.name(pair)?;
+        if name.quoted.is_none()
+            && (NOT_DECLARED.contains(&name.name.as_str())
+                || TYPE_KEYWORDS.contains(&name.name.as_str()))
+        {
+            return Err(self.error(
+                name.span,
+                format!(
+                    "found the keyword `{0}`, expected a name: write ['{0}'] to declare it",
+                    name.name
+                ),
+            ));
+        }
+        Ok(name)
     }
 
     /// `ident` or `bracket_ident`.

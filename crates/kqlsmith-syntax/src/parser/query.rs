@@ -106,9 +106,14 @@ impl Converter<'_> {
             });
         };
         let target = if first.as_rule() == Rule::name_tuple {
-            AssignTarget::Tuple(first.into_inner().map(|n| self.name(n)).collect::<R<_>>()?)
+            AssignTarget::Tuple(
+                first
+                    .into_inner()
+                    .map(|n| self.declared_name(n))
+                    .collect::<R<_>>()?,
+            )
         } else {
-            AssignTarget::Name(self.name(first)?)
+            AssignTarget::Name(self.declared_name(first)?)
         };
         Ok(ColumnExpr {
             target: Some(target),
@@ -204,9 +209,16 @@ impl Converter<'_> {
         let mut c = Children::of(pair);
         let column = self.column_expr(c.next())?;
         let to_type = match c.take(Rule::kw_to) {
-            Some(_) => {
+            Some(to) => {
                 c.next(); // typeof
-                Some(self.plain_ident(&c.next()))
+                Some(match c.take(Rule::type_name) {
+                    Some(ty) => self.plain_ident(&ty),
+                    None => Ident {
+                        name: String::new(),
+                        quoted: None,
+                        span: Span::new(span(&to).end, c.span.end),
+                    },
+                })
             }
             None => None,
         };
@@ -286,7 +298,7 @@ impl Converter<'_> {
                         let sp = span(&p);
                         let mut rc = Children::of(p);
                         Ok(Rename {
-                            new: self.name(rc.next())?,
+                            new: self.declared_name(rc.next())?,
                             old: self.name(rc.next())?,
                             span: sp,
                         })

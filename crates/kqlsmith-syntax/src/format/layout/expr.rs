@@ -71,6 +71,7 @@ impl Layout<'_> {
                 ])
             }
             Expr::Paren(p) => self.paren(p),
+            Expr::Bracketed(b) => concat(vec![t("["), self.expr(&b.inner), t("]")]),
             Expr::NamedArg(n) => concat(vec![t(format!("{}=", n.name)), self.expr(&n.value)]),
             Expr::Query(q) => self.pipeline(q, false),
         }
