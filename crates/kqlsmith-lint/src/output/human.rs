@@ -153,6 +153,11 @@ impl<'s> Excerpt<'s> {
             high = high.max(range.end);
         }
         let bytes = source.as_bytes();
+        // The end of a text that ends with a line break is shown, as the renderer shows it,
+        // at the end of the last line.
+        if low == source.len() && source.ends_with('\n') {
+            low -= 1;
+        }
         let reach_back = low.saturating_sub(CONTEXT);
         let mut start = match bytes[reach_back..low].iter().rposition(|&b| b == b'\n') {
             Some(i) => reach_back + i + 1,

@@ -255,7 +255,7 @@ impl Converter<'_> {
                     let name = decode_string_literal(m.as_str()).unwrap_or_default();
                     Ident {
                         name,
-                        quoted: Some(m.as_str().to_string()),
+                        quoted: Some(m.as_str().into()),
                         span: self.span(&m),
                     }
                 } else {
@@ -360,8 +360,8 @@ impl Converter<'_> {
                         LiteralValue::Timespan(ticks)
                     }
                     _ => LiteralValue::Typed {
-                        type_name: kind,
-                        body,
+                        type_name: kind.into(),
+                        body: body.into(),
                     },
                 }
             }
@@ -369,7 +369,7 @@ impl Converter<'_> {
         };
         Ok(Expr::Literal(Literal {
             value,
-            raw,
+            raw: raw.into(),
             span: sp,
         }))
     }
@@ -496,7 +496,7 @@ fn word_literal(name: Ident) -> Expr {
     };
     Expr::Literal(Literal {
         value,
-        raw: name.name,
+        raw: name.name.into(),
         span: name.span,
     })
 }

@@ -490,7 +490,7 @@ impl<'s> Converter<'s> {
     fn name(&self, pair: P<'_>) -> Result<Ident, ParseError> {
         match pair.as_rule() {
             Rule::bracket_ident => {
-                let quoted = self.text(&pair).to_string();
+                let quoted = self.text(&pair).into();
                 let sp = self.span(&pair);
                 let lit = pair
                     .into_inner()

@@ -325,8 +325,8 @@ impl Converter<'_> {
                     by,
                 }
             }
-            Rule::join_op => Operator::Join(self.join(&mut c)?),
-            Rule::lookup_op => Operator::Lookup(self.join(&mut c)?),
+            Rule::join_op => Operator::Join(Box::new(self.join(&mut c)?)),
+            Rule::lookup_op => Operator::Lookup(Box::new(self.join(&mut c)?)),
             Rule::union_op => {
                 let params = self.params(&mut c)?;
                 let tables = c.rest().map(|p| self.table_ref(p)).collect::<R<_>>()?;
@@ -462,7 +462,7 @@ impl Converter<'_> {
                     with: self.with_props(c.pairs.next())?,
                 }
             }
-            Rule::make_series_op => Operator::MakeSeries(self.make_series(&mut c)?),
+            Rule::make_series_op => Operator::MakeSeries(Box::new(self.make_series(&mut c)?)),
             Rule::evaluate_op => {
                 let params = self.params(&mut c)?;
                 Operator::Evaluate {
@@ -545,7 +545,7 @@ impl Converter<'_> {
                 };
                 Operator::Partition { params, by, body }
             }
-            Rule::scan_op => Operator::Scan(self.scan(&mut c)?),
+            Rule::scan_op => Operator::Scan(Box::new(self.scan(&mut c)?)),
             Rule::search_op | Rule::find_op => {
                 let params = self.params(&mut c)?;
                 let tables = match c.take(Rule::search_in) {
