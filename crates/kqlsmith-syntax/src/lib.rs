@@ -30,6 +30,11 @@ mod scan;
 mod span;
 pub mod visit;
 
+/// The public corpus, for the unit tests that compare two ways of doing the same thing.
+#[cfg(test)]
+#[path = "../../../tests/support/corpus.rs"]
+mod corpus;
+
 pub use ast::Script;
 pub use error::{ParseError, printable};
 pub use literal::{decode_string_literal, quote_string};

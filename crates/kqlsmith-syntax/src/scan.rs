@@ -119,6 +119,37 @@ pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
     })
 }
 
+/// The `;` and `|` of `text` outside brackets, string literals and comments, with their
+/// byte offsets: where a statement or a pipe stage ends. Unbalanced brackets make the cuts
+/// meaningless, not wrong: the pieces they give then fail to parse on their own.
+pub(crate) fn separators(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let b = bytes[i];
+            match b {
+                b'/' | b'\'' | b'"' | b'`' | b'~' => {
+                    if let Some(end) = skip_trivia_or_string(bytes, i) {
+                        i = end;
+                        continue;
+                    }
+                }
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                b';' | b'|' if depth == 0 => {
+                    i += 1;
+                    return Some((i - 1, b));
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        None
+    })
+}
+
 /// Spaces KQL accepts between tokens beyond ASCII ones.
 fn is_unicode_space(c: char) -> bool {
     matches!(

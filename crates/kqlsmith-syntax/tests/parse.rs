@@ -249,7 +249,7 @@ fn literals_keep_value_and_spelling() {
     let Expr::Literal(first) = &columns[0].expr else {
         panic!()
     };
-    assert_eq!(first.raw, r#""x\"y""#);
+    assert_eq!(&*first.raw, r#""x\"y""#);
 }
 
 #[test]
@@ -481,7 +481,7 @@ fn comments_separate_tokens_but_never_split_one() {
     let Expr::Literal(lit) = &columns[0].expr else {
         panic!("a literal")
     };
-    assert_eq!(lit.raw, "dynamic([1, // two\n 2])");
+    assert_eq!(&*lit.raw, "dynamic([1, // two\n 2])");
     // Inside a token, where only spaces may stand, a comment does not.
     for source in [
         "T | order by x nulls // c\n first",

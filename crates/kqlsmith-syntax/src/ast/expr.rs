@@ -520,7 +520,7 @@ pub struct NamedArg {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Literal {
     pub value: LiteralValue,
-    pub raw: String,
+    pub raw: Box<str>,
     pub span: Span,
 }
 
@@ -543,8 +543,8 @@ pub enum LiteralValue {
     Dynamic(String),
     /// A constant of a named type: `int(null)`, `real(nan)`, `long(-1)`, `bool(true)`.
     Typed {
-        type_name: String,
-        body: String,
+        type_name: Box<str>,
+        body: Box<str>,
     },
     /// Bare `null`.
     Null,
@@ -554,7 +554,7 @@ impl Literal {
     /// A string literal whose printed form decodes to exactly `value`.
     pub fn string(value: &str) -> Self {
         Literal {
-            raw: crate::literal::quote_string(value),
+            raw: crate::literal::quote_string(value).into(),
             value: LiteralValue::String(value.into()),
             span: Span::default(),
         }
@@ -562,7 +562,7 @@ impl Literal {
 
     pub fn long(value: i64) -> Self {
         Literal {
-            raw: value.to_string(),
+            raw: value.to_string().into(),
             value: LiteralValue::Long(value),
             span: Span::default(),
         }
@@ -570,7 +570,7 @@ impl Literal {
 
     pub fn bool(value: bool) -> Self {
         Literal {
-            raw: value.to_string(),
+            raw: value.to_string().into(),
             value: LiteralValue::Bool(value),
             span: Span::default(),
         }

@@ -132,7 +132,7 @@ pub struct DeclareStatement {
 #[derive(Clone, Debug, Serialize)]
 pub struct Ident {
     pub name: String,
-    pub quoted: Option<String>,
+    pub quoted: Option<Box<str>>,
     pub span: Span,
 }
 
@@ -172,4 +172,30 @@ pub struct TypedColumn {
     pub name: Ident,
     pub type_name: Ident,
     pub span: Span,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A big query is mostly names, literals, operators and stages: their sizes are what a
+    /// byte of input costs in the tree. Rare or big parts are boxed (`Join`, `MakeSeries`,
+    /// `Scan`, a bracketed spelling) and fixed texts are `Box<str>` (a literal's spelling), so
+    /// that every `Expr` and `Stage` does not pay for them.
+    #[test]
+    fn common_nodes_stay_small() {
+        assert!(size_of::<Ident>() <= 56, "Ident: {}", size_of::<Ident>());
+        assert!(
+            size_of::<Literal>() <= 72,
+            "Literal: {}",
+            size_of::<Literal>()
+        );
+        assert!(size_of::<Expr>() <= 72, "Expr: {}", size_of::<Expr>());
+        assert!(
+            size_of::<BinaryExpr>() <= 208,
+            "BinaryExpr: {}",
+            size_of::<BinaryExpr>()
+        );
+        assert!(size_of::<Stage>() <= 288, "Stage: {}", size_of::<Stage>());
+    }
 }

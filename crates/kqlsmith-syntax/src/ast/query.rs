@@ -139,9 +139,9 @@ pub enum Operator {
         aggregates: Vec<ColumnExpr>,
         by: Vec<ColumnExpr>,
     },
-    Join(Join),
+    Join(Box<Join>),
     /// `lookup [kind=...] right on conditions`: same shape as a join.
-    Lookup(Join),
+    Lookup(Box<Join>),
     Union {
         params: Vec<OpParam>,
         tables: Vec<TableRef>,
@@ -208,7 +208,7 @@ pub enum Operator {
         columns: Vec<TypedColumn>,
         with: Option<Vec<Property>>,
     },
-    MakeSeries(MakeSeries),
+    MakeSeries(Box<MakeSeries>),
     Evaluate {
         params: Vec<OpParam>,
         plugin: Expr,
@@ -248,7 +248,7 @@ pub enum Operator {
         by: Expr,
         body: PartitionBody,
     },
-    Scan(Scan),
+    Scan(Box<Scan>),
     Search {
         params: Vec<OpParam>,
         tables: Option<Vec<TableRef>>,

@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
-use super::{Children, Converter, MAX_EXPR_DEPTH, P, Rule, span};
+use super::{Converter, MAX_EXPR_DEPTH, P, Rule};
 use crate::ast::continues_chain;
 use crate::ast::*;
 use crate::error::ParseError;
@@ -56,7 +56,7 @@ impl Converter<'_> {
                 } else {
                     UnaryOp::Plus
                 };
-                let span = Span::new(op.as_span().start(), operand.span().end);
+                let span = Span::new(self.span(&op).start, operand.span().end);
                 self.check_depth(
                     Expr::Unary(Box::new(UnaryExpr {
                         op: kind,
@@ -78,7 +78,10 @@ impl Converter<'_> {
                 let (right, dr) = rhs?;
                 let text = op.as_str();
                 let kind = BinaryOpKind::from_text(text).ok_or_else(|| {
-                    self.error(span(&op), format!("found `{text}`, expected an operator"))
+                    self.error(
+                        self.span(&op),
+                        format!("found `{text}`, expected an operator"),
+                    )
                 })?;
                 if kind.precedence() >= precedence::COMPARISON {
                     self.comparisons_do_not_chain(&left, &op)?;
@@ -86,7 +89,7 @@ impl Converter<'_> {
                 let op = BinaryOp {
                     kind,
                     text: text.to_string(),
-                    span: span(&op),
+                    span: self.span(&op),
                 };
                 let span = left.span().cover(right.span());
                 // A link of a flat chain (`a or b or c`) adds no depth: walkers follow
@@ -128,7 +131,7 @@ impl Converter<'_> {
         };
         let found = op.as_str().split_whitespace().next().unwrap_or_default();
         Err(self.error(
-            span(op),
+            self.span(op),
             format!(
                 "found `{found}` after the comparison `{test}`, expected `and`, `or` or the end of the expression: comparisons do not chain, put one in parentheses"
             ),
@@ -167,7 +170,7 @@ impl Converter<'_> {
     }
 
     fn primary(&self, pair: P<'_>) -> Result<Expr, ParseError> {
-        let sp = span(&pair);
+        let sp = self.span(&pair);
         Ok(match pair.as_rule() {
             Rule::paren => {
                 let inner =
@@ -185,7 +188,7 @@ impl Converter<'_> {
             }
             Rule::bracket_ident => Expr::Name(self.name(pair)?),
             Rule::call_or_name | Rule::bare_name => {
-                let mut c = Children::of(pair);
+                let mut c = self.children(pair);
                 let name_pair = c.next();
                 let is_plain = name_pair.as_rule() == Rule::ident;
                 let name = self.name(name_pair)?;
@@ -281,8 +284,8 @@ impl Converter<'_> {
     }
 
     fn arg(&self, pair: P<'_>) -> Result<Expr, ParseError> {
-        let sp = span(&pair);
-        let mut c = Children::of(pair);
+        let sp = self.span(&pair);
+        let mut c = self.children(pair);
         let first = c.next();
         if first.as_rule() == Rule::star {
             return Ok(Expr::Star(sp));
@@ -302,9 +305,9 @@ impl Converter<'_> {
     }
 
     fn postfix(&self, lhs: Expr, op: P<'_>) -> Result<Expr, ParseError> {
-        let span = lhs.span().cover(span(&op));
+        let span = lhs.span().cover(self.span(&op));
         let rule = op.as_rule();
-        let mut c = Children::of(op);
+        let mut c = self.children(op);
         Ok(match rule {
             Rule::member => {
                 let m = c.next();
@@ -322,8 +325,8 @@ impl Converter<'_> {
                     let name = decode_string_literal(m.as_str()).unwrap_or_default();
                     Ident {
                         name,
-                        quoted: Some(m.as_str().to_string()),
-                        span: super::span(&m),
+                        quoted: Some(m.as_str().into()),
+                        span: self.span(&m),
                     }
                 } else {
                     self.name(m)?
@@ -344,7 +347,7 @@ impl Converter<'_> {
             }
             Rule::in_op => {
                 let kind = c.next();
-                let op_span = super::span(&kind);
+                let op_span = self.span(&kind);
                 let op = match kind.as_str() {
                     "in" => InOp::In,
                     "!in" => InOp::NotIn,
@@ -383,7 +386,7 @@ impl Converter<'_> {
     /// A literal pair: `string_lit`, `number`, `dyn_number`, `typed_literal`, `dynamic_lit`,
     /// `bool_lit`, `null_lit`.
     pub(super) fn literal(&self, pair: P<'_>) -> Result<Expr, ParseError> {
-        let sp = span(&pair);
+        let sp = self.span(&pair);
         let raw = self.text(&pair).to_string();
         let value = match pair.as_rule() {
             Rule::string_lit => {
@@ -414,7 +417,7 @@ impl Converter<'_> {
                 LiteralValue::Dynamic(raw[open..close].trim().to_string())
             }
             Rule::typed_literal => {
-                let mut c = Children::of(pair);
+                let mut c = self.children(pair);
                 let kind = c.next().as_str().to_string();
                 let body = self.text(&c.next()).trim().to_string();
                 match kind.as_str() {
@@ -428,8 +431,8 @@ impl Converter<'_> {
                         LiteralValue::Timespan(ticks)
                     }
                     _ => LiteralValue::Typed {
-                        type_name: kind,
-                        body,
+                        type_name: kind.into(),
+                        body: body.into(),
                     },
                 }
             }
@@ -437,7 +440,7 @@ impl Converter<'_> {
         };
         Ok(Expr::Literal(Literal {
             value,
-            raw,
+            raw: raw.into(),
             span: sp,
         }))
     }
@@ -459,9 +462,9 @@ impl Converter<'_> {
             .flatten()
             .filter(|p| p.as_rule() == Rule::dyn_number)
         {
-            if self.number(number.as_str(), span(&number))?.is_none() {
+            if self.number(number.as_str(), self.span(&number))?.is_none() {
                 return Err(self.error(
-                    span(&number),
+                    self.span(&number),
                     format!(
                         "found `{}`, expected a number or a timespan with a unit of d, h, m, s, ms, microsecond or tick",
                         number.as_str()
@@ -594,7 +597,7 @@ fn word_literal(name: Ident) -> Expr {
     };
     Expr::Literal(Literal {
         value,
-        raw: name.name,
+        raw: name.name.into(),
         span: name.span,
     })
 }

@@ -4,6 +4,7 @@
 //! uses it, sees only the tree of `crate::ast`. One method a grammar rule.
 
 mod expr;
+mod pieces;
 mod query;
 
 use std::cell::Cell;
@@ -58,6 +59,20 @@ pub(crate) const TYPE_KEYWORDS: [&str; 14] = [
 pub(crate) const MAX_EXPR_DEPTH: u32 = 1000;
 
 pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
+    parse_with(source, |source, input| {
+        match pieces::statements(source, input) {
+            Some(statements) => Ok(statements),
+            None => whole(source, input),
+        }
+    })
+}
+
+/// Prepares the text pest reads, and gets the statements of it from `statements` (given the
+/// source and that text).
+fn parse_with(
+    source: &str,
+    statements: impl FnOnce(&str, &str) -> Result<Vec<Statement>, ParseError>,
+) -> Result<Script, ParseError> {
     // One pass over the text finds the comments and checks nesting; the line index is only
     // needed for an error.
     let scanned = match scan::scan(source) {
@@ -92,6 +107,17 @@ pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
         filled = scan::pest_input(source, &comments, &scanned.controls);
         filled.as_str()
     };
+    let statements = statements(source, input)?;
+    Ok(Script {
+        statements,
+        comments,
+        span: Span::new(0, source.len()),
+    })
+}
+
+/// Parses the text in one go: for what the piece-by-piece parse does not take (see
+/// `pieces.rs`), and so for every error, which then reads the same however the text is cut.
+fn whole(source: &str, input: &str) -> Result<Vec<Statement>, ParseError> {
     let mut pairs = match KqlParser::parse(Rule::script, input) {
         Ok(pairs) => pairs,
         Err(_) => {
@@ -111,10 +137,6 @@ pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
             });
         }
     };
-    let converter = Converter {
-        source,
-        nested: Cell::new(0),
-    };
     let script = pairs.next().ok_or_else(|| {
         ParseError::at(
             &LineIndex::new(source),
@@ -122,12 +144,7 @@ pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
             "found nothing, expected a query",
         )
     })?;
-    let statements = converter.statements(script.into_inner())?;
-    Ok(Script {
-        statements,
-        comments,
-        span: Span::new(0, source.len()),
-    })
+    Converter::at(source, 0).statements(script.into_inner())
 }
 
 /// Turns pest's error into words: what stands at the error, and what could stand there.
@@ -265,12 +282,9 @@ fn describe_rule(rule: Rule) -> Option<String> {
 /// (see `MAX_EXPR_DEPTH`).
 pub(crate) struct Converter<'s> {
     source: &'s str,
+    /// Where the text pest parsed starts in `source`: a piece of it (see `pieces.rs`), or all.
+    base: usize,
     nested: Cell<u32>,
-}
-
-fn span(pair: &P<'_>) -> Span {
-    let s = pair.as_span();
-    Span::new(s.start(), s.end())
 }
 
 /// The children of a pair, with a look at the next one.
@@ -280,14 +294,6 @@ struct Children<'s> {
 }
 
 impl<'s> Children<'s> {
-    fn of(pair: P<'s>) -> Self {
-        let span = span(&pair);
-        Children {
-            pairs: pair.into_inner().peekable(),
-            span,
-        }
-    }
-
     /// The next child, which the grammar guarantees.
     fn next(&mut self) -> P<'s> {
         // The grammar fixes the children's shape; a missing one is a bug in this module.
@@ -309,10 +315,33 @@ impl<'s> Children<'s> {
 }
 
 impl<'s> Converter<'s> {
+    /// A converter of the pairs pest gave for the text of `source` from `base` on.
+    fn at(source: &'s str, base: usize) -> Self {
+        Converter {
+            source,
+            base,
+            nested: Cell::new(0),
+        }
+    }
+
+    /// The span of a pair in the source.
+    fn span(&self, pair: &P<'_>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.base + s.start(), self.base + s.end())
+    }
+
+    /// The children of a pair, with the pair's span.
+    fn children<'p>(&self, pair: P<'p>) -> Children<'p> {
+        Children {
+            span: self.span(&pair),
+            pairs: pair.into_inner().peekable(),
+        }
+    }
+
     /// The source text of a pair, comments included (pest saw them filled).
     fn text(&self, pair: &P<'_>) -> &'s str {
-        let s = pair.as_span();
-        &self.source[s.start()..s.end()]
+        let s = self.span(pair);
+        &self.source[s.start..s.end]
     }
 
     fn error(&self, span: Span, message: impl Into<String>) -> ParseError {
@@ -330,13 +359,13 @@ impl<'s> Converter<'s> {
         Ok(match pair.as_rule() {
             Rule::let_stmt => Statement::Let(self.let_stmt(pair)?),
             Rule::set_stmt => {
-                let mut c = Children::of(pair);
+                let mut c = self.children(pair);
                 c.next(); // set
                 let option = c.next();
                 let name = Ident {
                     name: option.as_str().to_string(),
                     quoted: None,
-                    span: span(&option),
+                    span: self.span(&option),
                 };
                 let value = match c.pairs.next() {
                     Some(v) => Some(self.option_value(v)?),
@@ -349,7 +378,7 @@ impl<'s> Converter<'s> {
                 })
             }
             Rule::declare_stmt => {
-                let mut c = Children::of(pair);
+                let mut c = self.children(pair);
                 c.next();
                 c.next();
                 let span = c.span;
@@ -364,7 +393,7 @@ impl<'s> Converter<'s> {
     }
 
     fn let_stmt(&self, pair: P<'_>) -> Result<LetStatement, ParseError> {
-        let mut c = Children::of(pair);
+        let mut c = self.children(pair);
         c.next(); // let
         let name = self.declared_name(c.next())?;
         let value = c.next();
@@ -389,7 +418,7 @@ impl<'s> Converter<'s> {
     }
 
     fn function_def(&self, pair: P<'_>) -> Result<FunctionDef, ParseError> {
-        let mut c = Children::of(pair);
+        let mut c = self.children(pair);
         let view = c.take(Rule::kw_view).is_some();
         let mut params = Vec::new();
         while let Some(p) = c.take(Rule::fn_param) {
@@ -405,7 +434,7 @@ impl<'s> Converter<'s> {
     }
 
     fn fn_param(&self, pair: P<'_>) -> Result<FunctionParam, ParseError> {
-        let mut c = Children::of(pair);
+        let mut c = self.children(pair);
         let name = self.declared_name(c.next())?;
         let ty_pair = c
             .next()
@@ -438,7 +467,7 @@ impl<'s> Converter<'s> {
     }
 
     fn typed_column(&self, pair: P<'_>) -> Result<TypedColumn, ParseError> {
-        let mut c = Children::of(pair);
+        let mut c = self.children(pair);
         let name = self.name(c.next())?;
         let type_name = self.scalar_type(&c.next())?;
         Ok(TypedColumn {
@@ -478,7 +507,7 @@ impl<'s> Converter<'s> {
         Ident {
             name: pair.as_str().to_string(),
             quoted: None,
-            span: span(pair),
+            span: self.span(pair),
         }
     }
 
@@ -505,8 +534,8 @@ impl<'s> Converter<'s> {
     fn name(&self, pair: P<'_>) -> Result<Ident, ParseError> {
         match pair.as_rule() {
             Rule::bracket_ident => {
-                let quoted = self.text(&pair).to_string();
-                let sp = span(&pair);
+                let quoted = self.text(&pair).into();
+                let sp = self.span(&pair);
                 let lit = pair
                     .into_inner()
                     .next()

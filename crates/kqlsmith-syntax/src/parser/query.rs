@@ -1,6 +1,6 @@
 //! Tabular expressions and the query operators.
 
-use super::{Children, Converter, P, Rule, span};
+use super::{Children, Converter, P, Rule};
 use crate::ast::*;
 use crate::error::ParseError;
 use crate::span::Span;
@@ -10,7 +10,7 @@ type R<T> = Result<T, ParseError>;
 impl Converter<'_> {
     /// A `pipe_expr`: a source and its stages.
     pub(super) fn tabular(&self, pair: P<'_>) -> R<TabularExpr> {
-        let mut c = Children::of(pair);
+        let mut c = self.children(pair);
         let source_pair = c.next();
         let source = match source_pair.as_rule() {
             Rule::expr => Source::Expr(self.expr(source_pair)?),
@@ -25,18 +25,18 @@ impl Converter<'_> {
         })
     }
 
-    fn stage(&self, pair: P<'_>) -> R<Stage> {
-        let sp = span(&pair);
+    pub(super) fn stage(&self, pair: P<'_>) -> R<Stage> {
+        let sp = self.span(&pair);
         let operator = self.operator(pair.into_inner().next().expect("stage has an operator"))?;
         Ok(Stage { operator, span: sp })
     }
 
     /// A `stage_seq`: stages with no source; the first may omit its `|`.
     fn stage_seq(&self, pair: P<'_>) -> R<Vec<Stage>> {
-        let mut c = Children::of(pair);
+        let mut c = self.children(pair);
         let first = c.next();
         let mut stages = vec![Stage {
-            span: span(&first),
+            span: self.span(&first),
             operator: self.operator(first)?,
         }];
         for p in c.rest() {
@@ -48,8 +48,8 @@ impl Converter<'_> {
     fn params(&self, c: &mut Children<'_>) -> R<Vec<OpParam>> {
         let mut params = Vec::new();
         while let Some(p) = c.take(Rule::op_param) {
-            let sp = span(&p);
-            let mut pc = Children::of(p);
+            let sp = self.span(&p);
+            let mut pc = self.children(p);
             let name = self.plain_ident(&pc.next());
             let value = self.option_value(pc.next())?;
             params.push(OpParam {
@@ -68,7 +68,7 @@ impl Converter<'_> {
         let Some(name) = c.take(Rule::where_name) else {
             return self.expr(c.next());
         };
-        let name_span = super::span(&name);
+        let name_span = self.span(&name);
         let left = Expr::Name(self.name(name.into_inner().next().expect("where_name has a name"))?);
         let mut right = self.expr(c.next())?;
         let eq = self.source[name_span.end..right.span().start]
@@ -96,7 +96,7 @@ impl Converter<'_> {
     }
 
     fn column_expr(&self, pair: P<'_>) -> R<ColumnExpr> {
-        let mut c = Children::of(pair);
+        let mut c = self.children(pair);
         let first = c.next();
         let Some(expr) = c.pairs.next() else {
             return Ok(ColumnExpr {
@@ -143,7 +143,7 @@ impl Converter<'_> {
 
     /// `wildcard` or `expr` as a table operand; `(query)` is a parenthesised one.
     fn table_ref(&self, pair: P<'_>) -> R<TableRef> {
-        let sp = span(&pair);
+        let sp = self.span(&pair);
         let source = if pair.as_rule() == Rule::wildcard {
             Expr::Wildcard(self.plain_ident(&pair))
         } else {
@@ -169,7 +169,7 @@ impl Converter<'_> {
     }
 
     fn sort_key(&self, pair: P<'_>) -> R<SortKey> {
-        let mut c = Children::of(pair);
+        let mut c = self.children(pair);
         let expr = self.expr(c.next())?;
         let direction = c.take(Rule::sort_dir).map(|d| direction(d.as_str()));
         let nulls = c.take(Rule::nulls).map(|n| {
@@ -189,13 +189,13 @@ impl Converter<'_> {
 
     fn with_props(&self, pair: Option<P<'_>>) -> R<Option<Vec<Property>>> {
         let Some(pair) = pair else { return Ok(None) };
-        let mut c = Children::of(pair);
+        let mut c = self.children(pair);
         c.next(); // with
         Ok(Some(c.rest().map(|p| self.prop(p)).collect::<R<_>>()?))
     }
 
     fn prop(&self, pair: P<'_>) -> R<Property> {
-        let mut c = Children::of(pair);
+        let mut c = self.children(pair);
         let name = self.name(c.next())?;
         let values = self.exprs(c.next().into_inner())?;
         Ok(Property {
@@ -206,7 +206,7 @@ impl Converter<'_> {
     }
 
     fn mv_item(&self, pair: P<'_>) -> R<MvItem> {
-        let mut c = Children::of(pair);
+        let mut c = self.children(pair);
         let column = self.column_expr(c.next())?;
         let to_type = match c.take(Rule::kw_to) {
             Some(to) => {
@@ -216,7 +216,7 @@ impl Converter<'_> {
                     None => Ident {
                         name: String::new(),
                         quoted: None,
-                        span: Span::new(span(&to).end, c.span.end),
+                        span: Span::new(self.span(&to).end, c.span.end),
                     },
                 })
             }
@@ -266,7 +266,7 @@ impl Converter<'_> {
 
     pub(super) fn operator(&self, pair: P<'_>) -> R<Operator> {
         let rule = pair.as_rule();
-        let mut c = Children::of(pair);
+        let mut c = self.children(pair);
         let keyword = c.next();
         Ok(match rule {
             Rule::where_op => Operator::Where {
@@ -295,8 +295,8 @@ impl Converter<'_> {
                 let renames = c
                     .rest()
                     .map(|p| {
-                        let sp = span(&p);
-                        let mut rc = Children::of(p);
+                        let sp = self.span(&p);
+                        let mut rc = self.children(p);
                         Ok(Rename {
                             new: self.declared_name(rc.next())?,
                             old: self.name(rc.next())?,
@@ -310,8 +310,8 @@ impl Converter<'_> {
                 let columns = c
                     .rest()
                     .map(|p| {
-                        let sp = span(&p);
-                        let mut rc = Children::of(p);
+                        let sp = self.span(&p);
+                        let mut rc = self.children(p);
                         let column = self.pattern(rc.next())?;
                         let order = rc.pairs.next().map(|o| o.as_str().to_string());
                         Ok(ReorderItem {
@@ -337,8 +337,8 @@ impl Converter<'_> {
                     by,
                 }
             }
-            Rule::join_op => Operator::Join(self.join(&mut c)?),
-            Rule::lookup_op => Operator::Lookup(self.join(&mut c)?),
+            Rule::join_op => Operator::Join(Box::new(self.join(&mut c)?)),
+            Rule::lookup_op => Operator::Lookup(Box::new(self.join(&mut c)?)),
             Rule::union_op => {
                 let params = self.params(&mut c)?;
                 let tables = c.rest().map(|p| self.table_ref(p)).collect::<R<_>>()?;
@@ -348,7 +348,7 @@ impl Converter<'_> {
                 let params = self.params(&mut c)?;
                 let list = c.next();
                 let columns = if list.as_rule() == Rule::star {
-                    let star = super::span(&list);
+                    let star = self.span(&list);
                     vec![ColumnExpr {
                         target: None,
                         expr: Expr::Star(star),
@@ -474,7 +474,7 @@ impl Converter<'_> {
                     with: self.with_props(c.pairs.next())?,
                 }
             }
-            Rule::make_series_op => Operator::MakeSeries(self.make_series(&mut c)?),
+            Rule::make_series_op => Operator::MakeSeries(Box::new(self.make_series(&mut c)?)),
             Rule::evaluate_op => {
                 let params = self.params(&mut c)?;
                 Operator::Evaluate {
@@ -518,8 +518,8 @@ impl Converter<'_> {
                 let branches = c
                     .rest()
                     .map(|b| {
-                        let sp = span(&b);
-                        let mut bc = Children::of(b);
+                        let sp = self.span(&b);
+                        let mut bc = self.children(b);
                         let name = match bc.peek_rule() {
                             Some(Rule::stage_seq) => None,
                             _ => Some(self.name(bc.next())?),
@@ -557,7 +557,7 @@ impl Converter<'_> {
                 };
                 Operator::Partition { params, by, body }
             }
-            Rule::scan_op => Operator::Scan(self.scan(&mut c)?),
+            Rule::scan_op => Operator::Scan(Box::new(self.scan(&mut c)?)),
             Rule::search_op | Rule::find_op => {
                 let params = self.params(&mut c)?;
                 let tables = match c.take(Rule::search_in) {
@@ -572,7 +572,7 @@ impl Converter<'_> {
                 if rule == Rule::search_op {
                     let predicate = c.next();
                     let predicate = if predicate.as_rule() == Rule::star {
-                        Expr::Star(span(&predicate))
+                        Expr::Star(self.span(&predicate))
                     } else {
                         self.expr(predicate)?
                     };
@@ -586,7 +586,7 @@ impl Converter<'_> {
                     let predicate = self.expr(c.next())?;
                     let project = match c.pairs.next() {
                         Some(fp) => {
-                            let mut fc = Children::of(fp);
+                            let mut fc = self.children(fp);
                             let kw = fc.next();
                             if kw.as_rule() == Rule::kw_project_smart {
                                 Some(FindProject::Smart)
@@ -656,7 +656,7 @@ impl Converter<'_> {
     }
 
     fn top_nested(&self, pair: P<'_>) -> R<TopNestedClause> {
-        let mut c = Children::of(pair);
+        let mut c = self.children(pair);
         c.next(); // top-nested
         let count = match c.take(Rule::expr) {
             Some(p) => Some(self.expr(p)?),
@@ -683,7 +683,7 @@ impl Converter<'_> {
 
     fn parse_item(&self, pair: P<'_>) -> R<ParsePatternItem> {
         Ok(match pair.as_rule() {
-            Rule::star => ParsePatternItem::Star(span(&pair)),
+            Rule::star => ParsePatternItem::Star(self.span(&pair)),
             Rule::string_lit => match self.literal(pair)? {
                 Expr::Literal(l) => ParsePatternItem::Literal(l),
                 other => {
@@ -694,7 +694,7 @@ impl Converter<'_> {
                 }
             },
             _ => {
-                let mut c = Children::of(pair);
+                let mut c = self.children(pair);
                 let name = self.name(c.next())?;
                 let type_name = c.pairs.next().map(|t| self.scalar_type(&t)).transpose()?;
                 ParsePatternItem::Column {
@@ -710,8 +710,8 @@ impl Converter<'_> {
         let params = self.params(c)?;
         let mut aggregates = Vec::new();
         while let Some(p) = c.take(Rule::series_agg) {
-            let sp = span(&p);
-            let mut ac = Children::of(p);
+            let sp = self.span(&p);
+            let mut ac = self.children(p);
             let column = self.column_expr(ac.next())?;
             let default = match ac.take(Rule::kw_default) {
                 Some(_) => Some(self.expr(ac.next())?),
@@ -725,7 +725,7 @@ impl Converter<'_> {
         }
         c.next(); // on
         let on = self.expr(c.next())?;
-        let mut rc = Children::of(c.next());
+        let mut rc = self.children(c.next());
         let range = if rc.take(Rule::kw_in).is_some() {
             rc.next(); // range
             SeriesRange::InRange {
@@ -789,8 +789,8 @@ impl Converter<'_> {
             .pairs
             .by_ref()
             .map(|s| {
-                let sp = span(&s);
-                let mut sc = Children::of(s);
+                let sp = self.span(&s);
+                let mut sc = self.children(s);
                 sc.next(); // step
                 let name = self.name(sc.next())?;
                 let output = sc
@@ -800,7 +800,7 @@ impl Converter<'_> {
                 let assignments = sc
                     .rest()
                     .map(|a| {
-                        let mut ac = Children::of(a);
+                        let mut ac = self.children(a);
                         Ok((self.name(ac.next())?, self.expr(ac.next())?))
                     })
                     .collect::<R<_>>()?;
