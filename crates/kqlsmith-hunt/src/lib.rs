@@ -13,6 +13,22 @@
 //! assert!(query.contains("TimeGenerated > ago(SearchWindow)"));
 //! ```
 //!
+//! # A new hunt
+//!
+//! A hunt `foo` is its own files plus one line in the registry:
+//!
+//! 1. its model, `src/model/foo.rs`: the profile's tables as typed, checked values, and the
+//!    model's [`HuntModel`](model::HuntModel) implementation (its `hunt.kind` name, device,
+//!    data read, result columns, template text), declared in `src/model/mod.rs`;
+//! 2. its view, `src/render/foo.rs`: what the template reads, declared in `src/render/mod.rs`;
+//! 3. its template, `templates/foo.kql`;
+//! 4. its profile, `profiles/hunts/foo.toml`, named like its kind (it lists every key `--set`
+//!    accepts) and listed in [`profile::SHIPPED`];
+//! 5. its replay scenarios, `tests/replay/scenarios/foo/` (a scale run also needs its
+//!    known answer in the replay harness, `tests/replay/harness/scale.py`);
+//! 6. one line, its model type, in the `hunts!` list of `src/model/registry.rs`, which makes
+//!    [`HuntKind`], [`Hunt`] and every match over them.
+//!
 //! # Data
 //!
 //! The built-in hunt profiles are compiled in from `data/hunts/` and the askama templates

@@ -10,9 +10,7 @@ use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
 
-use crate::model::{
-    Hunt, HuntKind, InternalConnections, InternalConnectionsDetection, RemoteLogons,
-};
+use crate::model::{Hunt, HuntKind, HuntModel, KindVisitor};
 
 /// Where the default profile lives in the source tree; it is also embedded in the binary.
 pub const DEFAULT_PROFILE_PATH: &str = "profiles/hunts/internal-connections.toml";
@@ -45,17 +43,12 @@ pub const SHIPPED: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// The shipped profile that lists every key of a hunt kind: `--set` accepts its keys for
-/// every profile of that kind.
+/// The shipped profile that lists every key of a hunt kind, the one named like the kind:
+/// `--set` accepts its keys for every profile of that kind.
 pub fn reference_profile(kind: HuntKind) -> &'static str {
-    let name = match kind {
-        HuntKind::InternalConnections => "internal-connections",
-        HuntKind::RemoteLogons => "remote-logons",
-        HuntKind::InternalConnectionsDetection => "internal-connections-detection",
-    };
     SHIPPED
         .iter()
-        .find(|(shipped, _, _)| *shipped == name)
+        .find(|(shipped, _, _)| *shipped == kind.as_str())
         .map(|(_, _, text)| *text)
         .expect("every hunt kind has a shipped reference profile")
 }
@@ -237,19 +230,7 @@ pub fn load(text: &str, origin: &str, overrides: &[Override]) -> Result<Hunt, Pr
         apply(root.get_mut(), change, kind, &valid)?;
     }
     let deserializer = toml::de::Deserializer::from(root);
-    let result = match kind {
-        HuntKind::InternalConnections => {
-            serde_path_to_error::deserialize::<_, InternalConnections>(deserializer).map(Hunt::from)
-        }
-        HuntKind::RemoteLogons => {
-            serde_path_to_error::deserialize::<_, RemoteLogons>(deserializer).map(Hunt::from)
-        }
-        HuntKind::InternalConnectionsDetection => {
-            serde_path_to_error::deserialize::<_, InternalConnectionsDetection>(deserializer)
-                .map(Hunt::from)
-        }
-    };
-    result.map_err(|e| {
+    kind.visit(ReadModel(deserializer)).map_err(|e| {
         let field = dotted(e.path());
         let message = e.inner().message().to_string();
         let overridden = overrides.iter().rev().find(|change| {
@@ -270,6 +251,17 @@ pub fn load(text: &str, origin: &str, overrides: &[Override]) -> Result<Hunt, Pr
             ),
         }
     })
+}
+
+/// Reads a profile's tables into the model of its hunt kind.
+struct ReadModel<'a>(toml::de::Deserializer<'a>);
+
+impl KindVisitor for ReadModel<'_> {
+    type Output = Result<Hunt, serde_path_to_error::Error<toml::de::Error>>;
+
+    fn visit<H: HuntModel>(self) -> Self::Output {
+        serde_path_to_error::deserialize::<_, H>(self.0).map(Into::into)
+    }
 }
 
 /// The hunt kind a parsed profile names in `hunt.kind`, or the place and text of the problem.

@@ -27,8 +27,9 @@
 //!   makes) and the visitor (`src/visit.rs`); the converter reads the binder and needs no
 //!   change. None of these matches operators with a catch-all arm, so the compiler lists
 //!   every place.
-//! - **A new hunt: nothing here.** Its model, template, profile and replay scenarios are
-//!   the hunt crate's (which today also names each hunt in its `HuntKind` and `Hunt` enums).
+//! - **A new hunt: nothing here.** Its model, view, template, profile and replay scenarios
+//!   are the hunt crate's, plus one line in its registry (`model/registry.rs`); the crate's
+//!   documentation counts the list.
 //!
 //! # Data
 //!

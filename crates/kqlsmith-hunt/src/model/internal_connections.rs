@@ -3,13 +3,16 @@
 //! written in TOML; every value is checked while it is read, so that a wrong value is reported
 //! with its file, line and field.
 
+use kqlsmith_lint::Platform;
 use serde::{Deserialize, Serialize};
 
 use super::common::{
     AddressSelection, Device, SearchWindow, SelfExclusion, Sid, Text, non_empty_unique, unique,
 };
 use super::metadata::Metadata;
+use super::registry::HuntModel;
 use crate::cidr::Cidr;
+use crate::render::{self, RenderError};
 use crate::timespan::Timespan;
 
 /// The hunt: which device, when, which connections, which filters, how the remote device is
@@ -29,6 +32,37 @@ pub struct InternalConnections {
     pub remote_device: RemoteDevice,
     /// The columns of the result and whether the query explains itself.
     pub output: Output,
+}
+
+impl HuntModel for InternalConnections {
+    const KIND: &'static str = "internal-connections";
+
+    fn metadata(&self) -> &Metadata {
+        &self.hunt
+    }
+
+    fn device(&self) -> Option<&Device> {
+        Some(&self.device)
+    }
+
+    fn reads(&self) -> u64 {
+        self.search.window.timespan().as_millis() + self.remote_device.lookback.as_millis()
+    }
+
+    fn result_columns(&self, time_column: &str) -> Vec<String> {
+        self.output
+            .columns
+            .iter()
+            .map(|c| match c {
+                OutputColumn::Timestamp => time_column.to_string(),
+                other => other.name().to_string(),
+            })
+            .collect()
+    }
+
+    fn query_text(&self, platform: &Platform) -> Result<String, RenderError> {
+        render::internal_connections::query_text(self, platform)
+    }
 }
 
 /// The search window and the connection events that count.

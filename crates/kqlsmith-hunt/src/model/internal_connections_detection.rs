@@ -8,12 +8,15 @@
 
 use std::fmt;
 
+use kqlsmith_lint::Platform;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::common::{AddressSelection, SearchWindow, Sid, Text, non_empty_unique, unique};
+use super::common::{AddressSelection, Device, SearchWindow, Sid, Text, non_empty_unique, unique};
 use super::internal_connections::{Lookup, PortSet};
 use super::metadata::{AlertSeverity, Metadata};
+use super::registry::HuntModel;
 use crate::cidr::Cidr;
+use crate::render::{self, RenderError};
 use crate::timespan::Timespan;
 
 /// The hunt: which alerts, when, which connections count as new, which are left out, and how
@@ -34,6 +37,36 @@ pub struct InternalConnectionsDetection {
     /// Whether the query explains itself. The result columns are fixed: see
     /// [`RESULT_COLUMNS`].
     pub output: Output,
+}
+
+impl HuntModel for InternalConnectionsDetection {
+    const KIND: &'static str = "internal-connections-detection";
+
+    fn metadata(&self) -> &Metadata {
+        &self.hunt
+    }
+
+    /// A detection runs over every device.
+    fn device(&self) -> Option<&Device> {
+        None
+    }
+
+    fn reads(&self) -> u64 {
+        self.search.window.timespan().as_millis()
+            + self.search.baseline.timespan().as_millis()
+            + self.remote_device.lookback.as_millis()
+    }
+
+    fn result_columns(&self, time_column: &str) -> Vec<String> {
+        RESULT_COLUMNS
+            .iter()
+            .map(|c| c.replace("{time}", time_column))
+            .collect()
+    }
+
+    fn query_text(&self, platform: &Platform) -> Result<String, RenderError> {
+        render::internal_connections_detection::query_text(self, platform)
+    }
 }
 
 /// Which alerts mark a device, from `AlertInfo` and the device evidence of `AlertEvidence`.

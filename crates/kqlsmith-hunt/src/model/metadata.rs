@@ -11,6 +11,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::common::{HuntName, Text, non_empty_unique, unique};
+use super::registry::HuntKind;
 use crate::timespan::{TimeUnit, Timespan};
 
 /// The `[hunt]` table: what the hunt is and how rule files describe it.
@@ -53,61 +54,6 @@ pub struct Metadata {
     /// Which result columns name which entities (hosts, addresses, accounts).
     #[serde(deserialize_with = "non_empty_unique")]
     pub entity_mappings: Vec<EntityMapping>,
-}
-
-/// The hunts kqlsmith knows; a profile names one in `hunt.kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum HuntKind {
-    /// Internal connections made by a compromised device (`DeviceNetworkEvents`).
-    InternalConnections,
-    /// Logons made from a compromised device to other devices (`DeviceLogonEvents`,
-    /// `IdentityLogonEvents`).
-    RemoteLogons,
-    /// New internal connections over remote-administration ports made by devices after an
-    /// alert (`AlertInfo`, `AlertEvidence`, `DeviceNetworkEvents`): a detection.
-    InternalConnectionsDetection,
-}
-
-impl HuntKind {
-    /// Every hunt, in a stable order.
-    pub const ALL: [HuntKind; 3] = [
-        HuntKind::InternalConnections,
-        HuntKind::RemoteLogons,
-        HuntKind::InternalConnectionsDetection,
-    ];
-
-    /// The value written in `hunt.kind`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HuntKind::InternalConnections => "internal-connections",
-            HuntKind::RemoteLogons => "remote-logons",
-            HuntKind::InternalConnectionsDetection => "internal-connections-detection",
-        }
-    }
-}
-
-impl fmt::Display for HuntKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for HuntKind {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<HuntKind, String> {
-        HuntKind::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == text)
-            .ok_or_else(|| {
-                let known: Vec<&str> = HuntKind::ALL.iter().map(|k| k.as_str()).collect();
-                format!(
-                    "unknown hunt kind `{text}`, expected one of {}",
-                    known.join(", ")
-                )
-            })
-    }
 }
 
 /// A content version, `MAJOR.MINOR.PATCH`, as Sentinel content carries it.
@@ -596,15 +542,6 @@ mod tests {
         ] {
             assert!(Technique::new(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn hunt_kinds_read_their_names() {
-        for kind in HuntKind::ALL {
-            assert_eq!(kind.as_str().parse::<HuntKind>(), Ok(kind));
-        }
-        let err = "lateral".parse::<HuntKind>().unwrap_err();
-        assert!(err.contains("internal-connections, remote-logons"), "{err}");
     }
 
     fn mapping(

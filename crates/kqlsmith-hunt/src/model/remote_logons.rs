@@ -4,13 +4,16 @@
 //! from the device (`IdentityLogonEvents`, Defender for Identity). It shares the device, the
 //! search window, the address lookup and the exclusions with the internal-connections hunt.
 
+use kqlsmith_lint::Platform;
 use serde::{Deserialize, Serialize};
 
 use super::common::{
     AddressSelection, Device, SearchWindow, SelfExclusion, Sid, Text, non_empty_unique, unique,
 };
 use super::metadata::Metadata;
+use super::registry::HuntModel;
 use crate::cidr::Cidr;
+use crate::render::{self, RenderError};
 use crate::timespan::Timespan;
 
 /// The hunt: which device, when, which logons, which of the device's addresses and which
@@ -30,6 +33,38 @@ pub struct RemoteLogons {
     pub filters: Filters,
     /// Whether the query explains itself.
     pub output: Output,
+}
+
+impl HuntModel for RemoteLogons {
+    const KIND: &'static str = "remote-logons";
+
+    fn metadata(&self) -> &Metadata {
+        &self.hunt
+    }
+
+    fn device(&self) -> Option<&Device> {
+        Some(&self.device)
+    }
+
+    fn reads(&self) -> u64 {
+        self.search.window.timespan().as_millis() + self.device_addresses.lookback.as_millis()
+    }
+
+    fn result_columns(&self, time_column: &str) -> Vec<String> {
+        let device_logons = self
+            .search
+            .sources
+            .contains(&LogonSource::DeviceLogonEvents);
+        RESULT_COLUMNS
+            .iter()
+            .filter(|c| device_logons || **c != "TargetDeviceId")
+            .map(|c| c.replace("{time}", time_column))
+            .collect()
+    }
+
+    fn query_text(&self, platform: &Platform) -> Result<String, RenderError> {
+        render::remote_logons::query_text(self, platform)
+    }
 }
 
 /// The search window and the logon events that count.

@@ -16,7 +16,7 @@ use crate::model::internal_connections::{
 };
 
 /// The query's text as the template prints it.
-pub(super) fn query_text(
+pub(crate) fn query_text(
     hunt: &InternalConnections,
     platform: &Platform,
 ) -> Result<String, RenderError> {

@@ -15,7 +15,7 @@ use crate::model::internal_connections::Lookup;
 use crate::model::internal_connections_detection::{InternalConnectionsDetection, RESULT_COLUMNS};
 
 /// The query's text as the template prints it.
-pub(super) fn query_text(
+pub(crate) fn query_text(
     hunt: &InternalConnectionsDetection,
     platform: &Platform,
 ) -> Result<String, RenderError> {

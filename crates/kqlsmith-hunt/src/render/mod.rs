@@ -1,5 +1,7 @@
 //! Rendering a hunt into one platform's KQL. Each hunt has a module that computes the view its
-//! askama template reads (`templates/<hunt>.kql`); `views` holds the pieces they share.
+//! askama template reads (`templates/<hunt>.kql`), called by its model's
+//! [`HuntModel::query_text`](crate::model::HuntModel::query_text); `views` holds the pieces
+//! they share.
 //! Every query is laid out by kqlsmith's formatter (so `kqlsmith fmt --check` finds nothing
 //! to change in generated rules) and goes through kqlsmith's parser before it is returned.
 
@@ -7,9 +9,9 @@ use kqlsmith_lint::Platform;
 
 use crate::model::Hunt;
 
-mod internal_connections;
-mod internal_connections_detection;
-mod remote_logons;
+pub(crate) mod internal_connections;
+pub(crate) mod internal_connections_detection;
+pub(crate) mod remote_logons;
 mod views;
 
 /// Helpers the hunts' template tests share.
@@ -60,13 +62,7 @@ pub fn render(hunt: &Hunt, platform: &Platform) -> Result<String, RenderError> {
 /// read, so that they do not depend on the formatter's layout.
 pub(crate) fn template_text(hunt: &Hunt, platform: &Platform) -> Result<String, RenderError> {
     check_time_column(platform)?;
-    let query = match hunt {
-        Hunt::InternalConnections(hunt) => internal_connections::query_text(hunt, platform)?,
-        Hunt::RemoteLogons(hunt) => remote_logons::query_text(hunt, platform)?,
-        Hunt::InternalConnectionsDetection(hunt) => {
-            internal_connections_detection::query_text(hunt, platform)?
-        }
-    };
+    let query = hunt.query_text(platform)?;
     // Each block of the template brings its own leading line break (see the template's
     // header), so the text starts with one when the first block is printed.
     Ok(format!("{}\n", query.trim_start_matches('\n').trim_end()))

@@ -7,12 +7,12 @@ use kqlsmith_lint::Platform;
 use super::RenderError;
 use super::views::{Comparison, RangeView, device_condition};
 use crate::kql::{Kql, filters};
-use crate::model::Hunt;
+use crate::model::HuntModel;
 use crate::model::common::{AddressSelection, DeviceMatch, SelfExclusion};
 use crate::model::remote_logons::{LogonSource, RemoteLogons};
 
 /// The query's text as the template prints it.
-pub(super) fn query_text(hunt: &RemoteLogons, platform: &Platform) -> Result<String, RenderError> {
+pub(crate) fn query_text(hunt: &RemoteLogons, platform: &Platform) -> Result<String, RenderError> {
     Ok(RemoteLogonsQuery::new(hunt, platform).render()?)
 }
 
@@ -82,7 +82,7 @@ impl RemoteLogonsQuery {
             ),
         };
         let filters = &hunt.filters;
-        let columns = Hunt::RemoteLogons(hunt.clone()).result_columns(&platform.time_column);
+        let columns = hunt.result_columns(&platform.time_column);
         RemoteLogonsQuery {
             comments: hunt.output.comments,
             title: Kql::comment_text(hunt.hunt.title.as_str()),
