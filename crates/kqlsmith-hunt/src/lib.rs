@@ -23,7 +23,7 @@
 //! 2. its view, `src/render/foo.rs`: what the template reads, declared in `src/render/mod.rs`;
 //! 3. its template, `templates/foo.kql`;
 //! 4. its profile, `profiles/hunts/foo.toml`, named like its kind (it lists every key `--set`
-//!    accepts) and listed in [`profile::SHIPPED`];
+//!    accepts), which the build script ships ([`profile::SHIPPED`]);
 //! 5. its replay scenarios, `tests/replay/scenarios/foo/` (a scale run also needs its
 //!    known answer in the replay harness, `tests/replay/harness/scale.py`);
 //! 6. one line, its model type, in the `hunts!` list of `src/model/registry.rs`, which makes

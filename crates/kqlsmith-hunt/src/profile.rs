@@ -19,29 +19,9 @@ pub const DEFAULT_PROFILE_PATH: &str = "profiles/hunts/internal-connections.toml
 pub const DEFAULT_PROFILE: &str = include_str!("../data/hunts/internal-connections.toml");
 
 /// The profiles shipped with kqlsmith, embedded in the binary: `(name, path in the source
-/// tree, TOML text)`. The name is the file name without `.toml`.
-pub const SHIPPED: &[(&str, &str, &str)] = &[
-    (
-        "internal-connections",
-        DEFAULT_PROFILE_PATH,
-        DEFAULT_PROFILE,
-    ),
-    (
-        "internal-connections-classic",
-        "profiles/hunts/internal-connections-classic.toml",
-        include_str!("../data/hunts/internal-connections-classic.toml"),
-    ),
-    (
-        "internal-connections-detection",
-        "profiles/hunts/internal-connections-detection.toml",
-        include_str!("../data/hunts/internal-connections-detection.toml"),
-    ),
-    (
-        "remote-logons",
-        "profiles/hunts/remote-logons.toml",
-        include_str!("../data/hunts/remote-logons.toml"),
-    ),
-];
+/// tree, TOML text)`, in name order. The name is the file name without `.toml`; the build
+/// script lists every file of `data/hunts/` (the top-level `profiles/hunts/`).
+pub const SHIPPED: &[(&str, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/hunts.rs"));
 
 /// The shipped profile that lists every key of a hunt kind, the one named like the kind:
 /// `--set` accepts its keys for every profile of that kind.
