@@ -58,9 +58,18 @@ pub(crate) const TYPE_KEYWORDS: [&str; 14] = [
 /// tree can be walked recursively without overflowing the stack.
 pub(crate) const MAX_EXPR_DEPTH: u32 = 1000;
 
+/// Texts smaller than this are parsed in one go: pest's tokens for them take little memory,
+/// and cutting them into pieces (`pieces.rs`) would cost more time than it saves.
+const PIECES_FROM: usize = 64 << 10;
+
 pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
     parse_with(source, |source, input| {
-        match pieces::statements(source, input) {
+        let by_pieces = if source.len() >= PIECES_FROM {
+            pieces::statements(source, input)
+        } else {
+            None
+        };
+        match by_pieces {
             Some(statements) => Ok(statements),
             None => whole(source, input),
         }
