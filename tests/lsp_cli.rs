@@ -92,10 +92,20 @@ impl Session {
 
 /// `text` with LSP edits applied (ASCII text: columns are bytes).
 fn apply(text: &str, edits: &[Value]) -> String {
+    // LSP positions: a line, and UTF-16 code units within it.
     let offset = |p: &Value| {
         let line = p["line"].as_u64().unwrap() as usize;
         let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
-        start + p["character"].as_u64().unwrap() as usize
+        let mut units = p["character"].as_u64().unwrap() as usize;
+        let mut bytes = 0;
+        for c in text[start..].chars() {
+            if units == 0 {
+                break;
+            }
+            units -= c.len_utf16();
+            bytes += c.len_utf8();
+        }
+        start + bytes
     };
     let mut edits: Vec<&Value> = edits.iter().collect();
     edits.sort_by_key(|e| std::cmp::Reverse(offset(&e["range"]["start"])));
@@ -143,9 +153,14 @@ fn formatting_equals_fmt_stdout_and_shutdown_then_exit_ends_with_status_0() {
 }
 
 #[test]
-fn formatting_a_host_file_equals_fmt_stdout_on_it() {
+fn formatting_a_file_equals_fmt_stdout_on_it() {
     let dir = tempfile::tempdir().unwrap();
     let hosts = [
+        (
+            "hunts/windows.kql",
+            "kql",
+            "\u{feff}DeviceInfo|where Timestamp>ago(1d)\r\n|project DeviceName\r\n",
+        ),
         (
             "rules/spray.yaml",
             "yaml",

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use kqlsmith_lint::Config;
 use kqlsmith_syntax::format::{FormatError, FormatOptions, format};
 
-use super::line_style::LineStyle;
 use super::{EXIT_USAGE, Fatal, finish, printable_message};
 use super::{files, hosts, progress, transaction};
+use kqlsmith_syntax::format::LineStyle;
 
 /// Format KQL files: one canonical layout, every comment kept
 ///

@@ -14,7 +14,6 @@ mod convert;
 mod files;
 mod fmt;
 mod hosts;
-mod line_style;
 mod lint;
 mod lsp;
 mod parse;

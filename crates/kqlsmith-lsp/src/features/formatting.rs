@@ -7,9 +7,9 @@
 use std::ops::Range;
 
 use kqlsmith_lint::Edit;
-use kqlsmith_syntax::format::format;
+use kqlsmith_syntax::format::{LineStyle, format};
 
-use crate::document::Document;
+use crate::document::{Document, Language};
 use crate::settings::Settings;
 
 /// The edits that format the queries touching `range` (`None`: the whole document); `None`
@@ -28,7 +28,15 @@ pub fn format_edits(
         {
             continue;
         }
-        let formatted = format(region.text(), &settings.linter.config().format).ok()?;
+        let options = &settings.linter.config().format;
+        let formatted = match document.language {
+            // A KQL file keeps its line ending and byte-order mark, as `kqlsmith fmt` keeps them.
+            Language::Kql => {
+                let (style, text) = LineStyle::of(region.text());
+                style.apply(&format(text, options).ok()?)
+            }
+            Language::Host(_) => format(region.text(), options).ok()?,
+        };
         replacements.push((region.index, formatted));
     }
     document.replace_queries(&replacements).ok()

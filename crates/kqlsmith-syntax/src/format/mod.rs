@@ -34,6 +34,9 @@
 mod comments;
 mod doc;
 mod layout;
+mod line_style;
+
+pub use line_style::LineStyle;
 
 use serde::Serialize;
 

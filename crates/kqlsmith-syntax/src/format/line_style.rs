@@ -1,6 +1,7 @@
 //! A file's own conventions that the formatter does not decide: its line ending (CRLF or LF)
-//! and a UTF-8 byte-order mark. `fmt` lays out the text without them and gives them back, so
-//! a Windows checkout stays as it was and `fmt --check` flags only real layout changes.
+//! and a UTF-8 byte-order mark. `kqlsmith fmt` and the language server lay out the text
+//! without them and give them back, so a Windows checkout stays as it was and `fmt --check`
+//! flags only real layout changes.
 
 /// The byte-order mark of UTF-8 text.
 const BOM: char = '\u{feff}';
