@@ -222,27 +222,44 @@ fn render_out_keeps_the_files_when_another_users_file_sits_in_a_sticky_folder() 
     assert_eq!(names(dir.path()), [DEFENDER, SENTINEL]);
 }
 
-#[test]
-fn fmt_writes_no_file_when_a_folder_is_read_only() {
-    let test = "fmt_writes_no_file_when_a_folder_is_read_only";
+/// Runs `args` as an unprivileged user in a folder holding `a/q.kql` and `b/q.kql`, both
+/// `query` and owned by that user, with the folder `b/` read-only (its file cannot be
+/// replaced: no new name can be made there). `None`, reported as skipped, where privileges
+/// cannot be dropped.
+fn run_with_folder_b_read_only(
+    test: &str,
+    query: &str,
+    args: &[&str],
+) -> Option<(tempfile::TempDir, Vec<PathBuf>, Output)> {
     let owner = unprivileged_ids();
     let dir = shared_dir(0o755, Some(owner));
     if !can_drop_privileges(dir.path()) {
         skipped(test, "setpriv cannot run kqlsmith as nobody here");
-        return;
+        return None;
     }
-    let unformatted = "T|where x>1\n";
     let mut paths = Vec::new();
     for folder in ["a", "b"] {
-        let path = write(dir.path(), &format!("{folder}/q.kql"), unformatted);
+        let path = write(dir.path(), &format!("{folder}/q.kql"), query);
         chown(path.parent().unwrap(), owner);
         chown(&path, owner);
         paths.push(path);
     }
-    // b/ is read-only: its file cannot be replaced (a new name cannot be made there).
     set_mode(&dir.path().join("b"), 0o555);
-    let output = unprivileged(dir.path(), &["fmt", "a", "b"]).unwrap();
+    let output = unprivileged(dir.path(), args).unwrap();
     set_mode(&dir.path().join("b"), 0o755);
+    Some((dir, paths, output))
+}
+
+#[test]
+fn fmt_writes_no_file_when_a_folder_is_read_only() {
+    let unformatted = "T|where x>1\n";
+    let Some((dir, paths, output)) = run_with_folder_b_read_only(
+        "fmt_writes_no_file_when_a_folder_is_read_only",
+        unformatted,
+        &["fmt", "a", "b"],
+    ) else {
+        return;
+    };
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("b/q.kql"), "{stderr}");
@@ -338,29 +355,15 @@ fn render_out_writes_through_a_link_and_keeps_it() {
 
 #[test]
 fn lint_fix_writes_no_file_when_a_folder_is_read_only() {
-    let test = "lint_fix_writes_no_file_when_a_folder_is_read_only";
-    let owner = unprivileged_ids();
-    let dir = shared_dir(0o755, Some(owner));
-    if !can_drop_privileges(dir.path()) {
-        skipped(test, "setpriv cannot run kqlsmith as nobody here");
-        return;
-    }
     // The other platform's time column: a safe fix.
     let query = "DeviceProcessEvents\n| where TimeGenerated > ago(1d)\n";
-    let mut paths = Vec::new();
-    for folder in ["a", "b"] {
-        let path = write(dir.path(), &format!("{folder}/q.kql"), query);
-        chown(path.parent().unwrap(), owner);
-        chown(&path, owner);
-        paths.push(path);
-    }
-    set_mode(&dir.path().join("b"), 0o555);
-    let output = unprivileged(
-        dir.path(),
+    let Some((dir, paths, output)) = run_with_folder_b_read_only(
+        "lint_fix_writes_no_file_when_a_folder_is_read_only",
+        query,
         &["lint", "--platform", "defender", "--fix", "a", "b"],
-    )
-    .unwrap();
-    set_mode(&dir.path().join("b"), 0o755);
+    ) else {
+        return;
+    };
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("b/q.kql"), "{stderr}");
