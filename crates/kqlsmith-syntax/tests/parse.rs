@@ -939,3 +939,50 @@ fn keywords_declare_no_name_unless_bracketed() {
         round_trip(source);
     }
 }
+
+#[test]
+fn partition_by_takes_a_column_so_a_subquery_may_open_with_where() {
+    // `by A (where ...)` is the column `A`, then the subquery: not a call of `A` whose
+    // argument is a query, which left the partition without its subquery.
+    for source in [
+        "T | partition by A (where B == 1)",
+        "T | partition by A (project B)",
+        "T | partition by A.b (top 1 by C)",
+        "T | partition by A[0] (top 1 by C)",
+    ] {
+        let q = query(source);
+        let Operator::Partition { by, body, .. } = &q.stages[0].operator else {
+            panic!(
+                "{source}: expected partition, got {:?}",
+                q.stages[0].operator
+            )
+        };
+        assert!(!matches!(by, Expr::Call(_)), "{source}: by is {by:?}");
+        assert!(
+            matches!(body, PartitionBody::Stages(s) if s.len() == 1),
+            "{source}: body is {body:?}"
+        );
+        round_trip(source);
+    }
+    // A call or a bracketed expression is no column, as for Microsoft's parser.
+    for source in [
+        "T | partition by tostring(A) (top 1 by C)",
+        "T | partition by (A) (top 1 by C)",
+    ] {
+        assert!(parse(source).is_err(), "{source} parsed");
+    }
+}
+
+#[test]
+fn subqueries_of_fork_facet_mv_apply_and_partition_open_with_no_pipe() {
+    for source in [
+        "T | fork ( | where B == 1)",
+        "T | facet by A with ( | where B == 1)",
+        "T | mv-apply x = A on ( | where B == 1)",
+        "T | partition by A ( | top 1 by C)",
+    ] {
+        assert!(parse(source).is_err(), "{source} parsed");
+        let without = source.replace("( | ", "(");
+        parse(&without).unwrap_or_else(|e| panic!("{without}: {e}"));
+    }
+}

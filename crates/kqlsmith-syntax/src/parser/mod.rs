@@ -236,7 +236,8 @@ fn describe_rule(rule: Rule) -> Option<String> {
         EOI => "end of input",
         script | statement | let_stmt | set_stmt | declare_stmt => "a statement",
         pipe_expr | source => "a query",
-        stage | stage_seq => "`|` and a query operator",
+        stage => "`|` and a query operator",
+        stage_seq => "a query operator",
         operator | where_op | extend_op | project_op | project_away_op | project_keep_op
         | project_rename_op | project_reorder_op | project_smart_op | summarize_op | join_op
         | distinct_op | sort_op | take_op | top_op | top_nested_op | top_hitters_op | count_op
@@ -260,6 +261,7 @@ fn describe_rule(rule: Rule) -> Option<String> {
         ident | bracket_ident | name | option_name => "a name",
         kw_dynamic => return None,
         wildcard => "a column name or wildcard",
+        partition_key => "a column",
         type_name | param_type | tabular_type => "a type name",
         or_op | and_op | cmp_op | add_op | mul_op | infix => "an operator",
         in_op | in_kind => "`in`",

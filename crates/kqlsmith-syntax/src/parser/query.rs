@@ -31,7 +31,7 @@ impl Converter<'_> {
         Ok(Stage { operator, span: sp })
     }
 
-    /// A `stage_seq`: stages with no source; the first may omit its `|`.
+    /// A `stage_seq`: stages with no source, the first without its `|`.
     fn stage_seq(&self, pair: P<'_>) -> R<Vec<Stage>> {
         let mut c = self.children(pair);
         let first = c.next();
