@@ -44,7 +44,8 @@ use super::{files, hosts, progress, transaction};
 #[command(verbatim_doc_comment)]
 pub struct ConvertArgs {
     /// Files or folders to convert (folders are searched for .kql files, in any case, and for
-    /// queries inside .md, .yaml, .yml and .json files); `-` reads standard input. More than
+    /// queries inside .md, .yaml, .yml and rule .json files, passing over hidden names such as
+    /// .git); `-` reads standard input. More than
     /// one needs --in-place.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,

@@ -46,7 +46,8 @@ use kqlsmith_syntax::format::LineStyle;
 #[command(verbatim_doc_comment)]
 pub struct FmtArgs {
     /// Files or folders to format (folders are searched for .kql files, in any case, and for
-    /// queries inside .md, .yaml, .yml and .json files); `-` reads standard input and writes
+    /// queries inside .md, .yaml, .yml and rule .json files, passing over hidden names such as
+    /// .git); `-` reads standard input and writes
     /// standard output.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,

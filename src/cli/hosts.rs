@@ -3,7 +3,7 @@
 //! own, findings point at host lines and columns, and edits go back into the host through one
 //! checked rewrite and one atomic write.
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use kqlsmith_hosts::{HostError, HostFile, HostKind, MAX_HOST_BYTES, ReadOptions};
@@ -16,15 +16,37 @@ use serde::Serialize;
 
 use super::{Fatal, files};
 
-/// Whether a folder walk takes `path`: a `.kql` file or a host file (extensions in any case).
+/// Whether `path` may hold queries, by its name: a `.kql` file or a host file (extensions in
+/// any case).
 pub fn is_query_file(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("kql"))
         || HostKind::from_path(path).is_some()
 }
 
+/// Whether a folder walk takes the file at `path`: a `.kql`, Markdown or YAML file, and a
+/// `.json` file only when it is recognisably a host (see [`HostKind::recognise`]), so that a
+/// `package.json` or an editor's settings in a detection repository are passed over. A
+/// `.json` file that cannot be read is taken, so that the error is reported.
+pub fn walk_takes(path: &Path) -> bool {
+    if HostKind::from_path(path) != Some(HostKind::Json) {
+        return is_query_file(path);
+    }
+    let mut bytes = Vec::new();
+    // A file too large to read is told by its first bytes, as a rule's `$schema` comes first.
+    let read = std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_HOST_BYTES).read_to_end(&mut bytes));
+    read.is_err() || HostKind::recognise(path, &String::from_utf8_lossy(&bytes)).is_some()
+}
+
+/// What a `.json` file must hold to be read, for the error about one that does not.
+const JSON_HOSTS: &str = "an ARM deployment template (`$schema` ending in \
+    deploymentTemplate.json#), a Sentinel alert rule or saved search (`type` ending in \
+    /alertRules or /savedSearches) or a Defender XDR custom detection rule (`queryCondition`)";
+
 /// `path` read as a host file, or `None` when it is not one (a `.kql` file, standard input).
-/// An error names the file and says where and what.
+/// An error names the file and says where and what; a `.json` file that is not recognisably
+/// a host is one.
 pub fn read(path: &Path) -> Option<Result<HostFile, String>> {
     let kind = HostKind::from_path(path)?;
     let shown = path.display();
@@ -39,6 +61,12 @@ pub fn read(path: &Path) -> Option<Result<HostFile, String>> {
             return Err(format!("{shown}: {error}"));
         }
         let text = files::read(path)?;
+        if HostKind::recognise(path, &text).is_none() {
+            return Err(format!(
+                "{shown}: not a {} file kqlsmith reads queries from: it reads {JSON_HOSTS}",
+                kind.name()
+            ));
+        }
         HostFile::read(kind, &text, &ReadOptions::default()).map_err(|e| format!("{shown}: {e}"))
     };
     Some(read())

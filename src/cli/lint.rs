@@ -38,7 +38,8 @@ use super::{EXIT_USAGE, Fatal, files, finish, hosts, printable_message, progress
 #[command(verbatim_doc_comment)]
 pub struct LintArgs {
     /// Files or folders to lint (folders are searched for .kql files and for queries inside .md,
-    /// .yaml, .yml and .json files); `-` reads standard input.
+    /// .yaml, .yml and rule .json files, passing over hidden names such as .git); `-` reads
+    /// standard input.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 

@@ -15,9 +15,11 @@ use super::{EXIT_USAGE, files, hosts};
         Prints one line a file: `PATH: ok`, or `PATH:LINE:COL: error: MESSAGE` where the \
         message says what was found and what was expected. Directories are searched \
         recursively for `.kql` files (the extension in any case) and host files (`.md`, \
-        `.yaml`, `.yml`, `.json`), in sorted order; a path that cannot be read (a dangling \
-        link, a link loop) is an error for it alone; `-` reads standard input. A host file \
-        gives one line a query, at its host line: `PATH:LINE: ok (KEY)`.\n\n\
+        `.yaml`, `.yml`, and `.json` files that are Sentinel or Defender XDR rules), in sorted \
+        order, passing over hidden files and folders (`.git`, `.vscode`) unless named; a path \
+        that cannot be read (a dangling link, a link loop) is an error for it alone; `-` reads \
+        standard input. A host file gives one line a query, at its host line: \
+        `PATH:LINE: ok (KEY)`.\n\n\
         Exit status: 0 if every file parses, 1 if any does not, 2 if a file cannot be read \
         or the arguments are wrong.",
     after_help = "Examples:\n  \
