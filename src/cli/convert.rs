@@ -65,6 +65,9 @@ pub struct ConvertArgs {
     /// Use this configuration file instead of looking for kqlsmith.toml.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+
+    #[command(flatten)]
+    hosts: hosts::HostArgs,
 }
 
 /// How one file came out.
@@ -164,7 +167,7 @@ fn convert_file(
     configured: Option<String>,
     tally: &mut Tally,
 ) -> Result<Option<String>, Fatal> {
-    if let Some(host) = hosts::read(file) {
+    if let Some(host) = hosts::read(file, &args.hosts.read_options()) {
         let host = host.map_err(Fatal::Usage)?;
         let converted =
             hosts::convert(file, &host, args.from.as_deref(), configured.as_deref(), to)?;

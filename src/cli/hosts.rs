@@ -16,6 +16,40 @@ use serde::Serialize;
 
 use super::{Fatal, files};
 
+/// How Markdown code fences without a language tag are read.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UntaggedFences {
+    /// Leave them alone: only fences tagged kql or kusto hold queries.
+    Skip,
+    /// Read them as KQL, as fences tagged kql are.
+    Kql,
+}
+
+/// How queries are found inside host files: the options `parse`, `lint`, `fmt` and `convert`
+/// share.
+#[derive(clap::Args)]
+pub struct HostArgs {
+    /// How to read Markdown code fences without a language tag: `skip` them (only fences
+    /// tagged kql or kusto hold queries), or read them as `kql` too, for hunts written with
+    /// bare ``` fences. A fence tagged with another language is never read.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "AS",
+        default_value_t = UntaggedFences::Skip
+    )]
+    untagged_fences: UntaggedFences,
+}
+
+impl HostArgs {
+    /// The choices for reading host files.
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            untagged_fences: self.untagged_fences == UntaggedFences::Kql,
+        }
+    }
+}
+
 /// Whether `path` may hold queries, by its name: a `.kql` file or a host file (extensions in
 /// any case).
 pub fn is_query_file(path: &Path) -> bool {
@@ -47,7 +81,7 @@ const JSON_HOSTS: &str = "an ARM deployment template (`$schema` ending in \
 /// `path` read as a host file, or `None` when it is not one (a `.kql` file, standard input).
 /// An error names the file and says where and what; a `.json` file that is not recognisably
 /// a host is one.
-pub fn read(path: &Path) -> Option<Result<HostFile, String>> {
+pub fn read(path: &Path, options: &ReadOptions) -> Option<Result<HostFile, String>> {
     let kind = HostKind::from_path(path)?;
     let shown = path.display();
     let read = || {
@@ -67,7 +101,7 @@ pub fn read(path: &Path) -> Option<Result<HostFile, String>> {
                 kind.name()
             ));
         }
-        HostFile::read(kind, &text, &ReadOptions::default()).map_err(|e| format!("{shown}: {e}"))
+        HostFile::read(kind, &text, options).map_err(|e| format!("{shown}: {e}"))
     };
     Some(read())
 }
@@ -241,8 +275,8 @@ pub fn lint(
                     diagnostics,
                     notes,
                 };
-                let fixed_host = HostFile::read(host.kind(), &text, &ReadOptions::default())
-                    .map_err(|e| {
+                let fixed_host =
+                    HostFile::read(host.kind(), &text, host.options()).map_err(|e| {
                         Fatal::Internal(format!("{shown}: the fixed file does not read back: {e}"))
                     })?;
                 let mut report = lint(file, fixed_host, choice, false)?.report;
@@ -370,7 +404,7 @@ pub fn convert(
         .rewrite(&replacements)
         .map_err(|e| Fatal::Usage(format!("{shown}: {e}")))?;
     // The findings point into the converted queries: map them through the converted file.
-    let converted = HostFile::read(host.kind(), &text, &ReadOptions::default()).map_err(|e| {
+    let converted = HostFile::read(host.kind(), &text, host.options()).map_err(|e| {
         Fatal::Internal(format!(
             "{shown}: the converted file does not read back: {e}"
         ))

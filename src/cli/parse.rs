@@ -41,6 +41,9 @@ pub struct Args {
     /// Print the syntax tree of a single file as JSON instead of checking files.
     #[arg(long)]
     ast: bool,
+
+    #[command(flatten)]
+    hosts: hosts::HostArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -80,7 +83,7 @@ pub fn run(args: Args) -> ExitCode {
     let mut any_failed = false;
     for file in &files {
         let shown = files::printable_path(file);
-        if let Some(host) = hosts::read(file) {
+        if let Some(host) = hosts::read(file, &args.hosts.read_options()) {
             match host {
                 Ok(host) => {
                     match hosts::parse(&mut out, &shown, &host, args.format == Format::Json) {
@@ -161,7 +164,7 @@ fn print_ast(queries: &[PathBuf], io_failed: bool) -> ExitCode {
         );
         return ExitCode::from(EXIT_USAGE);
     };
-    if hosts::read(file).is_some() {
+    if kqlsmith_hosts::HostKind::from_path(file).is_some() {
         eprintln!(
             "error: --ast prints the tree of a .kql file; {} holds queries inside another format",
             file.display()
