@@ -97,8 +97,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Option<Result<HostFile, Strin
         let text = files::read(path)?;
         if HostKind::recognise(path, &text).is_none() {
             return Err(format!(
-                "{shown}: not a {} file kqlsmith reads queries from: it reads {JSON_HOSTS}",
-                kind.name()
+                "{shown}: not a JSON file kqlsmith reads queries from: it reads {JSON_HOSTS}"
             ));
         }
         HostFile::read(kind, &text, options).map_err(|e| format!("{shown}: {e}"))
