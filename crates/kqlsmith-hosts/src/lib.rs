@@ -71,10 +71,15 @@ impl HostKind {
     /// deployment template's `$schema`). The JSON is scanned, not parsed, so a malformed rule
     /// is still told from an editor's settings file or a `package.json`.
     pub fn recognise(path: &Path, text: &str) -> Option<HostKind> {
-        let kind = HostKind::from_path(path)?;
-        match kind {
-            HostKind::Markdown | HostKind::Yaml => Some(kind),
-            HostKind::Json => json::is_host(text.strip_prefix(BOM).unwrap_or(text)).then_some(kind),
+        HostKind::from_path(path).filter(|kind| kind.recognises(text))
+    }
+
+    /// Whether `text` is recognisably a host of this kind (see [`HostKind::recognise`]), for
+    /// a file whose kind is known some other way, such as an editor's language id.
+    pub fn recognises(self, text: &str) -> bool {
+        match self {
+            HostKind::Markdown | HostKind::Yaml => true,
+            HostKind::Json => json::is_host(text.strip_prefix(BOM).unwrap_or(text)),
         }
     }
 
