@@ -282,7 +282,7 @@ fn render_command(args: &RenderArgs) -> Result<(), Failure> {
     }
 
     for note in &unread_notes {
-        eprint!("{note}");
+        eprintln!("note: {note}");
     }
     for refusal in &skipped {
         eprintln!(
@@ -445,7 +445,7 @@ fn check_key_options(args: &RenderArgs, hunts: &[Hunt]) -> Result<Vec<String>, F
         if args.all && unread.len() < hunts.len() {
             for hunt in unread {
                 notes.push(format!(
-                    "note: {} not applied to {}: the {} hunt's profile has no key `{}`\n",
+                    "{} not applied to {}: the {} hunt's profile has no key `{}`",
                     option.origin(),
                     hunt.name(),
                     hunt.kind(),
