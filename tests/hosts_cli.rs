@@ -217,3 +217,89 @@ fn suppression_comments_and_per_file_ignores_work_inside_hosts() {
     assert_eq!(findings.as_array().unwrap().len(), 0, "{findings:#}");
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// A hunt with `query` in a fence without a language tag, and a shell fence.
+fn untagged(query: &str) -> String {
+    format!("# Hunt\n\n```\n{query}\n```\n\n```sh\nls -la\n```\n")
+}
+
+#[test]
+fn untagged_fences_are_read_as_kql_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let hunt = write(dir.path(), "hunt.md", untagged(BAD.trim_end()));
+    let out = kqlsmith(dir.path(), &["parse", "hunt.md"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), "");
+    let out = kqlsmith(
+        dir.path(),
+        &["parse", "--untagged-fences", "kql", "hunt.md"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "hunt.md:4: ok (```)\n");
+
+    // Without the option, --fix has nothing to fix; with it, the fence is fixed in place
+    // and read back with the same option.
+    let lint = |extra: &[&str]| {
+        let mut args = vec!["lint", "--platform", "defender", "--fix"];
+        args.extend(extra);
+        args.push("hunt.md");
+        kqlsmith(dir.path(), &args)
+    };
+    let out = lint(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(
+        std::fs::read_to_string(&hunt).unwrap(),
+        untagged(BAD.trim_end())
+    );
+    let out = lint(&["--untagged-fences=kql"]);
+    assert!(
+        text(&out.stdout).contains("applied 2 fixes"),
+        "{}",
+        text(&out.stdout)
+    );
+    let fixed = "DeviceNetworkEvents\n| where Timestamp > ago(1d)\n| where InitiatingProcessFileName != \"x\"";
+    assert_eq!(std::fs::read_to_string(&hunt).unwrap(), untagged(fixed));
+
+    let one_line = "DeviceNetworkEvents|where Timestamp>ago(1d)|take 10";
+    write(dir.path(), "hunt.md", untagged(one_line));
+    let out = kqlsmith(dir.path(), &["fmt", "--check", "hunt.md"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let out = kqlsmith(dir.path(), &["fmt", "--untagged-fences", "kql", "hunt.md"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let formatted = "DeviceNetworkEvents\n| where Timestamp > ago(1d)\n| take 10";
+    assert_eq!(std::fs::read_to_string(&hunt).unwrap(), untagged(formatted));
+
+    let out = kqlsmith(
+        dir.path(),
+        &[
+            "convert",
+            "--from",
+            "defender",
+            "--to",
+            "sentinel",
+            "--untagged-fences",
+            "kql",
+            "hunt.md",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        untagged(&formatted.replace("Timestamp", "TimeGenerated"))
+    );
+}
+
+#[test]
+fn help_explains_the_untagged_fences_option() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["parse", "lint", "fmt", "convert"] {
+        let out = kqlsmith(dir.path(), &[command, "--help"]);
+        let help = text(&out.stdout);
+        assert!(help.contains("--untagged-fences <AS>"), "{command}: {help}");
+        assert!(
+            help.contains("Markdown code fences without a language tag"),
+            "{command}: {help}"
+        );
+        assert!(help.contains("[default: skip]"), "{command}: {help}");
+    }
+}

@@ -200,6 +200,57 @@ fn all_applies_device_and_window_to_every_profile() {
 }
 
 #[test]
+fn all_notes_the_profiles_that_do_not_read_an_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let outcome = kqlsmith(&["render", "--all", "--device", "ws-042", "--out", out]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains(
+            "note: --device ws-042 not applied to internal-connections-detection: the \
+             internal-connections-detection hunt's profile has no key `device.name`"
+        ),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        !outcome.stderr.contains("remote-logons:"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn all_refuses_an_option_that_no_profile_reads() {
+    let profiles = tempfile::tempdir().unwrap();
+    std::fs::write(
+        profiles.path().join("detection.toml"),
+        shipped("internal-connections-detection"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let outcome = kqlsmith(&[
+        "render",
+        "--all",
+        "--profiles",
+        profiles.path().to_str().unwrap(),
+        "--device",
+        "ws-042",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.starts_with(
+            "error: --device ws-042: no profile of the run reads it: none has the key `device.name`"
+        ),
+        "{}",
+        outcome.stderr
+    );
+    assert!(files_in(out.path()).is_empty());
+}
+
+#[test]
 fn all_writes_nothing_when_one_profile_is_bad() {
     let profiles = tempfile::tempdir().unwrap();
     std::fs::write(profiles.path().join("a.toml"), shipped("remote-logons")).unwrap();

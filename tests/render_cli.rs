@@ -391,6 +391,68 @@ fn an_unknown_action_type_is_refused_with_the_known_ones() {
 }
 
 #[test]
+fn an_option_the_hunt_does_not_read_is_refused_and_nothing_is_written() {
+    // The detection searches every device that had an alert: it has no one device to set.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    for args in [
+        &[
+            "render",
+            "--profile",
+            "internal-connections-detection",
+            "--device",
+            "ws-042",
+        ][..],
+        &[
+            "render",
+            "--profile",
+            "internal-connections-detection",
+            "--device",
+            "ws-042",
+            "--emit",
+            "defender-json,sentinel-arm",
+            "--out",
+            out,
+        ],
+    ] {
+        let message = refused(args);
+        assert!(
+            message.starts_with(
+                "error: --device ws-042: the internal-connections-detection hunt does not read it: \
+                 its profile has no key `device.name`"
+            ),
+            "{message}"
+        );
+        assert!(
+            message.contains("internal-connections, internal-connections-classic, remote-logons"),
+            "{message}"
+        );
+    }
+    assert!(files_in(dir.path()).is_empty());
+    // --window is read by every hunt, the detection too.
+    let outcome = kqlsmith(&[
+        "render",
+        "--profile",
+        "internal-connections-detection",
+        "--window",
+        "7d",
+        "--platform",
+        "sentinel",
+    ]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert!(outcome.stdout.contains("7d"), "{}", outcome.stdout);
+    // A key the hunt lacks, given with --set, is refused too.
+    let message = refused(&[
+        "render",
+        "--profile",
+        "internal-connections-detection",
+        "--set",
+        "device.name=ws-042",
+    ]);
+    assert!(message.contains("has no key `device.name`"), "{message}");
+}
+
+#[test]
 fn an_unknown_platform_is_refused_with_the_known_ones() {
     let message = refused(&["render", "--platform", "splunk"]);
     assert!(message.contains("splunk"), "{message}");

@@ -44,7 +44,8 @@ use super::{files, hosts, progress, transaction};
 #[command(verbatim_doc_comment)]
 pub struct ConvertArgs {
     /// Files or folders to convert (folders are searched for .kql files, in any case, and for
-    /// queries inside .md, .yaml, .yml and .json files); `-` reads standard input. More than
+    /// queries inside .md, .yaml, .yml and rule .json files, passing over hidden names such as
+    /// .git); `-` reads standard input. More than
     /// one needs --in-place.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
@@ -64,6 +65,9 @@ pub struct ConvertArgs {
     /// Use this configuration file instead of looking for kqlsmith.toml.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+
+    #[command(flatten)]
+    hosts: hosts::HostArgs,
 }
 
 /// How one file came out.
@@ -163,7 +167,7 @@ fn convert_file(
     configured: Option<String>,
     tally: &mut Tally,
 ) -> Result<Option<String>, Fatal> {
-    if let Some(host) = hosts::read(file) {
+    if let Some(host) = hosts::read(file, &args.hosts.read_options()) {
         let host = host.map_err(Fatal::Usage)?;
         let converted =
             hosts::convert(file, &host, args.from.as_deref(), configured.as_deref(), to)?;

@@ -35,9 +35,10 @@ impl Found {
 }
 
 /// The files named: files as given, folders searched (in sorted order, through links) for
-/// `.kql` files (the extension in any case) and host files (Markdown, YAML, JSON), `-` for
-/// standard input. A path or folder entry
-/// that cannot be read is an error for that path alone.
+/// `.kql` files (the extension in any case) and host files (Markdown, YAML, and JSON that is
+/// recognisably a host), `-` for standard input. A walk passes over hidden files and folders
+/// (a name starting with `.`, such as `.git` or `.vscode`) unless the command line names
+/// them. A path or folder entry that cannot be read is an error for that path alone.
 pub fn collect(paths: &[PathBuf]) -> Found {
     let mut found = Found::default();
     for path in paths {
@@ -59,16 +60,22 @@ pub fn collect(paths: &[PathBuf]) -> Found {
 fn walk(folder: &Path, found: &mut Found) {
     let entries = walkdir::WalkDir::new(folder)
         .follow_links(true)
-        .sort_by_file_name();
+        .sort_by_file_name()
+        .into_iter()
+        // The folder itself was named, hidden or not.
+        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.path()));
     for entry in entries {
         match entry {
             Ok(entry) => {
-                if entry.file_type().is_file() && super::hosts::is_query_file(entry.path()) {
+                if entry.file_type().is_file() && super::hosts::walk_takes(entry.path()) {
                     found.files.push(entry.into_path());
                 }
             }
             Err(error) => {
                 let path = error.path().unwrap_or(folder);
+                if path != folder && is_hidden(path) {
+                    continue;
+                }
                 let message = if let Some(ancestor) = error.loop_ancestor() {
                     format!(
                         "a symbolic link loop (it leads back to {}); skipped",
@@ -95,6 +102,12 @@ fn walk(folder: &Path, found: &mut Found) {
             }
         }
     }
+}
+
+/// Whether a walk passes over `path`: its name starts with `.`.
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|name| name.as_encoded_bytes().starts_with(b"."))
 }
 
 /// Why `path` does not exist: a link to nothing, or nothing at all.

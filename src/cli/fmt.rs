@@ -46,7 +46,8 @@ use kqlsmith_syntax::format::LineStyle;
 #[command(verbatim_doc_comment)]
 pub struct FmtArgs {
     /// Files or folders to format (folders are searched for .kql files, in any case, and for
-    /// queries inside .md, .yaml, .yml and .json files); `-` reads standard input and writes
+    /// queries inside .md, .yaml, .yml and rule .json files, passing over hidden names such as
+    /// .git); `-` reads standard input and writes
     /// standard output.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
@@ -62,6 +63,9 @@ pub struct FmtArgs {
     /// Use this configuration file instead of looking for kqlsmith.toml.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+
+    #[command(flatten)]
+    hosts: hosts::HostArgs,
 }
 
 /// How one file came out.
@@ -169,7 +173,7 @@ impl Settings {
 
 fn format_file(file: &Path, options: &FormatOptions, args: &FmtArgs) -> Result<Outcome, Fatal> {
     let shown = file.display().to_string();
-    let (source, formatted) = match hosts::read(file) {
+    let (source, formatted) = match hosts::read(file, &args.hosts.read_options()) {
         // A host file is written only when every query in it parses.
         Some(host) => {
             let host = host.map_err(Fatal::Usage)?;

@@ -3,7 +3,7 @@
 //! own, findings point at host lines and columns, and edits go back into the host through one
 //! checked rewrite and one atomic write.
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use kqlsmith_hosts::{HostError, HostFile, HostKind, MAX_HOST_BYTES, ReadOptions};
@@ -16,16 +16,72 @@ use serde::Serialize;
 
 use super::{Fatal, files};
 
-/// Whether a folder walk takes `path`: a `.kql` file or a host file (extensions in any case).
+/// How Markdown code fences without a language tag are read.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UntaggedFences {
+    /// Leave them alone: only fences tagged kql or kusto hold queries.
+    Skip,
+    /// Read them as KQL, as fences tagged kql are.
+    Kql,
+}
+
+/// How queries are found inside host files: the options `parse`, `lint`, `fmt` and `convert`
+/// share.
+#[derive(clap::Args)]
+pub struct HostArgs {
+    /// How to read Markdown code fences without a language tag: `skip` them (only fences
+    /// tagged kql or kusto hold queries), or read them as `kql` too, for hunts written with
+    /// bare ``` fences. A fence tagged with another language is never read.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "AS",
+        default_value_t = UntaggedFences::Skip
+    )]
+    untagged_fences: UntaggedFences,
+}
+
+impl HostArgs {
+    /// The choices for reading host files.
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            untagged_fences: self.untagged_fences == UntaggedFences::Kql,
+        }
+    }
+}
+
+/// Whether `path` may hold queries, by its name: a `.kql` file or a host file (extensions in
+/// any case).
 pub fn is_query_file(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("kql"))
         || HostKind::from_path(path).is_some()
 }
 
+/// Whether a folder walk takes the file at `path`: a `.kql`, Markdown or YAML file, and a
+/// `.json` file only when it is recognisably a host (see [`HostKind::recognise`]), so that a
+/// `package.json` or an editor's settings in a detection repository are passed over. A
+/// `.json` file that cannot be read is taken, so that the error is reported.
+pub fn walk_takes(path: &Path) -> bool {
+    if HostKind::from_path(path) != Some(HostKind::Json) {
+        return is_query_file(path);
+    }
+    let mut bytes = Vec::new();
+    // A file too large to read is told by its first bytes, as a rule's `$schema` comes first.
+    let read = std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_HOST_BYTES).read_to_end(&mut bytes));
+    read.is_err() || HostKind::recognise(path, &String::from_utf8_lossy(&bytes)).is_some()
+}
+
+/// What a `.json` file must hold to be read, for the error about one that does not.
+const JSON_HOSTS: &str = "an ARM deployment template (`$schema` ending in \
+    deploymentTemplate.json#), a Sentinel alert rule or saved search (`type` ending in \
+    /alertRules or /savedSearches) or a Defender XDR custom detection rule (`queryCondition`)";
+
 /// `path` read as a host file, or `None` when it is not one (a `.kql` file, standard input).
-/// An error names the file and says where and what.
-pub fn read(path: &Path) -> Option<Result<HostFile, String>> {
+/// An error names the file and says where and what; a `.json` file that is not recognisably
+/// a host is one.
+pub fn read(path: &Path, options: &ReadOptions) -> Option<Result<HostFile, String>> {
     let kind = HostKind::from_path(path)?;
     let shown = path.display();
     let read = || {
@@ -39,7 +95,12 @@ pub fn read(path: &Path) -> Option<Result<HostFile, String>> {
             return Err(format!("{shown}: {error}"));
         }
         let text = files::read(path)?;
-        HostFile::read(kind, &text, &ReadOptions::default()).map_err(|e| format!("{shown}: {e}"))
+        if HostKind::recognise(path, &text).is_none() {
+            return Err(format!(
+                "{shown}: not a JSON file kqlsmith reads queries from: it reads {JSON_HOSTS}"
+            ));
+        }
+        HostFile::read(kind, &text, options).map_err(|e| format!("{shown}: {e}"))
     };
     Some(read())
 }
@@ -213,8 +274,8 @@ pub fn lint(
                     diagnostics,
                     notes,
                 };
-                let fixed_host = HostFile::read(host.kind(), &text, &ReadOptions::default())
-                    .map_err(|e| {
+                let fixed_host =
+                    HostFile::read(host.kind(), &text, host.options()).map_err(|e| {
                         Fatal::Internal(format!("{shown}: the fixed file does not read back: {e}"))
                     })?;
                 let mut report = lint(file, fixed_host, choice, false)?.report;
@@ -342,7 +403,7 @@ pub fn convert(
         .rewrite(&replacements)
         .map_err(|e| Fatal::Usage(format!("{shown}: {e}")))?;
     // The findings point into the converted queries: map them through the converted file.
-    let converted = HostFile::read(host.kind(), &text, &ReadOptions::default()).map_err(|e| {
+    let converted = HostFile::read(host.kind(), &text, host.options()).map_err(|e| {
         Fatal::Internal(format!(
             "{shown}: the converted file does not read back: {e}"
         ))

@@ -26,6 +26,7 @@ use super::{EXIT_USAGE, Fatal, files, finish, hosts, printable_message, progress
 ///   kqlsmith lint --format sarif . > kql.sarif  for code scanning
 ///   kqlsmith lint --fix hunts/                  apply the safe fixes in place
 ///   kqlsmith lint Detections/rule.yaml          the query of a Sentinel rule
+///   kqlsmith lint --untagged-fences kql hunts/  also the Markdown fences without a language tag
 ///
 /// Queries inside Markdown fences (```kql), Sentinel YAML (`query:`), ARM templates and Defender
 /// XDR rule JSON are linted where they are, with positions in that file; the platform comes from
@@ -38,7 +39,8 @@ use super::{EXIT_USAGE, Fatal, files, finish, hosts, printable_message, progress
 #[command(verbatim_doc_comment)]
 pub struct LintArgs {
     /// Files or folders to lint (folders are searched for .kql files and for queries inside .md,
-    /// .yaml, .yml and .json files); `-` reads standard input.
+    /// .yaml, .yml and rule .json files, passing over hidden names such as .git); `-` reads
+    /// standard input.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
@@ -57,6 +59,9 @@ pub struct LintArgs {
     /// Use this configuration file instead of looking for kqlsmith.toml.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+
+    #[command(flatten)]
+    hosts: hosts::HostArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -100,7 +105,7 @@ fn lint(args: &LintArgs) -> Result<ExitCode, Fatal> {
             Some(config) => config.clone(),
             None => configs.for_file(file).map_err(Fatal::Usage)?.clone(),
         };
-        let read = match hosts::read(file) {
+        let read = match hosts::read(file, &args.hosts.read_options()) {
             Some(Ok(host)) => {
                 let choice = hosts::PlatformChoice {
                     given: args.platform.as_deref(),

@@ -15,9 +15,11 @@ use super::{EXIT_USAGE, files, hosts};
         Prints one line a file: `PATH: ok`, or `PATH:LINE:COL: error: MESSAGE` where the \
         message says what was found and what was expected. Directories are searched \
         recursively for `.kql` files (the extension in any case) and host files (`.md`, \
-        `.yaml`, `.yml`, `.json`), in sorted order; a path that cannot be read (a dangling \
-        link, a link loop) is an error for it alone; `-` reads standard input. A host file \
-        gives one line a query, at its host line: `PATH:LINE: ok (KEY)`.\n\n\
+        `.yaml`, `.yml`, and `.json` files that are Sentinel or Defender XDR rules), in sorted \
+        order, passing over hidden files and folders (`.git`, `.vscode`) unless named; a path \
+        that cannot be read (a dangling link, a link loop) is an error for it alone; `-` reads \
+        standard input. A host file gives one line a query, at its host line: \
+        `PATH:LINE: ok (KEY)`.\n\n\
         Exit status: 0 if every file parses, 1 if any does not, 2 if a file cannot be read \
         or the arguments are wrong.",
     after_help = "Examples:\n  \
@@ -39,6 +41,9 @@ pub struct Args {
     /// Print the syntax tree of a single file as JSON instead of checking files.
     #[arg(long)]
     ast: bool,
+
+    #[command(flatten)]
+    hosts: hosts::HostArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -78,7 +83,7 @@ pub fn run(args: Args) -> ExitCode {
     let mut any_failed = false;
     for file in &files {
         let shown = files::printable_path(file);
-        if let Some(host) = hosts::read(file) {
+        if let Some(host) = hosts::read(file, &args.hosts.read_options()) {
             match host {
                 Ok(host) => {
                     match hosts::parse(&mut out, &shown, &host, args.format == Format::Json) {
@@ -159,7 +164,7 @@ fn print_ast(queries: &[PathBuf], io_failed: bool) -> ExitCode {
         );
         return ExitCode::from(EXIT_USAGE);
     };
-    if hosts::read(file).is_some() {
+    if kqlsmith_hosts::HostKind::from_path(file).is_some() {
         eprintln!(
             "error: --ast prints the tree of a .kql file; {} holds queries inside another format",
             file.display()

@@ -75,7 +75,9 @@ Examples:
 
 The default profile is profiles/hunts/internal-connections.toml (built into kqlsmith); its
 comments explain every key. --device and --window are short for --set device.name=NAME and
---set search.window=TIMESPAN, and win over --set.
+--set search.window=TIMESPAN, and win over --set. A hunt whose profile lacks the key refuses
+the option (the detection internal-connections-detection has no --device: it searches every
+device that had an alert); with --all, such a profile is named in a note and left as it is.
 
 Files are named <hunt>.<platform>.kql, <hunt>.sentinel.yaml, <hunt>.sentinel.rule.yaml,
 <hunt>.sentinel.arm.json and <hunt>.defender.json, all in the --out folder, so a folder of
@@ -123,8 +125,8 @@ pub struct RenderArgs {
           value_parser = format_names())]
     emit: Vec<String>,
 
-    /// The device under investigation: a host name (ws-042) or full name (sets device.name
-    /// in the hunts of one device; a detection over every device has none).
+    /// The device under investigation: a host name (ws-042) or full name (sets device.name).
+    /// A hunt without one device, such as the detection over every device, refuses it.
     #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     device: Option<String>,
 
@@ -216,6 +218,7 @@ fn render_command(args: &RenderArgs) -> Result<(), Failure> {
     } else {
         vec![load_one(args.profile.as_deref(), &overrides).map_err(profile_failure)?]
     };
+    let unread_notes = check_key_options(args, &hunts)?;
 
     // Every (hunt, format, platform) to render, in the order of the files' names.
     let mut jobs: Vec<(&Hunt, RuleFormat, &Platform)> = Vec::new();
@@ -278,6 +281,9 @@ fn render_command(args: &RenderArgs) -> Result<(), Failure> {
         )));
     }
 
+    for note in &unread_notes {
+        eprintln!("note: {note}");
+    }
     for refusal in &skipped {
         eprintln!(
             "note: skipped {}.{}: {refusal}",
@@ -375,22 +381,105 @@ fn load_all(dir: Option<&Path>, overrides: &[Override]) -> Result<Vec<Hunt>, Fai
         .collect()
 }
 
-/// `--set` in order, then `--device` and `--window`, which therefore win.
+/// An option that is short for one profile key, as given on the command line.
+struct KeyOption<'a> {
+    /// `--device`.
+    flag: &'static str,
+    /// The key it sets: `device.name`.
+    key: &'static str,
+    value: &'a str,
+}
+
+impl KeyOption<'_> {
+    /// How the user wrote it, for messages: `--device ws-042`.
+    fn origin(&self) -> String {
+        format!("{} {}", self.flag, shell_word(self.value))
+    }
+
+    /// Whether `hunt` reads the option: its kind's profile has the key.
+    fn is_read_by(&self, hunt: &Hunt) -> bool {
+        profile::keys(hunt.kind()).iter().any(|key| key == self.key)
+    }
+}
+
+/// `--device` and `--window`, where given.
+fn key_options(args: &RenderArgs) -> Vec<KeyOption<'_>> {
+    [
+        ("--device", "device.name", &args.device),
+        ("--window", "search.window", &args.window),
+    ]
+    .into_iter()
+    .filter_map(|(flag, key, value)| value.as_deref().map(|value| KeyOption { flag, key, value }))
+    .collect()
+}
+
+/// `--set` in order, then `--device` and `--window`, which therefore win. A profile without
+/// the key of `--device` or `--window` is left as it is here, and refused (or, with `--all`,
+/// noted) by [`check_key_options`].
 fn overrides(args: &RenderArgs) -> Result<Vec<Override>, ProfileError> {
     let mut overrides = args
         .set
         .iter()
         .map(|text| Override::from_assignment(text))
         .collect::<Result<Vec<_>, _>>()?;
-    if let Some(device) = &args.device {
-        let origin = format!("--device {}", shell_word(device));
-        overrides.push(Override::where_present("device.name", device, origin));
-    }
-    if let Some(window) = &args.window {
-        let origin = format!("--window {}", shell_word(window));
-        overrides.push(Override::new("search.window", window, origin));
+    for option in key_options(args) {
+        overrides.push(Override::where_present(
+            option.key,
+            option.value,
+            option.origin(),
+        ));
     }
     Ok(overrides)
+}
+
+/// An option the hunt does not read would change nothing: it is refused, so that
+/// `--device ws-042` never renders a query that is not about ws-042. With `--all`, the
+/// profiles that do not read it are named in notes, and it is refused when none does.
+fn check_key_options(args: &RenderArgs, hunts: &[Hunt]) -> Result<Vec<String>, Failure> {
+    let mut notes = Vec::new();
+    for option in key_options(args) {
+        let unread: Vec<&Hunt> = hunts.iter().filter(|h| !option.is_read_by(h)).collect();
+        let Some(first) = unread.first() else {
+            continue;
+        };
+        if args.all && unread.len() < hunts.len() {
+            for hunt in unread {
+                notes.push(format!(
+                    "{} not applied to {}: the {} hunt's profile has no key `{}`",
+                    option.origin(),
+                    hunt.name(),
+                    hunt.kind(),
+                    option.key
+                ));
+            }
+            continue;
+        }
+        let readers: Vec<&str> = profile::shipped_names()
+            .into_iter()
+            .filter(|name| {
+                profile::load_shipped(name, &[])
+                    .is_some_and(|hunt| hunt.is_ok_and(|hunt| option.is_read_by(&hunt)))
+            })
+            .collect();
+        let why = if args.all {
+            format!(
+                "no profile of the run reads it: none has the key `{}`",
+                option.key
+            )
+        } else {
+            format!(
+                "the {} hunt does not read it: its profile has no key `{}`",
+                first.kind(),
+                option.key
+            )
+        };
+        return Err(Failure::Usage(format!(
+            "error: {}: {why}; shipped profiles that read it: {}\n",
+            option.origin(),
+            readers.join(", ")
+        )));
+    }
+    Ok(notes)
 }
 
 /// `value` as a user would type it in a shell: quoted when it is empty or holds anything but

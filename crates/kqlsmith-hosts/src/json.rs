@@ -5,7 +5,10 @@
 
 use jsonc_parser::ast::{Array, Object, ObjectPropName, StringLit, Value};
 use jsonc_parser::common::Ranged;
-use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions, parse_to_ast};
+use jsonc_parser::tokens::Token;
+use jsonc_parser::{
+    CollectOptions, CommentCollectionStrategy, ParseOptions, Scanner, ScannerOptions, parse_to_ast,
+};
 
 use crate::align::align;
 use crate::map::OffsetMap;
@@ -15,6 +18,47 @@ use crate::{EmbeddedQuery, HostError, HostKind, line_column};
 
 /// Resource types (their last segment, in any case) whose `properties.query` is Sentinel KQL.
 const SENTINEL_RESOURCES: [&str; 2] = ["alertrules", "savedsearches"];
+
+/// Whether a JSON text is one kqlsmith reads queries from: it has a Defender XDR rule's
+/// `queryCondition` key, a Sentinel resource's `type` ending in `/alertRules` or
+/// `/savedSearches`, or the `$schema` of an ARM deployment template
+/// (`.../deploymentTemplate.json#` and its subscription, management-group and tenant forms),
+/// at any depth. The text is scanned, not parsed, up to its first malformed token: a broken
+/// host is still told (and then reported), while a settings file with comments and trailing
+/// commas, or a `package.json`, is not one.
+pub(crate) fn is_host(text: &str) -> bool {
+    let mut scanner = Scanner::new(text, &ScannerOptions::default());
+    // The two tokens before the current one, comments left out: a key is a string before a
+    // colon, and its value the token after the colon.
+    let (mut before_last, mut last): (Option<Token>, Option<Token>) = (None, None);
+    while let Ok(Some(token)) = scanner.scan() {
+        match (&before_last, &last, &token) {
+            (_, _, Token::CommentLine(_) | Token::CommentBlock(_)) => continue,
+            (_, Some(Token::String(key)), Token::Colon) if key == "queryCondition" => return true,
+            (Some(Token::String(key)), Some(Token::Colon), Token::String(value))
+                if key == "$schema"
+                    && value
+                        .to_ascii_lowercase()
+                        .contains("deploymenttemplate.json")
+                    || key == "type" && is_sentinel_type(value) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+        before_last = last.replace(token);
+    }
+    false
+}
+
+/// Whether a resource's `type` is one whose `properties.query` is Sentinel KQL.
+fn is_sentinel_type(kind: &str) -> bool {
+    kind.rsplit('/').next().is_some_and(|last| {
+        SENTINEL_RESOURCES
+            .iter()
+            .any(|r| last.eq_ignore_ascii_case(r))
+    })
+}
 
 /// The queries of a JSON text.
 pub(crate) fn read(text: &str) -> Result<Vec<EmbeddedQuery>, HostError> {
@@ -114,10 +158,7 @@ fn find_queries(
             queries.push(query(text, value, key, "defender")?);
         }
     }
-    let is_sentinel = matches!(get(object, "type"), Some(Value::StringLit(kind))
-    if kind.value.rsplit('/').next().is_some_and(|last| {
-        SENTINEL_RESOURCES.iter().any(|r| last.eq_ignore_ascii_case(r))
-    }));
+    let is_sentinel = matches!(get(object, "type"), Some(Value::StringLit(kind)) if is_sentinel_type(&kind.value));
     if is_sentinel
         && let Some(Value::Object(properties)) = get(object, "properties")
         && let Some(value) = get(properties, "query")

@@ -64,6 +64,25 @@ impl HostKind {
         }
     }
 
+    /// The host a file is, by its extension and, for JSON, by its text: every `.md`,
+    /// `.markdown`, `.yaml` and `.yml` file is one, while a `.json` file is one only when it
+    /// has what the JSON reader looks for (a Defender XDR rule's `queryCondition` key, a
+    /// Sentinel resource's `type` ending in `/alertRules` or `/savedSearches`, or an ARM
+    /// deployment template's `$schema`). The JSON is scanned, not parsed, so a malformed rule
+    /// is still told from an editor's settings file or a `package.json`.
+    pub fn recognise(path: &Path, text: &str) -> Option<HostKind> {
+        HostKind::from_path(path).filter(|kind| kind.recognises(text))
+    }
+
+    /// Whether `text` is recognisably a host of this kind (see [`HostKind::recognise`]), for
+    /// a file whose kind is known some other way, such as an editor's language id.
+    pub fn recognises(self, text: &str) -> bool {
+        match self {
+            HostKind::Markdown | HostKind::Yaml => true,
+            HostKind::Json => json::is_host(text.strip_prefix(BOM).unwrap_or(text)),
+        }
+    }
+
     /// What the host is called in messages.
     pub fn name(self) -> &'static str {
         match self {
@@ -213,6 +232,11 @@ impl HostFile {
     /// The kind of host.
     pub fn kind(&self) -> HostKind {
         self.kind
+    }
+
+    /// The choices the file was read with (a rewrite reads it back with the same).
+    pub fn options(&self) -> &ReadOptions {
+        &self.options
     }
 
     /// The host file's text.

@@ -322,6 +322,55 @@ fn untagged_fences_are_read_only_when_asked() {
 }
 
 #[test]
+fn json_is_a_host_by_what_its_reader_looks_for_even_when_malformed() {
+    let json = |text: &str| HostKind::recognise(Path::new("x.json"), text);
+    for name in FIXTURES {
+        let (kind, text) = fixture(name);
+        assert_eq!(
+            HostKind::recognise(Path::new(name), &text),
+            Some(kind),
+            "{name}"
+        );
+    }
+    let hosts = [
+        // A broken ARM template: a trailing comma, and one cut off after its schema.
+        "{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",}",
+        "{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#\",\n  \"resources\": [",
+        // A Sentinel rule as the API returns it, no template around it.
+        "{\"type\": \"Microsoft.SecurityInsights/alertRules\", \"properties\": {}}",
+        "[{\"type\": \"Microsoft.OperationalInsights/workspaces/SavedSearches\"}]",
+        // A Defender XDR rule, in a list, behind a comment; and a broken one.
+        "// rules\n{\"value\": [{\"queryCondition\": {\"queryText\": \"T\"}}]}",
+        "\u{feff}{\"queryCondition\" /* c */ : {\"queryText\": \"T\" \"x\"}",
+    ];
+    for text in hosts {
+        assert_eq!(json(text), Some(HostKind::Json), "{text}");
+    }
+    let others = [
+        // An editor's settings: comments and trailing commas.
+        "{\n  // editor\n  \"files.exclude\": {\"**/.git\": true,},\n}\n",
+        "{\"name\": \"x\", \"description\": \"queryCondition\", \"type\": \"module\"}",
+        "{\"$schema\": \"https://json.schemastore.org/tsconfig\"}",
+        // Parameters of a deployment are not a template.
+        "{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#\"}",
+        // A value named like a key is not one.
+        "[\"queryCondition\", \"type\", \"alertRules\"]",
+        // A string left open swallows what follows it.
+        "{\"a\": \"unclosed, \"queryCondition\": {}}",
+        "",
+        "not json at all",
+    ];
+    for text in others {
+        assert_eq!(json(text), None, "{text}");
+    }
+    assert_eq!(
+        HostKind::recognise(Path::new("notes.md"), ""),
+        Some(HostKind::Markdown)
+    );
+    assert_eq!(HostKind::recognise(Path::new("q.kql"), "{}"), None);
+}
+
+#[test]
 fn bad_hosts_are_errors_that_say_where() {
     let error = |kind, text: &str| HostFile::read(kind, text, &ReadOptions::default()).unwrap_err();
     assert!(matches!(

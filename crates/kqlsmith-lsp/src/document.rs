@@ -182,6 +182,9 @@ impl Document {
                 text: self.text.clone(),
                 embedded: None,
             }],
+            // JSON that is no rule (an editor's settings, a `package.json`) holds no queries
+            // and earns no error, as in a folder walk.
+            Language::Host(kind) if !kind.recognises(&self.text) => Vec::new(),
             Language::Host(kind) => match HostFile::read(kind, &self.text, &ReadOptions::default())
             {
                 Ok(host) => {

@@ -272,6 +272,12 @@ fn host_files_without_kql_or_that_do_not_parse() {
         ("readme.md", "markdown", "# Notes\n\nNo queries here.\n"),
         ("config.yaml", "yaml", "name: x\nitems: [1, 2]\n"),
         ("package.json", "json", "{\"name\": \"x\"}\n"),
+        // Comments and trailing commas: JSON a rule may not have, but an editor's settings do.
+        (
+            ".vscode/settings.json",
+            "jsonc",
+            "{\n  // the editor's\n  \"files.exclude\": {\"**/.git\": true,},\n}\n",
+        ),
     ] {
         let p = client.open_as(&host_uri(dir.path(), name), language, text);
         assert_eq!(p.diagnostics, Vec::new(), "{name}");
@@ -288,6 +294,15 @@ fn host_files_without_kql_or_that_do_not_parse() {
         error.message
     );
     assert!(error.range.start.line >= 2, "{:?}", error.range);
+    // A rule with a trailing comma is still a rule: its error is shown.
+    let rule = "{\"queryCondition\": {\"queryText\": \"T\",}}\n";
+    let p = client.open_as(&host_uri(dir.path(), "rule.json"), "json", rule);
+    assert_eq!(p.diagnostics.len(), 1, "{:?}", p.diagnostics);
+    assert!(
+        p.diagnostics[0].message.contains("not valid JSON"),
+        "{}",
+        p.diagnostics[0].message
+    );
     client.shutdown().unwrap();
 }
 
