@@ -1,7 +1,8 @@
 //! KQL's built-in functions: scalar functions, aggregates and `evaluate` plugins, with their
 //! arities and how a column they compute is named when the query names none
-//! (`make_set(Port)` makes `set_Port`), and a one-line summary of each. The list is data
-//! (`data/functions.txt`, `data/function_summaries.txt`), parsed once.
+//! (`make_set(Port)` makes `set_Port`), a one-line summary of each and its signatures
+//! ([`crate::signatures`]). The list is data (`data/functions.txt`,
+//! `data/function_summaries.txt`), parsed once.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -54,6 +55,11 @@ impl Function {
     /// What the function gives, in one sentence (for hover and signature help).
     pub fn summary(&self) -> Option<&'static str> {
         summaries().get(&(self.kind, self.name)).copied()
+    }
+
+    /// Its overloads, with their parameters' names and types (at least one a function).
+    pub fn signatures(&self) -> &'static [crate::signatures::Signature] {
+        crate::signatures::of(self.kind, self.name)
     }
 
     /// Whether `count` arguments are acceptable.
