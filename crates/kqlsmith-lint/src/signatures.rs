@@ -218,7 +218,13 @@ fn parse_line(line: &'static str) -> Option<((FunctionKind, &'static str), Signa
 /// Splits `x:t?` into `x:t` and 0..1, `x:t{2,*}` into `x:t` and 2..any.
 fn parse_occurs(word: &'static str) -> Option<(&'static str, Occurs)> {
     if let Some(optional) = word.strip_suffix('?') {
-        return Some((optional, Occurs { min: 0, max: Some(1) }));
+        return Some((
+            optional,
+            Occurs {
+                min: 0,
+                max: Some(1),
+            },
+        ));
     }
     let Some(counted) = word.strip_suffix('}') else {
         return Some((word, Occurs::ONCE));
@@ -269,8 +275,7 @@ mod tests {
     fn every_line_parses_and_names_a_known_function() {
         let mut lines = 0;
         for line in data_lines() {
-            let ((kind, name), _) =
-                parse_line(line).unwrap_or_else(|| panic!("bad line `{line}`"));
+            let ((kind, name), _) = parse_line(line).unwrap_or_else(|| panic!("bad line `{line}`"));
             assert!(
                 functions::lookup(kind, name).is_some(),
                 "a signature of no function: `{line}`"

@@ -120,27 +120,41 @@ fn describe_name(
     }
 }
 
-/// `name(arg1, arg2, [arg3])`, what kind of function it is, and what it gives.
+/// A built-in's overloads shown with their parameters' names and types
+/// (`bin(value: number, roundTo: number)`), at most this many.
+const SHOWN_OVERLOADS: usize = 6;
+
+/// The function's signatures (`bin(value: number, roundTo: number)`, a line an overload; a
+/// platform function's as `name(arg1, [arg2])`), what kind of function it is, and what it
+/// gives.
 pub fn function_signature(name: &str, platform: &kqlsmith_lint::Platform) -> Option<String> {
     let builtin = builtin(name);
-    let (kind, min, max) = if let Some(f) = builtin {
+    let (kind, mut lines) = if let Some(f) = builtin {
         let kind = match f.kind {
             FunctionKind::Aggregate => "aggregation function (in `summarize`)",
             FunctionKind::Scalar | FunctionKind::Plugin => "scalar function",
         };
-        (kind, f.min_args, f.max_args)
+        let overloads = f.signatures().iter().map(|s| s.label(name).0);
+        (kind, overloads.collect::<Vec<_>>())
     } else if let Some(f) = platform.function(name) {
-        ("function of this platform", f.min_args, Some(f.max_args))
+        let params = numbered_parameters(f.min_args, Some(f.max_args));
+        let label = format!("{name}({})", params.join(", "));
+        ("function of this platform", vec![label])
     } else {
         return None;
     };
+    if lines.len() > SHOWN_OVERLOADS {
+        let more = lines.len() - (SHOWN_OVERLOADS - 1);
+        lines.truncate(SHOWN_OVERLOADS - 1);
+        lines.push(format!("// and {more} more overloads"));
+    }
     let obsolete = builtin.is_some_and(|f| f.obsolete);
     let summary = builtin
         .and_then(|f| f.summary())
         .map_or(String::new(), |s| format!("\n\n{s}"));
     Some(format!(
         "```kql\n{}\n```\n{kind}{}{summary}",
-        signature(name, min, max),
+        lines.join("\n"),
         if obsolete { "; deprecated" } else { "" }
     ))
 }
@@ -152,8 +166,8 @@ pub fn builtin(name: &str) -> Option<&'static functions::Function> {
         .or_else(|| functions::lookup(FunctionKind::Aggregate, name))
 }
 
-/// `f(arg1, [arg2])`, `f(arg1, ...)`.
-pub fn signature(name: &str, min: usize, max: Option<usize>) -> String {
+/// Parameters known only by count: `arg1, [arg2]`, `arg1, ...`.
+pub fn numbered_parameters(min: usize, max: Option<usize>) -> Vec<String> {
     let mut args: Vec<String> = (1..=min).map(|i| format!("arg{i}")).collect();
     match max {
         Some(max) => args.extend((min + 1..=max.min(min + 4)).map(|i| format!("[arg{i}]"))),
@@ -162,5 +176,5 @@ pub fn signature(name: &str, min: usize, max: Option<usize>) -> String {
     if max.is_some_and(|max| max > min + 4) {
         args.push("...".into());
     }
-    format!("{name}({})", args.join(", "))
+    args
 }
