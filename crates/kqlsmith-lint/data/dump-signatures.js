@@ -8,32 +8,23 @@ require(require('path').resolve(dir, 'bridge.js'));
 require(require('path').resolve(dir, 'Kusto.Language.Bridge.js'));
 const K = global.Kusto.Language;
 const list = (l) => { if (Array.isArray(l)) return l; const r = []; for (let i = 0; i < l.Count; i++) r.push(l.getItem(i)); return r; };
-// ParameterTypeKind, as words; `Declared` lists the declared types.
-const KINDS = ['any', null, 'scalar', 'tabular', 'database', 'cluster', 'integer', 'real|decimal',
-  'string|dynamic', 'string|array', 'integer|array', 'array', 'bag', 'number', 'number|bool',
-  'summable', 'orderable', 'scalar', 'scalar', 'scalar', 'P0', 'P1', 'P2', 'scalar', 'number',
-  'summable', 'orderable', 'scalar'];
+// A parameter's type as Kusto.Language writes it: `long`, `string|dynamic`, a family such as
+// `scalar` or `number`, `()` for a table.
+const type = (s, p) => K.Symbols.DebugDisplay.GetTypeText(s, p);
 const count = (n) => (n >= 32767 ? '*' : String(n));
-function type(p, params) {
-  if (p.TypeKind === 1) return list(p.DeclaredTypes).map((t) => t.Name).join('|');
-  const word = KINDS[p.TypeKind];
-  if (word === undefined) throw new Error(`unknown parameter kind ${p.TypeKind}`);
-  // ParameterN: the same type as parameter N.
-  return word.startsWith('P') ? type(params[+word[1]], params) : word;
-}
-function param(p, params) {
+function param(p, s) {
   if (p.ArgumentKind === 2) return '*'; // StarOnly: the argument is a literal `*`
   const occurs = p.MinOccurring === 1 && p.MaxOccurring === 1 ? ''
     : p.MinOccurring === 0 && p.MaxOccurring === 1 ? '?'
     : `{${p.MinOccurring},${count(p.MaxOccurring)}}`;
-  return `${p.Name}:${type(p, params)}${occurs}`;
+  return `${p.Name}:${type(s, p)}${occurs}`;
 }
 console.log(`# KQL's built-in functions' signatures, one line a signature (a function with overloads
 # has several): \`kind name param...\`. A param is \`name:type\`, followed by \`?\` when it may be
 # left out or by \`{min,max}\` when it may be repeated (max \`*\` = any number); params in
 # brackets, \`(a:t,b:t){min,max}\`, repeat together as a block; a param \`*\` is a literal star.
-# A type is a scalar type (several joined by \`|\`) or a family: scalar, number, integer,
-# summable, orderable, array, bag, tabular, database, cluster, any.
+# Types are as Kusto.Language's own display writes them: scalar types (several joined by \`|\`),
+# families (scalar, number, integer, summable; array|dynamic, bag|dynamic) or \`()\`, a table.
 # Made by data/dump-signatures.js from the function symbols of Microsoft's Kusto.Language
 # ${require(require('path').resolve(dir, 'package.json')).version} (npm @kusto/language-service-next), as data/functions.txt was.`);
 const seen = new Set();
@@ -42,7 +33,7 @@ for (const [kind, all] of [['scalar', K.Functions.All], ['aggregate', K.Aggregat
     for (const s of list(f.Signatures)) {
       const params = list(s.Parameters);
       const block = s.Layout.$$name.endsWith('BlockRepeatingParameterLayout');
-      const words = params.map((p) => param(p, params));
+      const words = params.map((p) => param(p, s));
       if (block) {
         const n = params.filter((p) => p.MaxOccurring > 1).length;
         const occurs = words[0].slice(words[0].indexOf('{'));
@@ -59,6 +50,6 @@ for (const [kind, all] of [['scalar', K.Functions.All], ['aggregate', K.Aggregat
 }
 // Kusto.Language parses these three as keywords, not function symbols; their one parameter
 // is named as in Microsoft's reference pages.
-console.log('scalar materialize expression:tabular');
-console.log('scalar toscalar expression:tabular');
+console.log('scalar materialize expression:()');
+console.log('scalar toscalar expression:()');
 console.log('scalar typeof type:type');

@@ -29,9 +29,9 @@ impl Occurs {
     }
 }
 
-/// A parameter: its name and its type (a scalar type such as `datetime`, several joined by
-/// `|`, or a family such as `scalar` or `number`). The literal star of `count(*)` has the name
-/// `*` and no type.
+/// A parameter: its name and its type as Kusto.Language displays it (a scalar type such as
+/// `datetime`, several joined by `|`, a family such as `scalar` or `number`, `()` for a table).
+/// The literal star of `count(*)` has the name `*` and no type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parameter {
     pub name: &'static str,
@@ -343,7 +343,7 @@ mod tests {
         );
         assert_eq!(
             labels(FunctionKind::Aggregate, "arg_max"),
-            ["arg_max(maximized: orderable, [returned: scalar, ...])"]
+            ["arg_max(maximized: scalar, [returned: scalar, ...])"]
         );
         let (label, ranges) = signatures(FunctionKind::Scalar, "iff")[0].label("iff");
         let named: Vec<&str> = ranges.iter().map(|r| &label[r.clone()]).collect();
