@@ -15,6 +15,18 @@ pub enum FunctionKind {
     Plugin,
 }
 
+impl FunctionKind {
+    /// The kind a data file's first word names: `scalar`, `aggregate` or `plugin`.
+    pub(crate) fn from_word(word: &str) -> Option<FunctionKind> {
+        match word {
+            "scalar" => Some(FunctionKind::Scalar),
+            "aggregate" => Some(FunctionKind::Aggregate),
+            "plugin" => Some(FunctionKind::Plugin),
+            _ => None,
+        }
+    }
+}
+
 /// How the column a function computes is named when the query gives no name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResultNaming {
@@ -107,12 +119,7 @@ fn summaries() -> &'static HashMap<(FunctionKind, &'static str), &'static str> {
 fn parse_summary(line: &'static str) -> Option<((FunctionKind, &'static str), &'static str)> {
     let (head, summary) = line.split_once(": ")?;
     let (kind, name) = head.split_once(' ')?;
-    let kind = match kind {
-        "scalar" => FunctionKind::Scalar,
-        "aggregate" => FunctionKind::Aggregate,
-        "plugin" => FunctionKind::Plugin,
-        _ => return None,
-    };
+    let kind = FunctionKind::from_word(kind)?;
     Some(((kind, name), summary.trim()))
 }
 
@@ -139,12 +146,7 @@ fn catalogue() -> &'static Catalogue {
 
 fn parse_line(line: &'static str) -> Option<Function> {
     let mut words = line.split_ascii_whitespace();
-    let kind = match words.next()? {
-        "scalar" => FunctionKind::Scalar,
-        "aggregate" => FunctionKind::Aggregate,
-        "plugin" => FunctionKind::Plugin,
-        _ => return None,
-    };
+    let kind = FunctionKind::from_word(words.next()?)?;
     let name = words.next()?;
     let min_args = words.next()?.parse().ok()?;
     let max_args = match words.next()? {

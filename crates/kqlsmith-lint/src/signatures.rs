@@ -88,7 +88,7 @@ impl Signature {
             let more = group
                 .occurs
                 .max
-                .map_or(usize::MAX, |max| max - group.occurs.min);
+                .map_or(usize::MAX, |max| max.saturating_sub(group.occurs.min));
             let extra = (spare / len).min(more);
             spare -= extra * len;
             let taken = (group.occurs.min + extra) * len;
@@ -186,12 +186,7 @@ fn data_lines() -> impl Iterator<Item = &'static str> {
 /// `scalar case (predicate:bool,then:scalar){1,*} else:scalar`
 fn parse_line(line: &'static str) -> Option<((FunctionKind, &'static str), Signature)> {
     let mut words = line.split_ascii_whitespace();
-    let kind = match words.next()? {
-        "scalar" => FunctionKind::Scalar,
-        "aggregate" => FunctionKind::Aggregate,
-        "plugin" => FunctionKind::Plugin,
-        _ => return None,
-    };
+    let kind = FunctionKind::from_word(words.next()?)?;
     let name = words.next()?;
     let mut signature = Signature {
         parameters: Vec::new(),
