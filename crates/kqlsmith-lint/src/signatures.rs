@@ -145,16 +145,15 @@ impl Signature {
 /// The overload (index into `signatures`) a call of `count` arguments reads as: the first
 /// that accepts that many, else the first that takes more (the call is still being typed),
 /// else the last.
-pub fn best_fit(signatures: &[Signature], count: usize) -> usize {
-    signatures
-        .iter()
+pub fn best_fit<'a>(signatures: impl IntoIterator<Item = &'a Signature>, count: usize) -> usize {
+    let all: Vec<&Signature> = signatures.into_iter().collect();
+    all.iter()
         .position(|s| s.accepts(count))
         .or_else(|| {
-            signatures
-                .iter()
+            all.iter()
                 .position(|s| s.max_args().is_none_or(|max| max > count))
         })
-        .unwrap_or(signatures.len().saturating_sub(1))
+        .unwrap_or(all.len().saturating_sub(1))
 }
 
 const DATA: &str = include_str!("../data/signatures.txt");
@@ -391,6 +390,6 @@ mod tests {
         // Still typing the first arguments: the first overload that takes more.
         assert_eq!(best_fit(extract, 1), 0);
         assert_eq!(best_fit(extract, 9), 1);
-        assert_eq!(best_fit(&[], 1), 0);
+        assert_eq!(best_fit(&[] as &[Signature], 1), 0);
     }
 }

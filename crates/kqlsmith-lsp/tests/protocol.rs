@@ -328,6 +328,34 @@ fn hover_on_a_function_names_its_parameters_in_every_overload() {
             .and_then(|f| f.summary())
             .unwrap();
     assert!(bin.ends_with(summary), "the summary follows: {bin}");
+    // A name that is a scalar and an aggregation function shows both.
+    let both = "DeviceInfo\n| summarize any(DeviceName)";
+    client.change(
+        &uri,
+        2,
+        vec![TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: both.into(),
+        }],
+    );
+    let any = hover_text(&mut client, &uri, position_of(both, "any("));
+    assert!(
+        any.contains("any(pattern_element: scalar, expression: bool)\n```\nscalar function")
+            && any.contains(
+                "any(expr: scalar)\nany(expr: scalar, ...)\nany(*)\n```\naggregation function"
+            ),
+        "{any}"
+    );
+    client.change(
+        &uri,
+        3,
+        vec![TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: text.into(),
+        }],
+    );
     // A platform function whose data names no parameters is shown by its argument count.
     let profile = hover_text(&mut client, &uri, position_of(text, "FileProfile"));
     assert!(profile.contains("FileProfile([arg1], [arg2])"), "{profile}");
@@ -443,11 +471,35 @@ fn signature_help_names_the_parameter_the_cursor_is_in_and_the_overload_that_fit
     );
     assert_eq!(active(&case).1, "then: scalar");
 
+    // `tdigest_merge` of one argument is the aggregation function, of two the scalar one.
+    let one = help_at(
+        &mut client,
+        &uri,
+        9,
+        "DeviceInfo\n| summarize tdigest_merge(^x)",
+    );
+    let aggregate = &one.signatures[one.active_signature.unwrap() as usize];
+    assert_eq!(
+        aggregate.documentation,
+        Some(Documentation::String(
+            "The t-digests of the group merged into one.".into()
+        ))
+    );
+    let two = help_at(&mut client, &uri, 10, "print tdigest_merge(x, ^y)");
+    let scalar = &two.signatures[two.active_signature.unwrap() as usize];
+    assert_eq!(scalar.label, "tdigest_merge(tdigest: array|dynamic, ...)");
+    assert_eq!(
+        scalar.documentation,
+        Some(Documentation::String(
+            "Several t-digests merged into one.".into()
+        ))
+    );
+
     // A platform function whose data names no parameters keeps numbered ones.
     let profile = help_at(
         &mut client,
         &uri,
-        9,
+        11,
         "DeviceInfo\n| invoke FileProfile(SHA1, ^",
     );
     assert_eq!(

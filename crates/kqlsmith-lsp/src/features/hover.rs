@@ -126,44 +126,50 @@ const SHOWN_OVERLOADS: usize = 6;
 
 /// The function's signatures (`bin(value: number, roundTo: number)`, a line an overload; a
 /// platform function's as `name(arg1, [arg2])`), what kind of function it is, and what it
-/// gives.
+/// gives; a name that is both a scalar and an aggregation function (`any`) shows both.
 pub fn function_signature(name: &str, platform: &kqlsmith_lint::Platform) -> Option<String> {
-    let builtin = builtin(name);
-    let (kind, mut lines) = if let Some(f) = builtin {
-        let kind = match f.kind {
-            FunctionKind::Aggregate => "aggregation function (in `summarize`)",
-            FunctionKind::Scalar | FunctionKind::Plugin => "scalar function",
-        };
-        let overloads = f.signatures().iter().map(|s| s.label(name).0);
-        (kind, overloads.collect::<Vec<_>>())
-    } else if let Some(f) = platform.function(name) {
-        let params = numbered_parameters(f.min_args, Some(f.max_args));
-        let label = format!("{name}({})", params.join(", "));
-        ("function of this platform", vec![label])
-    } else {
-        return None;
-    };
-    if lines.len() > SHOWN_OVERLOADS {
-        let more = lines.len() - (SHOWN_OVERLOADS - 1);
-        lines.truncate(SHOWN_OVERLOADS - 1);
-        lines.push(format!("// and {more} more overloads"));
+    let sections: Vec<String> = builtins(name)
+        .map(|f| {
+            let kind = match f.kind {
+                FunctionKind::Aggregate => "aggregation function (in `summarize`)",
+                FunctionKind::Scalar | FunctionKind::Plugin => "scalar function",
+            };
+            let labels = f.signatures().iter().map(|s| s.label(name).0).collect();
+            let summary = f.summary().map_or(String::new(), |s| format!("\n\n{s}"));
+            format!(
+                "```kql\n{}\n```\n{kind}{}{summary}",
+                shown_overloads(labels).join("\n"),
+                if f.obsolete { "; deprecated" } else { "" }
+            )
+        })
+        .collect();
+    if !sections.is_empty() {
+        return Some(sections.join("\n\n"));
     }
-    let obsolete = builtin.is_some_and(|f| f.obsolete);
-    let summary = builtin
-        .and_then(|f| f.summary())
-        .map_or(String::new(), |s| format!("\n\n{s}"));
+    let f = platform.function(name)?;
+    let params = numbered_parameters(f.min_args, Some(f.max_args));
     Some(format!(
-        "```kql\n{}\n```\n{kind}{}{summary}",
-        lines.join("\n"),
-        if obsolete { "; deprecated" } else { "" }
+        "```kql\n{name}({})\n```\nfunction of this platform",
+        params.join(", ")
     ))
 }
 
-/// The built-in scalar or aggregation function of this name (a scalar first, as a call
-/// outside `summarize` means).
-pub fn builtin(name: &str) -> Option<&'static functions::Function> {
-    functions::lookup(FunctionKind::Scalar, name)
-        .or_else(|| functions::lookup(FunctionKind::Aggregate, name))
+/// At most [`SHOWN_OVERLOADS`] lines: past that, the last says how many more there are.
+fn shown_overloads(mut labels: Vec<String>) -> Vec<String> {
+    if labels.len() > SHOWN_OVERLOADS {
+        let more = labels.len() - (SHOWN_OVERLOADS - 1);
+        labels.truncate(SHOWN_OVERLOADS - 1);
+        labels.push(format!("// and {more} more overloads"));
+    }
+    labels
+}
+
+/// The built-in scalar and aggregation functions of this name (a scalar first, as a call
+/// outside `summarize` means): one, or both for the few names that are both.
+pub fn builtins(name: &str) -> impl Iterator<Item = &'static functions::Function> {
+    [FunctionKind::Scalar, FunctionKind::Aggregate]
+        .into_iter()
+        .filter_map(move |kind| functions::lookup(kind, name))
 }
 
 /// Parameters known only by count: `arg1, [arg2]`, `arg1, ...`.
@@ -177,4 +183,22 @@ pub fn numbered_parameters(min: usize, max: Option<usize>) -> Vec<String> {
         args.push("...".into());
     }
     args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overloads_past_the_limit_are_counted_on_a_last_line() {
+        let labels = |n: usize| (1..=n).map(|i| format!("f{i}()")).collect::<Vec<_>>();
+        assert_eq!(
+            shown_overloads(labels(SHOWN_OVERLOADS)),
+            labels(SHOWN_OVERLOADS)
+        );
+        let shown = shown_overloads(labels(SHOWN_OVERLOADS + 3));
+        assert_eq!(shown.len(), SHOWN_OVERLOADS);
+        assert_eq!(shown[..SHOWN_OVERLOADS - 1], labels(SHOWN_OVERLOADS - 1));
+        assert_eq!(shown.last().unwrap(), "// and 4 more overloads");
+    }
 }

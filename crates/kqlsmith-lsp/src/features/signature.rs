@@ -27,9 +27,6 @@ pub fn signature_help(
     let call = open_call(text, at)?;
     let count = argument_count(text, &call);
     let (overloads, active) = overloads(text, at, &call, count, settings)?;
-    let documentation = hover::builtin(&call.name)
-        .and_then(|f| f.summary())
-        .map(|s| Documentation::String(s.to_string()));
     let signatures = overloads
         .into_iter()
         .map(|overload| {
@@ -46,7 +43,7 @@ pub fn signature_help(
                 .collect();
             SignatureInformation {
                 label: overload.label,
-                documentation: documentation.clone(),
+                documentation: overload.summary.map(|s| Documentation::String(s.into())),
                 parameters: Some(parameters),
                 active_parameter: overload.active,
             }
@@ -60,12 +57,13 @@ pub fn signature_help(
     })
 }
 
-/// One signature as shown: its label, the byte range of each parameter in it, and the
-/// parameter the cursor's argument stands for.
+/// One signature as shown: its label, the byte range of each parameter in it, the parameter
+/// the cursor's argument stands for, and what the function gives (a built-in's summary).
 struct Overload {
     label: String,
     parameters: Vec<Range<usize>>,
     active: Option<u32>,
+    summary: Option<&'static str>,
 }
 
 fn utf16_len(text: &str) -> u32 {
@@ -95,24 +93,29 @@ fn overloads(
             _ => None,
         };
     }
-    if let Some(f) = hover::builtin(name).filter(|f| !f.signatures().is_empty()) {
-        let overloads = f
-            .signatures()
-            .iter()
-            .map(|s| {
-                let (label, parameters) = s.label(name);
-                let active = s
-                    .parameter_of(call.argument, count)
-                    .or(parameters.len().checked_sub(1))
-                    .map(|p| p as u32);
-                Overload {
-                    label,
-                    parameters,
-                    active,
-                }
-            })
-            .collect();
-        return Some((overloads, signatures::best_fit(f.signatures(), count)));
+    // A name that is both a scalar and an aggregation function offers both's overloads, and
+    // the argument count picks among them all.
+    let builtins: Vec<_> = hover::builtins(name).collect();
+    let overloads: Vec<_> = builtins
+        .iter()
+        .flat_map(|f| f.signatures().iter().map(move |s| (f, s)))
+        .map(|(f, s)| {
+            let (label, parameters) = s.label(name);
+            let active = s
+                .parameter_of(call.argument, count)
+                .or(parameters.len().checked_sub(1))
+                .map(|p| p as u32);
+            Overload {
+                label,
+                parameters,
+                active,
+                summary: f.summary(),
+            }
+        })
+        .collect();
+    if !overloads.is_empty() {
+        let signatures = builtins.iter().flat_map(|f| f.signatures());
+        return Some((overloads, signatures::best_fit(signatures, count)));
     }
     let f = settings.linter.platform().function(name)?;
     let params = hover::numbered_parameters(f.min_args, Some(f.max_args));
@@ -137,6 +140,7 @@ fn listed(name: &str, params: &[String], call: &Call) -> Overload {
         label,
         parameters,
         active: Some(active),
+        summary: None,
     }
 }
 
