@@ -330,15 +330,7 @@ fn hover_on_a_function_names_its_parameters_in_every_overload() {
     assert!(bin.ends_with(summary), "the summary follows: {bin}");
     // A name that is a scalar and an aggregation function shows both.
     let both = "DeviceInfo\n| summarize any(DeviceName)";
-    client.change(
-        &uri,
-        2,
-        vec![TextDocumentContentChangeEvent {
-            range: None,
-            range_length: None,
-            text: both.into(),
-        }],
-    );
+    client.replace_text(&uri, 2, both);
     let any = hover_text(&mut client, &uri, position_of(both, "any("));
     assert!(
         any.contains("any(pattern_element: scalar, expression: bool)\n```\nscalar function")
@@ -347,15 +339,7 @@ fn hover_on_a_function_names_its_parameters_in_every_overload() {
             ),
         "{any}"
     );
-    client.change(
-        &uri,
-        3,
-        vec![TextDocumentContentChangeEvent {
-            range: None,
-            range_length: None,
-            text: text.into(),
-        }],
-    );
+    client.replace_text(&uri, 3, text);
     // A platform function whose data names no parameters is shown by its argument count.
     let profile = hover_text(&mut client, &uri, position_of(text, "FileProfile"));
     assert!(profile.contains("FileProfile([arg1], [arg2])"), "{profile}");
@@ -366,15 +350,7 @@ fn hover_on_a_function_names_its_parameters_in_every_overload() {
 fn help_at(client: &mut Client, uri: &Uri, version: i32, marked: &str) -> SignatureHelp {
     let cursor = marked.find('^').expect("a ^ in the text");
     let text = marked.replace('^', "");
-    client.change(
-        uri,
-        version,
-        vec![TextDocumentContentChangeEvent {
-            range: None,
-            range_length: None,
-            text: text.clone(),
-        }],
-    );
+    client.replace_text(uri, version, &text);
     client
         .request::<req::SignatureHelpRequest>(SignatureHelpParams {
             context: None,
