@@ -1,7 +1,8 @@
 //! KQL's built-in functions: scalar functions, aggregates and `evaluate` plugins, with their
 //! arities and how a column they compute is named when the query names none
-//! (`make_set(Port)` makes `set_Port`), and a one-line summary of each. The list is data
-//! (`data/functions.txt`, `data/function_summaries.txt`), parsed once.
+//! (`make_set(Port)` makes `set_Port`), a one-line summary of each and its signatures
+//! ([`crate::signatures`]). The list is data (`data/functions.txt`,
+//! `data/function_summaries.txt`), parsed once.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -12,6 +13,18 @@ pub enum FunctionKind {
     Scalar,
     Aggregate,
     Plugin,
+}
+
+impl FunctionKind {
+    /// The kind a data file's first word names: `scalar`, `aggregate` or `plugin`.
+    pub(crate) fn from_word(word: &str) -> Option<FunctionKind> {
+        match word {
+            "scalar" => Some(FunctionKind::Scalar),
+            "aggregate" => Some(FunctionKind::Aggregate),
+            "plugin" => Some(FunctionKind::Plugin),
+            _ => None,
+        }
+    }
 }
 
 /// How the column a function computes is named when the query gives no name.
@@ -54,6 +67,11 @@ impl Function {
     /// What the function gives, in one sentence (for hover and signature help).
     pub fn summary(&self) -> Option<&'static str> {
         summaries().get(&(self.kind, self.name)).copied()
+    }
+
+    /// Its overloads, with their parameters' names and types (at least one a function).
+    pub fn signatures(&self) -> &'static [crate::signatures::Signature] {
+        crate::signatures::of(self.kind, self.name)
     }
 
     /// Whether `count` arguments are acceptable.
@@ -101,12 +119,7 @@ fn summaries() -> &'static HashMap<(FunctionKind, &'static str), &'static str> {
 fn parse_summary(line: &'static str) -> Option<((FunctionKind, &'static str), &'static str)> {
     let (head, summary) = line.split_once(": ")?;
     let (kind, name) = head.split_once(' ')?;
-    let kind = match kind {
-        "scalar" => FunctionKind::Scalar,
-        "aggregate" => FunctionKind::Aggregate,
-        "plugin" => FunctionKind::Plugin,
-        _ => return None,
-    };
+    let kind = FunctionKind::from_word(kind)?;
     Some(((kind, name), summary.trim()))
 }
 
@@ -133,12 +146,7 @@ fn catalogue() -> &'static Catalogue {
 
 fn parse_line(line: &'static str) -> Option<Function> {
     let mut words = line.split_ascii_whitespace();
-    let kind = match words.next()? {
-        "scalar" => FunctionKind::Scalar,
-        "aggregate" => FunctionKind::Aggregate,
-        "plugin" => FunctionKind::Plugin,
-        _ => return None,
-    };
+    let kind = FunctionKind::from_word(words.next()?)?;
     let name = words.next()?;
     let min_args = words.next()?.parse().ok()?;
     let max_args = match words.next()? {

@@ -53,6 +53,7 @@ pub mod platform;
 pub mod rules;
 pub mod schema;
 pub mod semantic;
+pub mod signatures;
 pub mod suppression;
 pub mod visit;
 

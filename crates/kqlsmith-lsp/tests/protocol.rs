@@ -282,7 +282,7 @@ fn hover_names_a_columns_type_and_table_and_a_lets_definition() {
     }));
     assert!(rule.contains("KQL401 foreign-time-column"), "{rule}");
     let function = hover_text(&mut client, &uri, position_of(HUNT, "ago("));
-    assert!(function.contains("ago(arg1)"), "{function}");
+    assert!(function.contains("ago(timespan: timespan)"), "{function}");
     assert!(
         function.contains("The current UTC time minus a timespan"),
         "the summary is shown: {function}"
@@ -311,6 +311,177 @@ fn hover_names_a_columns_type_and_table_and_a_lets_definition() {
     }));
     assert!(port.contains("`Port`: `string`"), "{port}");
     assert!(port.contains("made by `extend` on line 2"), "{port}");
+    client.shutdown().unwrap();
+}
+
+#[test]
+fn hover_on_a_function_names_its_parameters_in_every_overload() {
+    let (_dir, uri) = project("defender");
+    let mut client = Client::start(None);
+    let text = "DeviceInfo\n| summarize by bin(Timestamp, 1h)\n| invoke FileProfile(SHA1)";
+    client.open(&uri, text);
+    let bin = hover_text(&mut client, &uri, position_of(text, "bin("));
+    let overloads = "```kql\nbin(value: number, roundTo: number)\nbin(value: timespan, roundTo: timespan)\nbin(value: datetime, roundTo: datetime)\nbin(value: datetime, roundTo: timespan)\n```";
+    assert!(bin.starts_with(overloads), "{bin}");
+    let summary =
+        kqlsmith_lint::functions::lookup(kqlsmith_lint::functions::FunctionKind::Scalar, "bin")
+            .and_then(|f| f.summary())
+            .unwrap();
+    assert!(bin.ends_with(summary), "the summary follows: {bin}");
+    // A name that is a scalar and an aggregation function shows both.
+    let both = "DeviceInfo\n| summarize any(DeviceName)";
+    client.replace_text(&uri, 2, both);
+    let any = hover_text(&mut client, &uri, position_of(both, "any("));
+    assert!(
+        any.contains("any(pattern_element: scalar, expression: bool)\n```\nscalar function")
+            && any.contains(
+                "any(expr: scalar)\nany(expr: scalar, ...)\nany(*)\n```\naggregation function"
+            ),
+        "{any}"
+    );
+    client.replace_text(&uri, 3, text);
+    // A platform function whose data names no parameters is shown by its argument count.
+    let profile = hover_text(&mut client, &uri, position_of(text, "FileProfile"));
+    assert!(profile.contains("FileProfile([arg1], [arg2])"), "{profile}");
+    client.shutdown().unwrap();
+}
+
+/// The signature help at the `^` of `marked`, sent as the document's text.
+fn help_at(client: &mut Client, uri: &Uri, version: i32, marked: &str) -> SignatureHelp {
+    let cursor = marked.find('^').expect("a ^ in the text");
+    let text = marked.replace('^', "");
+    client.replace_text(uri, version, &text);
+    client
+        .request::<req::SignatureHelpRequest>(SignatureHelpParams {
+            context: None,
+            text_document_position_params: at(uri, utf16_position(&text, cursor)),
+            work_done_progress_params: Default::default(),
+        })
+        .expect("signature help")
+}
+
+/// The active signature's label and the text of its active parameter.
+fn active(help: &SignatureHelp) -> (String, String) {
+    let signature = &help.signatures[help.active_signature.expect("an active signature") as usize];
+    let index = help.active_parameter.expect("an active parameter");
+    assert_eq!(signature.active_parameter, Some(index));
+    let parameters = signature.parameters.as_ref().expect("parameters");
+    let ParameterLabel::LabelOffsets([start, end]) = parameters[index as usize].label else {
+        panic!("parameters are labelled by offsets: {parameters:?}");
+    };
+    let units: Vec<u16> = signature.label.encode_utf16().collect();
+    let parameter = String::from_utf16(&units[start as usize..end as usize]).unwrap();
+    (signature.label.clone(), parameter)
+}
+
+#[test]
+fn signature_help_names_the_parameter_the_cursor_is_in_and_the_overload_that_fits() {
+    let (_dir, uri) = project("defender");
+    let mut client = Client::start(None);
+    client.open(&uri, "DeviceInfo");
+    // The second argument of `iff` is its `then`, whether the call is closed or not.
+    let iff = help_at(
+        &mut client,
+        &uri,
+        2,
+        "DeviceInfo\n| extend x = iff(true, De^viceName, \"\")",
+    );
+    assert_eq!(
+        active(&iff),
+        (
+            "iff(if: bool, then: scalar, else: scalar)".into(),
+            "then: scalar".into()
+        )
+    );
+    let typing = help_at(&mut client, &uri, 3, "DeviceInfo\n| extend x = iff(true, ^");
+    assert_eq!(active(&typing).1, "then: scalar");
+
+    // `extract` has an overload of three arguments and one of four: the count picks it.
+    let three = help_at(
+        &mut client,
+        &uri,
+        4,
+        "DeviceInfo\n| extend x = extract(\"(a)\", ^1, DeviceName)",
+    );
+    assert_eq!(three.signatures.len(), 2);
+    assert_eq!(three.active_signature, Some(0));
+    assert_eq!(active(&three).1, "captureGroup: long");
+    let four = help_at(
+        &mut client,
+        &uri,
+        5,
+        "DeviceInfo\n| extend x = extract(\"(a)\", 1, DeviceName, ^typeof(long))",
+    );
+    assert_eq!(four.active_signature, Some(1));
+    assert_eq!(
+        active(&four),
+        (
+            "extract(regex: string, captureGroup: long, source: string, typeLiteral: type)".into(),
+            "typeLiteral: type".into()
+        )
+    );
+
+    // A variadic function keeps the cursor's argument on its repeated tail.
+    let strcat = help_at(
+        &mut client,
+        &uri,
+        6,
+        "DeviceInfo\n| extend x = strcat(\"a\", \"b\", \"c\", \"d\", ^",
+    );
+    assert_eq!(
+        active(&strcat),
+        ("strcat(arg: scalar, ...)".into(), "arg: scalar".into())
+    );
+    let strcat_delim = help_at(
+        &mut client,
+        &uri,
+        7,
+        "DeviceInfo\n| extend x = strcat_delim(\"-\", \"a\", ^\"b\")",
+    );
+    assert_eq!(active(&strcat_delim).1, "arg: scalar");
+    let case = help_at(
+        &mut client,
+        &uri,
+        8,
+        "DeviceInfo\n| extend x = case(a, 1, b, ^2, 3)",
+    );
+    assert_eq!(active(&case).1, "then: scalar");
+
+    // `tdigest_merge` of one argument is the aggregation function, of two the scalar one.
+    let one = help_at(
+        &mut client,
+        &uri,
+        9,
+        "DeviceInfo\n| summarize tdigest_merge(^x)",
+    );
+    let aggregate = &one.signatures[one.active_signature.unwrap() as usize];
+    assert_eq!(
+        aggregate.documentation,
+        Some(Documentation::String(
+            "The t-digests of the group merged into one.".into()
+        ))
+    );
+    let two = help_at(&mut client, &uri, 10, "print tdigest_merge(x, ^y)");
+    let scalar = &two.signatures[two.active_signature.unwrap() as usize];
+    assert_eq!(scalar.label, "tdigest_merge(tdigest: array|dynamic, ...)");
+    assert_eq!(
+        scalar.documentation,
+        Some(Documentation::String(
+            "Several t-digests merged into one.".into()
+        ))
+    );
+
+    // A platform function whose data names no parameters keeps numbered ones.
+    let profile = help_at(
+        &mut client,
+        &uri,
+        11,
+        "DeviceInfo\n| invoke FileProfile(SHA1, ^",
+    );
+    assert_eq!(
+        active(&profile),
+        ("FileProfile([arg1], [arg2])".into(), "[arg2]".into())
+    );
     client.shutdown().unwrap();
 }
 
@@ -568,7 +739,8 @@ fn outline_and_signature_help() {
         "{:?}",
         help.signatures
     );
-    assert_eq!(help.active_parameter, Some(1));
+    // The second argument of `strcat` is on its repeated `arg`.
+    assert_eq!(help.active_parameter, Some(0));
     // A built-in's signature says what the function gives; a `let` function's has no summary.
     assert_eq!(
         help.signatures[0].documentation,

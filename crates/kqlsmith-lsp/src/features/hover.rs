@@ -120,40 +120,60 @@ fn describe_name(
     }
 }
 
-/// `name(arg1, arg2, [arg3])`, what kind of function it is, and what it gives.
+/// A built-in's overloads shown with their parameters' names and types
+/// (`bin(value: number, roundTo: number)`), at most this many.
+const SHOWN_OVERLOADS: usize = 6;
+
+/// The function's signatures (`bin(value: number, roundTo: number)`, a line an overload; a
+/// platform function's as `name(arg1, [arg2])`), what kind of function it is, and what it
+/// gives; a name that is both a scalar and an aggregation function (`any`) shows both.
 pub fn function_signature(name: &str, platform: &kqlsmith_lint::Platform) -> Option<String> {
-    let builtin = builtin(name);
-    let (kind, min, max) = if let Some(f) = builtin {
-        let kind = match f.kind {
-            FunctionKind::Aggregate => "aggregation function (in `summarize`)",
-            FunctionKind::Scalar | FunctionKind::Plugin => "scalar function",
-        };
-        (kind, f.min_args, f.max_args)
-    } else if let Some(f) = platform.function(name) {
-        ("function of this platform", f.min_args, Some(f.max_args))
-    } else {
-        return None;
-    };
-    let obsolete = builtin.is_some_and(|f| f.obsolete);
-    let summary = builtin
-        .and_then(|f| f.summary())
-        .map_or(String::new(), |s| format!("\n\n{s}"));
+    let sections: Vec<String> = builtins(name)
+        .map(|f| {
+            let kind = match f.kind {
+                FunctionKind::Aggregate => "aggregation function (in `summarize`)",
+                FunctionKind::Scalar | FunctionKind::Plugin => "scalar function",
+            };
+            let labels = f.signatures().iter().map(|s| s.label(name).0).collect();
+            let summary = f.summary().map_or(String::new(), |s| format!("\n\n{s}"));
+            format!(
+                "```kql\n{}\n```\n{kind}{}{summary}",
+                shown_overloads(labels).join("\n"),
+                if f.obsolete { "; deprecated" } else { "" }
+            )
+        })
+        .collect();
+    if !sections.is_empty() {
+        return Some(sections.join("\n\n"));
+    }
+    let f = platform.function(name)?;
+    let params = numbered_parameters(f.min_args, Some(f.max_args));
     Some(format!(
-        "```kql\n{}\n```\n{kind}{}{summary}",
-        signature(name, min, max),
-        if obsolete { "; deprecated" } else { "" }
+        "```kql\n{name}({})\n```\nfunction of this platform",
+        params.join(", ")
     ))
 }
 
-/// The built-in scalar or aggregation function of this name (a scalar first, as a call
-/// outside `summarize` means).
-pub fn builtin(name: &str) -> Option<&'static functions::Function> {
-    functions::lookup(FunctionKind::Scalar, name)
-        .or_else(|| functions::lookup(FunctionKind::Aggregate, name))
+/// At most [`SHOWN_OVERLOADS`] lines: past that, the last says how many more there are.
+fn shown_overloads(mut labels: Vec<String>) -> Vec<String> {
+    if labels.len() > SHOWN_OVERLOADS {
+        let more = labels.len() - (SHOWN_OVERLOADS - 1);
+        labels.truncate(SHOWN_OVERLOADS - 1);
+        labels.push(format!("// and {more} more overloads"));
+    }
+    labels
 }
 
-/// `f(arg1, [arg2])`, `f(arg1, ...)`.
-pub fn signature(name: &str, min: usize, max: Option<usize>) -> String {
+/// The built-in scalar and aggregation functions of this name (a scalar first, as a call
+/// outside `summarize` means): one, or both for the few names that are both.
+pub fn builtins(name: &str) -> impl Iterator<Item = &'static functions::Function> {
+    [FunctionKind::Scalar, FunctionKind::Aggregate]
+        .into_iter()
+        .filter_map(move |kind| functions::lookup(kind, name))
+}
+
+/// Parameters known only by count: `arg1, [arg2]`, `arg1, ...`.
+pub fn numbered_parameters(min: usize, max: Option<usize>) -> Vec<String> {
     let mut args: Vec<String> = (1..=min).map(|i| format!("arg{i}")).collect();
     match max {
         Some(max) => args.extend((min + 1..=max.min(min + 4)).map(|i| format!("[arg{i}]"))),
@@ -162,5 +182,23 @@ pub fn signature(name: &str, min: usize, max: Option<usize>) -> String {
     if max.is_some_and(|max| max > min + 4) {
         args.push("...".into());
     }
-    format!("{name}({})", args.join(", "))
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overloads_past_the_limit_are_counted_on_a_last_line() {
+        let labels = |n: usize| (1..=n).map(|i| format!("f{i}()")).collect::<Vec<_>>();
+        assert_eq!(
+            shown_overloads(labels(SHOWN_OVERLOADS)),
+            labels(SHOWN_OVERLOADS)
+        );
+        let shown = shown_overloads(labels(SHOWN_OVERLOADS + 3));
+        assert_eq!(shown.len(), SHOWN_OVERLOADS);
+        assert_eq!(shown[..SHOWN_OVERLOADS - 1], labels(SHOWN_OVERLOADS - 1));
+        assert_eq!(shown.last().unwrap(), "// and 4 more overloads");
+    }
 }

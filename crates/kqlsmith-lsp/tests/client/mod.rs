@@ -139,6 +139,21 @@ impl Client {
         self.diagnostics()
     }
 
+    /// Replaces the whole text of the document.
+    pub fn replace_text(
+        &mut self,
+        uri: &Uri,
+        version: i32,
+        text: &str,
+    ) -> PublishDiagnosticsParams {
+        let whole = TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: text.to_string(),
+        };
+        self.change(uri, version, vec![whole])
+    }
+
     /// `shutdown`, then `exit`: how the server says it ended.
     pub fn shutdown(mut self) -> Result<Ending, String> {
         self.request::<req::Shutdown>(());
