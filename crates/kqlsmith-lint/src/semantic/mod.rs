@@ -2109,6 +2109,39 @@ mod tests {
     }
 
     #[test]
+    fn partition_and_scan_give_their_columns_and_fork_and_facet_open_the_set() {
+        // Each list is the result Microsoft's analyzer computes for the same query.
+        assert_eq!(
+            output(
+                "defender",
+                "DeviceEvents | partition by DeviceId (summarize Events = count() by ActionType)"
+            )
+            .unwrap(),
+            ["ActionType", "Events"]
+        );
+        assert_eq!(
+            output(
+                "defender",
+                "DeviceEvents | partition hint.strategy=legacy by DeviceId \
+                 { DeviceInfo | project DeviceName, OSPlatform }"
+            )
+            .unwrap(),
+            ["DeviceName", "OSPlatform"]
+        );
+        assert_eq!(
+            output(
+                "defender",
+                "DeviceEvents | project DeviceId, Timestamp | scan with_match_id=M \
+                 declare (Start: datetime, N: long = 0) with (step s: true => Start = Timestamp;)"
+            )
+            .unwrap(),
+            ["DeviceId", "Timestamp", "Start", "N", "M"]
+        );
+        assert!(output("defender", "DeviceEvents | fork (take 1) (take 2)").is_none());
+        assert!(output("defender", "DeviceEvents | facet by ActionType").is_none());
+    }
+
+    #[test]
     fn make_series_keeps_the_axis_the_series_and_the_by_columns() {
         assert_eq!(
             output(
