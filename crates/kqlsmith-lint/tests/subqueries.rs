@@ -109,10 +109,11 @@ fn a_partition_query_with_its_own_source_reads_the_key_and_gives_its_columns() {
                  | where Timestamp > ago(1d) and DeviceId == toscalar(DeviceId) | take 1 \
                  | project DeviceName, OSPlatform }\n| where OSPlatform == \"Windows10\"";
     assert_eq!(codes(query), Vec::<&str>::new());
-    assert!(is_column_of(
-        &meaning(query, "OSPlatform", 1),
-        "DeviceEvents"
-    ));
+    let os = meaning(query, "OSPlatform", 1);
+    assert!(
+        matches!(os, Meaning::Column { .. }) && !is_column_of(&os, "DeviceEvents"),
+        "a column of the query's rows, not of the input's table: {os:?}"
+    );
 
     // Inside, the key is a name; the input's other columns are not.
     let query = "DeviceEvents | partition hint.strategy=legacy by ActionType { DeviceInfo \
@@ -126,6 +127,14 @@ fn a_partition_query_with_its_own_source_reads_the_key_and_gives_its_columns() {
         meaning(query, "ActionType", 1),
         Meaning::Column { .. }
     ));
+    // After it, the rows are the query's: the message does not blame the input's table.
+    let linter = Linter::new(Platform::builtin("defender").unwrap(), Config::new());
+    let foo = linter
+        .lint(query)
+        .into_iter()
+        .find(|d| &query[d.range.clone()] == "Foo")
+        .expect("`Foo` is reported");
+    assert!(!foo.message.contains("DeviceEvents"), "{}", foo.message);
 }
 
 #[test]

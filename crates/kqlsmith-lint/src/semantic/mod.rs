@@ -562,7 +562,7 @@ impl<'a> Analyzer<'a> {
         }
         self.depth += 1;
         let scans_start = self.model.scans.len();
-        let (mut set, table) = self.source(&p.source);
+        let (mut set, mut table) = self.source(&p.source);
         // Scans whose rows flow into this pipeline, so that its time filter filters them too:
         // `union` members, nested pipelines, and the value of a tabular `let` read here.
         let mut inherited: Vec<usize> = match &p.source {
@@ -617,6 +617,7 @@ impl<'a> Analyzer<'a> {
                     .push((stage.span.clone(), set.clone()));
             }
             self.stage(stage, &mut set, table.clone());
+            table = rows_table_after(stage, table);
             if let StageKind::Union(_) = stage.kind {
                 inherited.extend(before..self.model.scans.len());
             }
@@ -1214,6 +1215,7 @@ impl<'a> Analyzer<'a> {
         }
         self.depth += 1;
         let mut rows = input.clone();
+        let mut table = table;
         for stage in stages {
             if self.keep_stage_inputs {
                 self.model
@@ -1221,6 +1223,7 @@ impl<'a> Analyzer<'a> {
                     .push((stage.span.clone(), rows.clone()));
             }
             self.stage(stage, &mut rows, table.clone());
+            table = rows_table_after(stage, table);
         }
         self.depth -= 1;
         rows
@@ -1903,6 +1906,20 @@ impl<'a> Analyzer<'a> {
             callee,
             span: call.span.clone(),
         });
+    }
+}
+
+/// The table the rows came from after `stage`, given the one before it: a `partition` query
+/// with a source of its own gives rows of another table.
+fn rows_table_after(stage: &Stage, table: Option<Arc<str>>) -> Option<Arc<str>> {
+    if let StageKind::Partition {
+        body: PartitionBody::Query(_),
+        ..
+    } = &stage.kind
+    {
+        None
+    } else {
+        table
     }
 }
 
