@@ -223,6 +223,23 @@ pub enum StageKind {
     Invoke(Call),
     /// `getschema`: columns `ColumnName`, `ColumnOrdinal`, `DataType`, `ColumnType`.
     Getschema,
+    /// `fork (stages) [name =] (stages) ...`: each branch runs over the input; the result
+    /// is several tables.
+    Fork(Vec<Vec<Stage>>),
+    /// `facet by A, B [with (stages)]`: a table for each column (and the subquery's), each
+    /// over the input.
+    Facet {
+        columns: Vec<Ident>,
+        with: Vec<Stage>,
+    },
+    /// `partition by Key (stages)` or `partition by Key { query }`.
+    Partition {
+        by: Expr,
+        body: PartitionBody,
+    },
+    /// `scan [with_match_id = Id] [order by ...] [partition by ...] [declare (...)] with
+    /// (step ...)`.
+    Scan(Box<Scan>),
     /// An operator whose columns the binder does not follow: from there on, the column set
     /// is open.
     Unfollowed(Unfollowed),
@@ -242,14 +259,6 @@ pub enum Passthrough {
 /// The operators whose columns the binder does not follow, each for its own reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unfollowed {
-    /// `fork`: several results, named by the branches.
-    Fork,
-    /// `facet by ...`: one result a column.
-    Facet,
-    /// `partition by ... (...)`: a subquery over each partition.
-    Partition,
-    /// `scan ... with (step ...)`: columns declared by its steps.
-    Scan,
     /// `find` inside a pipeline.
     Find,
     /// `evaluate` or `invoke` of something that is not a call.
@@ -257,6 +266,46 @@ pub enum Unfollowed {
     /// An operator that only starts a query (`range`, `print`, `datatable`,
     /// `externaldata`, written after a pipe: the parser never does it).
     SourceOnly,
+}
+
+/// What `partition` runs over each partition.
+#[derive(Debug, Clone)]
+pub enum PartitionBody {
+    /// `( stages )`: over the partition's rows; the result has the stages' columns.
+    Stages(Vec<Stage>),
+    /// `{ query }`: a query with a source of its own, in which the key column's name is the
+    /// partition's value (`toscalar(Key)`).
+    Query(Box<Pipeline>),
+}
+
+/// `scan`: the input's columns, plus the declared ones, plus the match id column.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    /// `with_match_id = Name`: a `long` column numbering the matches.
+    pub match_id: Option<Ident>,
+    pub order_by: Vec<SortKey>,
+    pub partition_by: Vec<Expr>,
+    /// `declare (Name: type [= default], ...)`.
+    pub declare: Vec<ScanColumn>,
+    pub steps: Vec<ScanStep>,
+}
+
+/// A column `scan` declares: `Name: type [= default]`.
+#[derive(Debug, Clone)]
+pub struct ScanColumn {
+    pub name: Ident,
+    pub ty: Option<crate::schema::ColumnType>,
+    pub default: Option<Expr>,
+}
+
+/// `step Name [output = ...]: condition [=> Column = expr, ...];`: the condition and the
+/// assignments read the row, the declared columns and `Step.Column` of this step and the
+/// steps before it.
+#[derive(Debug, Clone)]
+pub struct ScanStep {
+    pub name: Ident,
+    pub condition: Expr,
+    pub assignments: Vec<(Ident, Expr)>,
 }
 
 /// `mv-expand` / `mv-apply` items.

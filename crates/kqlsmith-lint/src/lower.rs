@@ -370,14 +370,72 @@ impl Lowering<'_> {
             O::Render { .. } => StageKind::Passthrough(Passthrough::Render),
             O::Consume { .. } => StageKind::Passthrough(Passthrough::Consume),
             O::Search { .. } => StageKind::Passthrough(Passthrough::Search),
-            O::Fork { .. } => StageKind::Unfollowed(Unfollowed::Fork),
-            O::Facet { .. } => StageKind::Unfollowed(Unfollowed::Facet),
-            O::Partition { .. } => StageKind::Unfollowed(Unfollowed::Partition),
-            O::Scan(_) => StageKind::Unfollowed(Unfollowed::Scan),
+            O::Fork { branches } => {
+                StageKind::Fork(branches.iter().map(|b| self.stages(&b.stages)).collect())
+            }
+            O::Facet { columns, with } => StageKind::Facet {
+                columns: columns.iter().map(ident).collect(),
+                with: with.as_deref().map_or_else(Vec::new, |w| self.stages(w)),
+            },
+            O::Partition { by, body, .. } => StageKind::Partition {
+                by: self.expr(by),
+                body: match body {
+                    ast::PartitionBody::Stages(stages) => {
+                        PartitionBody::Stages(self.stages(stages))
+                    }
+                    ast::PartitionBody::Query(query) => {
+                        PartitionBody::Query(Box::new(self.pipeline(query)))
+                    }
+                },
+            },
+            O::Scan(scan) => StageKind::Scan(Box::new(self.scan(scan))),
             O::Find { .. } => StageKind::Unfollowed(Unfollowed::Find),
             O::Range { .. } | O::Print { .. } | O::Datatable { .. } | O::Externaldata { .. } => {
                 StageKind::Unfollowed(Unfollowed::SourceOnly)
             }
+        }
+    }
+
+    /// The stages of a subquery (`fork`, `facet`, `partition`).
+    fn stages(&self, stages: &[ast::Stage]) -> Vec<Stage> {
+        stages.iter().map(|s| self.stage(s)).collect()
+    }
+
+    fn scan(&self, scan: &ast::Scan) -> Scan {
+        Scan {
+            match_id: scan.params.iter().find_map(|p| match &p.value {
+                ast::Expr::Name(n) if p.name.name.eq_ignore_ascii_case("with_match_id") => {
+                    Some(ident(n))
+                }
+                _ => None,
+            }),
+            order_by: scan.order_by.iter().map(|k| self.sort_key(k)).collect(),
+            partition_by: scan.partition_by.iter().map(|e| self.expr(e)).collect(),
+            declare: scan
+                .declare
+                .iter()
+                .map(|c| ScanColumn {
+                    name: ident(&c.name),
+                    ty: match &c.ty {
+                        ast::ParamType::Scalar(t) => ColumnType::parse(&t.name),
+                        ast::ParamType::Tabular { .. } => None,
+                    },
+                    default: c.default.as_ref().map(|e| self.expr(e)),
+                })
+                .collect(),
+            steps: scan
+                .steps
+                .iter()
+                .map(|step| ScanStep {
+                    name: ident(&step.name),
+                    condition: self.expr(&step.condition),
+                    assignments: step
+                        .assignments
+                        .iter()
+                        .map(|(column, value)| (ident(column), self.expr(value)))
+                        .collect(),
+                })
+                .collect(),
         }
     }
 

@@ -139,6 +139,27 @@ fn stage(s: &Stage, v: &mut impl IrVisitor, depth: usize) {
             assignments(by, v, depth);
             other.iter().for_each(|e| expr(e, v, depth));
         }
+        StageKind::Fork(branches) => branches.iter().flatten().for_each(|s| stage(s, v, depth)),
+        StageKind::Facet { with, .. } => with.iter().for_each(|s| stage(s, v, depth)),
+        StageKind::Partition { by, body } => {
+            expr(by, v, depth);
+            match body {
+                PartitionBody::Stages(stages) => stages.iter().for_each(|s| stage(s, v, depth)),
+                PartitionBody::Query(query) => pipeline(query, v, depth),
+            }
+        }
+        StageKind::Scan(scan) => {
+            scan.order_by.iter().for_each(|k| expr(&k.expr, v, depth));
+            scan.partition_by.iter().for_each(|e| expr(e, v, depth));
+            scan.declare
+                .iter()
+                .filter_map(|c| c.default.as_ref())
+                .for_each(|e| expr(e, v, depth));
+            for step in &scan.steps {
+                expr(&step.condition, v, depth);
+                step.assignments.iter().for_each(|(_, e)| expr(e, v, depth));
+            }
+        }
         StageKind::Evaluate(call) | StageKind::Invoke(call) => {
             call.args.iter().for_each(|a| expr(a, v, depth))
         }

@@ -898,3 +898,54 @@ fn semantic_tokens_name_each_kind_in_utf16_positions() {
     assert_eq!(words, ["|", "where", "Failures", ">", "Threshold"]);
     client.shutdown().unwrap();
 }
+
+#[test]
+fn references_rename_and_hover_reach_into_partition_and_scan_bodies() {
+    let (_dir, uri) = project("defender");
+    let mut client = Client::start(None);
+    let text = "let Window = 1d;\nDeviceEvents\n| partition by DeviceId (where Timestamp > ago(Window) | take 1)\n| scan declare (Hits: long) with (step s: Timestamp > ago(Window) => Hits = s.Hits + 1;)\n";
+    client.open(&uri, text);
+    let in_partition = position_of(text, "Window) | take");
+    let references = client
+        .request::<req::References>(ReferenceParams {
+            text_document_position: at(&uri, in_partition),
+            context: ReferenceContext {
+                include_declaration: true,
+            },
+            work_done_progress_params: Default::default(),
+            partial_result_params: Default::default(),
+        })
+        .unwrap();
+    let starts: Vec<Position> = references.iter().map(|l| l.range.start).collect();
+    let in_scan = utf16_position(text, text.rfind("Window").unwrap());
+    assert_eq!(
+        starts,
+        [position_of(text, "Window ="), in_partition, in_scan],
+        "the declaration and both uses inside the bodies"
+    );
+
+    let rename = client
+        .request::<req::Rename>(RenameParams {
+            text_document_position: at(&uri, in_scan),
+            new_name: "Lookback".into(),
+            work_done_progress_params: Default::default(),
+        })
+        .unwrap();
+    let renamed = apply_edits(text, &rename.changes.unwrap()[&uri]);
+    assert_eq!(renamed, text.replace("Window", "Lookback"));
+
+    let column = hover_text(
+        &mut client,
+        &uri,
+        position_of(text, "Timestamp > ago(Window) |"),
+    );
+    assert!(column.contains("`Timestamp`: `datetime`"), "{column}");
+    assert!(column.contains("DeviceEvents"), "{column}");
+    // Valid: only the warning that the table is read before any time filter of its own.
+    let codes: Vec<String> = lint_ranges(text)
+        .into_iter()
+        .map(|(code, _)| code)
+        .collect();
+    assert_eq!(codes, ["KQL303"]);
+    client.shutdown().unwrap();
+}

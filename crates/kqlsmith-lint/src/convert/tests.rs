@@ -275,3 +275,13 @@ fn two_columns_that_become_one_in_a_list_are_reported() {
             .is_empty()
     );
 }
+
+#[test]
+fn the_time_column_is_renamed_inside_partition_and_scan_bodies() {
+    let query = "DeviceEvents\n| partition by DeviceId (top 1 by Timestamp)\n\
+                 | scan declare (Start: datetime) with (step s: ActionType == \"a\" => Start = Timestamp; \
+                 step t: Timestamp > s.Start and s.Timestamp < Timestamp;)";
+    let c = to_sentinel(query);
+    assert_eq!(c.text, query.replace("Timestamp", "TimeGenerated"));
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+}

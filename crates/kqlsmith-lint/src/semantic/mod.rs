@@ -2,8 +2,11 @@
 //! from their statement on; the columns are followed through every pipe stage (`where`,
 //! `extend`, `project*`, `summarize`, `join`, `union`, `mv-expand`, `parse`, `top-nested`...),
 //! starting from the platform's schema, with the names Kusto gives the columns a query does
-//! not name ([`naming`]). An operator whose columns the binder does not follow (such as
-//! `evaluate` or `fork`) makes the column set "open": from there on no name is called unknown.
+//! not name ([`naming`]). Subqueries are bound on the rows they read: the stages of `fork`,
+//! `facet`, `partition` and `mv-apply` on their input's columns, `scan`'s steps on the input's
+//! columns, the declared ones and `Step.Column`. An operator whose columns the binder does
+//! not follow (such as `evaluate`, or `fork` and `facet`, which make several results) makes
+//! the column set "open": from there on no name is called unknown.
 //!
 //! The result, [`Model`], is a set of side tables keyed by span (every name used and what it
 //! resolved to, every table read, every `let` and its uses, every call, every column created,
@@ -249,6 +252,19 @@ pub struct Analyzer<'a> {
     depth: usize,
     keep_stage_inputs: bool,
     lineage: bool,
+    /// The key columns of the `partition by Key { query }` bodies being bound, innermost
+    /// last: in the query, `Key` is the partition's value.
+    partition_keys: Vec<(String, ColumnType)>,
+    /// The `scan` step being bound: the step names it may read (`Step.Column`) and their
+    /// columns.
+    scan_steps: Option<ScanSteps>,
+}
+
+/// The steps of a `scan` a step condition or assignment may read, and the columns of each
+/// step's state (the input's and the declared ones).
+struct ScanSteps {
+    names: Vec<String>,
+    state: ColumnSet,
 }
 
 /// A function parameter in scope while its body is bound.
@@ -298,6 +314,8 @@ impl<'a> Analyzer<'a> {
             depth: 0,
             keep_stage_inputs: false,
             lineage: false,
+            partition_keys: Vec::new(),
+            scan_steps: None,
         }
     }
 
@@ -544,7 +562,7 @@ impl<'a> Analyzer<'a> {
         }
         self.depth += 1;
         let scans_start = self.model.scans.len();
-        let (mut set, table) = self.source(&p.source);
+        let (mut set, mut table) = self.source(&p.source);
         // Scans whose rows flow into this pipeline, so that its time filter filters them too:
         // `union` members, nested pipelines, and the value of a tabular `let` read here.
         let mut inherited: Vec<usize> = match &p.source {
@@ -599,6 +617,7 @@ impl<'a> Analyzer<'a> {
                     .push((stage.span.clone(), set.clone()));
             }
             self.stage(stage, &mut set, table.clone());
+            table = rows_table_after(stage, table);
             if let StageKind::Union(_) = stage.kind {
                 inherited.extend(before..self.model.scans.len());
             }
@@ -1147,15 +1166,109 @@ impl<'a> Analyzer<'a> {
                 ]),
                 keyword,
             ),
+            StageKind::Fork(branches) => {
+                for branch in branches {
+                    self.subquery(branch, set, table.clone());
+                }
+                // Several results: what follows reads one of them, or all.
+                set.set_open();
+            }
+            StageKind::Facet { columns, with } => {
+                for column in columns {
+                    self.name_use(column, set, table.clone(), true);
+                }
+                self.subquery(with, set, table);
+                set.set_open();
+            }
+            StageKind::Partition { by, body } => {
+                self.expr(by, set, table.clone(), true);
+                match body {
+                    PartitionBody::Stages(stages) => *set = self.subquery(stages, set, table),
+                    PartitionBody::Query(query) => {
+                        let key = match &by.kind {
+                            ExprKind::Name(key) => Some((key.name.clone(), self.model.type_of(by))),
+                            _ => None,
+                        };
+                        let keys = self.partition_keys.len();
+                        self.partition_keys.extend(key);
+                        *set = self.pipeline(query);
+                        self.partition_keys.truncate(keys);
+                    }
+                }
+            }
+            StageKind::Scan(scan) => self.scan(scan, set, table),
             StageKind::Unfollowed(
-                Unfollowed::Fork
-                | Unfollowed::Facet
-                | Unfollowed::Partition
-                | Unfollowed::Scan
-                | Unfollowed::Find
-                | Unfollowed::NotACall
-                | Unfollowed::SourceOnly,
+                Unfollowed::Find | Unfollowed::NotACall | Unfollowed::SourceOnly,
             ) => set.set_open(),
+        }
+    }
+
+    /// The stages of a subquery over `input`'s rows: returns its result's columns.
+    fn subquery(
+        &mut self,
+        stages: &[Stage],
+        input: &ColumnSet,
+        table: Option<Arc<str>>,
+    ) -> ColumnSet {
+        if self.depth > MAX_DEPTH {
+            return ColumnSet::open();
+        }
+        self.depth += 1;
+        let mut rows = input.clone();
+        let mut table = table;
+        for stage in stages {
+            if self.keep_stage_inputs {
+                self.model
+                    .stage_inputs
+                    .push((stage.span.clone(), rows.clone()));
+            }
+            self.stage(stage, &mut rows, table.clone());
+            table = rows_table_after(stage, table);
+        }
+        self.depth -= 1;
+        rows
+    }
+
+    /// `scan`: its keys and steps read the input's columns and the declared ones (and a step,
+    /// `Step.Column` of itself and the steps before it); the result is the input's columns,
+    /// the declared ones and the match id.
+    fn scan(&mut self, scan: &Scan, set: &mut ColumnSet, table: Option<Arc<str>>) {
+        for key in &scan.order_by {
+            self.expr(&key.expr, set, table.clone(), true);
+        }
+        for key in &scan.partition_by {
+            self.expr(key, set, table.clone(), true);
+        }
+        let mut state = set.clone();
+        for column in &scan.declare {
+            if let Some(default) = &column.default {
+                self.expr(default, &ColumnSet::default(), None, false);
+            }
+            self.define(&column.name);
+            state.set(&column.name.name, column.ty.unwrap_or(ColumnType::Unknown));
+        }
+        let enclosing = self.scan_steps.take();
+        let mut names = Vec::new();
+        for step in &scan.steps {
+            names.push(step.name.name.clone());
+            self.scan_steps = Some(ScanSteps {
+                names,
+                state: state.clone(),
+            });
+            self.expr(&step.condition, &state, table.clone(), true);
+            for (column, value) in &step.assignments {
+                self.expr(value, &state, table.clone(), true);
+                self.name_use(column, &state, table.clone(), true);
+            }
+            names = self.scan_steps.take().map_or_else(Vec::new, |s| s.names);
+        }
+        self.scan_steps = enclosing;
+        for column in &scan.declare {
+            set.set(&column.name.name, column.ty.unwrap_or(ColumnType::Unknown));
+        }
+        if let Some(id) = &scan.match_id {
+            self.define(id);
+            set.set(&id.name, ColumnType::Long);
         }
     }
 
@@ -1666,6 +1779,8 @@ impl<'a> Analyzer<'a> {
             Resolution::Let(index)
         } else if self.use_param(name, &ident.span) {
             Resolution::Parameter
+        } else if let Some((_, ty)) = self.partition_keys.iter().rev().find(|(k, _)| k == name) {
+            Resolution::Column(*ty)
         } else if rows && set.is_open() {
             Resolution::Open
         } else if let Some(stage) = set.removed_by(name).filter(|_| rows) {
@@ -1714,12 +1829,24 @@ impl<'a> Analyzer<'a> {
             }
             ExprKind::Unary { operand, .. } => self.expr(operand, set, table, rows),
             ExprKind::Call(call) => self.call(call, set, table, rows),
-            ExprKind::Member { target, .. } => {
-                // `$left.X` / `$right.X` outside `on` are left alone; `a.b` checks `a` only.
-                if !matches!(&target.kind, ExprKind::Name(n) if n.name.starts_with('$')) {
-                    self.expr(target, set, table, rows);
+            ExprKind::Member { target, name } => match &target.kind {
+                // `Step.Column` in a `scan` step: a column of that step's state.
+                ExprKind::Name(step)
+                    if self
+                        .scan_steps
+                        .as_ref()
+                        .is_some_and(|s| s.names.contains(&step.name)) =>
+                {
+                    let steps = self.scan_steps.take();
+                    if let Some(steps) = &steps {
+                        self.name_use(name, &steps.state, table, true);
+                    }
+                    self.scan_steps = steps;
                 }
-            }
+                // `$left.X` / `$right.X` outside `on` are left alone; `a.b` checks `a` only.
+                ExprKind::Name(n) if n.name.starts_with('$') => {}
+                _ => self.expr(target, set, table, rows),
+            },
             ExprKind::Index { target, index } => {
                 self.expr(target, set, table.clone(), rows);
                 self.expr(index, set, table, rows);
@@ -1779,6 +1906,20 @@ impl<'a> Analyzer<'a> {
             callee,
             span: call.span.clone(),
         });
+    }
+}
+
+/// The table the rows came from after `stage`, given the one before it: a `partition` query
+/// with a source of its own gives rows of another table.
+fn rows_table_after(stage: &Stage, table: Option<Arc<str>>) -> Option<Arc<str>> {
+    if let StageKind::Partition {
+        body: PartitionBody::Query(_),
+        ..
+    } = &stage.kind
+    {
+        None
+    } else {
+        table
     }
 }
 
@@ -1982,6 +2123,39 @@ mod tests {
         assert_eq!(union, ["Source", "UserPrincipalName", "OperationName"]);
         assert!(output("sentinel", "SigninLogs | evaluate bag_unpack(DeviceDetail)").is_none());
         assert!(output("defender", "NoSuchTable | project A").is_none());
+    }
+
+    #[test]
+    fn partition_and_scan_give_their_columns_and_fork_and_facet_open_the_set() {
+        // Each list is the result Microsoft's analyzer computes for the same query.
+        assert_eq!(
+            output(
+                "defender",
+                "DeviceEvents | partition by DeviceId (summarize Events = count() by ActionType)"
+            )
+            .unwrap(),
+            ["ActionType", "Events"]
+        );
+        assert_eq!(
+            output(
+                "defender",
+                "DeviceEvents | partition hint.strategy=legacy by DeviceId \
+                 { DeviceInfo | project DeviceName, OSPlatform }"
+            )
+            .unwrap(),
+            ["DeviceName", "OSPlatform"]
+        );
+        assert_eq!(
+            output(
+                "defender",
+                "DeviceEvents | project DeviceId, Timestamp | scan with_match_id=M \
+                 declare (Start: datetime, N: long = 0) with (step s: true => Start = Timestamp;)"
+            )
+            .unwrap(),
+            ["DeviceId", "Timestamp", "Start", "N", "M"]
+        );
+        assert!(output("defender", "DeviceEvents | fork (take 1) (take 2)").is_none());
+        assert!(output("defender", "DeviceEvents | facet by ActionType").is_none());
     }
 
     #[test]
