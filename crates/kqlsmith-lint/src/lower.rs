@@ -461,7 +461,7 @@ impl Lowering<'_> {
             ast::Expr::Literal(l) => ExprKind::Literal(literal(l)),
             ast::Expr::Binary(b) => ExprKind::Binary {
                 op: BinaryOp::Scalar(b.op.kind),
-                spelling: match b.op.text.as_str() {
+                spelling: match &*b.op.text {
                     "<>" => OpSpelling::AngleBrackets,
                     "=" => OpSpelling::SingleEquals,
                     _ => OpSpelling::Canonical,

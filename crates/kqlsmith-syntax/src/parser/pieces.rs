@@ -194,7 +194,7 @@ fn chain(
             left,
             op: BinaryOp {
                 kind,
-                text: input[op_start..op_start + width].to_string(),
+                text: BinaryOp::spelling(kind, &input[op_start..op_start + width]),
                 span: Span::new(op_start, op_start + width),
             },
             right,
