@@ -134,7 +134,8 @@ pub struct Union {
     pub span: Range<usize>,
 }
 
-/// One `| operator ...` stage.
+/// One `| operator ...` stage. The rare operators with many parts are boxed, so that a
+/// pipeline of thousands of `where` stages costs little more than its expressions.
 #[derive(Debug, Clone)]
 pub struct Stage {
     pub kind: StageKind,
@@ -167,21 +168,21 @@ pub enum StageKind {
     Sort(Vec<SortKey>),
     /// `top N by expr [asc|desc]`.
     Top {
-        count: Expr,
+        count: Box<Expr>,
         by: Vec<SortKey>,
     },
     /// `top-nested [N] of Col [with others = x] by Agg, ...`.
     TopNested(Vec<TopNestedClause>),
     /// `top-hitters N of Col [by Weight]`.
     TopHitters {
-        count: Expr,
-        of: Expr,
-        by: Option<Expr>,
+        count: Box<Expr>,
+        of: Box<Expr>,
+        by: Option<Box<Expr>>,
     },
     /// `sample-distinct N of Col`.
     SampleDistinct {
-        count: Expr,
-        of: Expr,
+        count: Box<Expr>,
+        of: Box<Expr>,
     },
     /// `reduce by Col`: columns `Pattern`, `Count`, `Representative`.
     Reduce(Expr),
@@ -189,9 +190,9 @@ pub enum StageKind {
     Take(Expr),
     /// `count`: one column `Count`.
     Count,
-    Join(Join),
-    Lookup(Join),
-    Union(Union),
+    Join(Box<Join>),
+    Lookup(Box<Join>),
+    Union(Box<Union>),
     /// `mv-expand [with_itemindex=I] [Name =] expr [to typeof(t)], ...`.
     MvExpand(MvExpand),
     /// `mv-apply items on (stages)`: the stages run over each row's expanded items.
@@ -201,13 +202,13 @@ pub enum StageKind {
     },
     /// `parse`, `parse-where` and `parse-kv`: the source and the columns it adds.
     Parse {
-        source: Expr,
+        source: Box<Expr>,
         columns: Vec<(Ident, Option<crate::schema::ColumnType>)>,
     },
     /// `make-series Name = agg default = x on Time from .. to .. step .. by Cols`.
     MakeSeries {
         aggregates: Vec<Assignment>,
-        on: Expr,
+        on: Box<Expr>,
         by: Vec<Assignment>,
         other: Vec<Expr>,
     },

@@ -81,28 +81,36 @@ impl Linter {
             Err(error) => return self.finish(source, path, Err(error)),
         };
         if recursion_depth(&tree) <= SHALLOW_TREE {
-            return self.lint_tree(source, path, &tree);
+            return self.lint_tree(source, path, tree);
         }
         std::thread::scope(|scope| {
-            match std::thread::Builder::new()
+            let thread = std::thread::Builder::new()
                 .stack_size(STACK_BYTES)
-                .spawn_scoped(scope, || self.lint_tree(source, path, &tree))
-            {
+                .spawn_scoped(scope, || self.lint_tree(source, path, tree));
+            match thread {
                 Ok(thread) => thread
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                Err(_) => self.lint_tree(source, path, &tree),
+                // No thread, and the tree went with its closure: parse again and lint here.
+                Err(_) => match kqlsmith_syntax::parse(source) {
+                    Ok(tree) => self.lint_tree(source, path, tree),
+                    Err(error) => self.finish(source, path, Err(error)),
+                },
             }
         })
     }
 
+    /// Lowers the syntax tree, then lets it go before binding: nothing after the lowering
+    /// reads it, and on a big file it is as big as the lowered tree.
     fn lint_tree(
         &self,
         source: &str,
         path: Option<&Path>,
-        tree: &kqlsmith_syntax::ast::Script,
+        tree: kqlsmith_syntax::ast::Script,
     ) -> Vec<Diagnostic> {
-        self.finish(source, path, Ok(crate::lower::script(source, tree)))
+        let lowered = crate::lower::script(source, &tree);
+        drop(tree);
+        self.finish(source, path, Ok(lowered))
     }
 
     /// Runs the enabled rules on the lowered tree (or reports why there is none), then applies

@@ -257,10 +257,10 @@ impl Lowering<'_> {
                 aggregates: self.assignments(aggregates),
                 by: self.assignments(by),
             },
-            O::Join(j) => StageKind::Join(self.join(j)),
-            O::Lookup(j) => StageKind::Lookup(self.join(j)),
+            O::Join(j) => StageKind::Join(Box::new(self.join(j))),
+            O::Lookup(j) => StageKind::Lookup(Box::new(self.join(j))),
             O::Union { params, tables } => {
-                StageKind::Union(self.union(params, tables, keyword.clone()))
+                StageKind::Union(Box::new(self.union(params, tables, keyword.clone())))
             }
             O::Distinct { columns, .. } => match columns.as_slice() {
                 [only] if matches!(only.expr, ast::Expr::Star(_)) => StageKind::Distinct(None),
@@ -271,7 +271,7 @@ impl Lowering<'_> {
             }
             O::Take { count, .. } | O::Sample { count, .. } => StageKind::Take(self.expr(count)),
             O::Top { count, by, .. } => StageKind::Top {
-                count: self.expr(count),
+                count: Box::new(self.expr(count)),
                 by: vec![self.sort_key(by)],
             },
             O::TopNested { clauses } => StageKind::TopNested(
@@ -286,13 +286,13 @@ impl Lowering<'_> {
                     .collect(),
             ),
             O::TopHitters { count, of, by } => StageKind::TopHitters {
-                count: self.expr(count),
-                of: self.expr(of),
-                by: by.as_ref().map(|e| self.expr(e)),
+                count: Box::new(self.expr(count)),
+                of: Box::new(self.expr(of)),
+                by: by.as_ref().map(|e| Box::new(self.expr(e))),
             },
             O::SampleDistinct { count, of, .. } => StageKind::SampleDistinct {
-                count: self.expr(count),
-                of: self.expr(of),
+                count: Box::new(self.expr(count)),
+                of: Box::new(self.expr(of)),
             },
             O::Reduce { by, .. } => StageKind::Reduce(self.expr(by)),
             O::Count => StageKind::Count,
@@ -309,7 +309,7 @@ impl Lowering<'_> {
             O::Parse {
                 source, pattern, ..
             } => StageKind::Parse {
-                source: self.expr(source),
+                source: Box::new(self.expr(source)),
                 columns: pattern
                     .iter()
                     .filter_map(|item| match item {
@@ -326,7 +326,7 @@ impl Lowering<'_> {
             O::ParseKv {
                 source, columns, ..
             } => StageKind::Parse {
-                source: self.expr(source),
+                source: Box::new(self.expr(source)),
                 columns: columns.iter().map(typed_column).collect(),
             },
             O::MakeSeries(m) => {
@@ -352,7 +352,7 @@ impl Lowering<'_> {
                         .iter()
                         .map(|a| self.assignment(&a.column))
                         .collect(),
-                    on: self.expr(&m.on),
+                    on: Box::new(self.expr(&m.on)),
                     by: self.assignments(&m.by),
                     other,
                 }
@@ -519,7 +519,7 @@ impl Lowering<'_> {
             ast::Expr::Literal(l) => ExprKind::Literal(literal(l)),
             ast::Expr::Binary(b) => ExprKind::Binary {
                 op: BinaryOp::Scalar(b.op.kind),
-                spelling: match b.op.text.as_str() {
+                spelling: match &*b.op.text {
                     "<>" => OpSpelling::AngleBrackets,
                     "=" => OpSpelling::SingleEquals,
                     _ => OpSpelling::Canonical,

@@ -799,7 +799,7 @@ mod tests {
             left,
             op: BinaryOp {
                 kind,
-                text: kind.as_str().to_string(),
+                text: kind.as_str().into(),
                 span: Span::new(0, 0),
             },
             right,

@@ -123,31 +123,51 @@ pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
 /// byte offsets: where a statement or a pipe stage ends. Unbalanced brackets make the cuts
 /// meaningless, not wrong: the pieces they give then fail to parse on their own.
 pub(crate) fn separators(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
+    structure(text)
+        .filter(|&(_, b, depth)| depth == 0 && matches!(b, b';' | b'|'))
+        .map(|(at, b, _)| (at, b))
+}
+
+/// The bytes of `text` that give it its shape, outside string literals and comments: the
+/// brackets, `,`, `;`, `|` and the first letter of every word, each with its offset and the
+/// bracket depth it is at (a bracket's own is the depth outside it).
+pub(crate) fn structure(text: &str) -> impl Iterator<Item = (usize, u8, usize)> + '_ {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;
     std::iter::from_fn(move || {
         while i < bytes.len() {
             let b = bytes[i];
+            let at = i;
+            i += 1;
             match b {
                 b'/' | b'\'' | b'"' | b'`' | b'~' => {
-                    if let Some(end) = skip_trivia_or_string(bytes, i) {
+                    if let Some(end) = skip_trivia_or_string(bytes, at) {
                         i = end;
-                        continue;
                     }
                 }
-                b'(' | b'[' | b'{' => depth += 1,
-                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-                b';' | b'|' if depth == 0 => {
-                    i += 1;
-                    return Some((i - 1, b));
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    return Some((at, b, depth - 1));
                 }
+                b')' | b']' | b'}' => {
+                    depth = depth.saturating_sub(1);
+                    return Some((at, b, depth));
+                }
+                b';' | b'|' | b',' => return Some((at, b, depth)),
+                _ if is_word_start(bytes, at) => return Some((at, b, depth)),
                 _ => {}
             }
-            i += 1;
         }
         None
     })
+}
+
+/// Whether a word (a name or keyword) starts at `at`.
+fn is_word_start(bytes: &[u8], at: usize) -> bool {
+    let is_word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    (bytes[at].is_ascii_alphabetic() || bytes[at] == b'_')
+        && (at == 0 || !is_word_byte(bytes[at - 1]))
 }
 
 /// Spaces KQL accepts between tokens beyond ASCII ones.

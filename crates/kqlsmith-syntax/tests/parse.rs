@@ -81,10 +81,7 @@ fn parses_the_published_hunt_in_both_dialects() {
         else {
             panic!("stage 4 compares")
         };
-        assert_eq!(
-            (ne.op.kind, ne.op.text.as_str()),
-            (BinaryOpKind::NotEq, "<>")
-        );
+        assert_eq!((ne.op.kind, &*ne.op.text), (BinaryOpKind::NotEq, "<>"));
         assert!(
             script
                 .comments
@@ -564,7 +561,7 @@ fn a_single_equals_compares_only_after_where_and_a_name() {
     let Expr::Binary(b) = predicate("T | where a = 1 or b") else {
         panic!("expected a comparison")
     };
-    assert_eq!((b.op.kind, b.op.text.as_str()), (BinaryOpKind::Eq, "="));
+    assert_eq!((b.op.kind, &*b.op.text), (BinaryOpKind::Eq, "="));
     assert_eq!(b.left.as_name().map(|n| n.name.as_str()), Some("a"));
     // The whole rest is the right side, as Microsoft's parser reads it.
     assert!(matches!(b.right.unparen(), Expr::Binary(or) if or.op.kind == BinaryOpKind::Or));
@@ -610,13 +607,32 @@ fn legacy_operator_spellings() {
         let Expr::Binary(b) = predicate(&source) else {
             panic!("{source}")
         };
-        assert_eq!((b.op.kind, b.op.text.as_str()), (kind, text));
+        assert_eq!((b.op.kind, &*b.op.text), (kind, text));
         round_trip(&source);
     }
     for unknown in ["nothas", "notstartswith", "hascs", "notin", "notbetween"] {
         assert!(
             parse(&format!("T | where a {unknown} \"x\"")).is_err(),
             "{unknown}"
+        );
+    }
+}
+
+#[test]
+fn canonical_operator_spellings_are_not_copied() {
+    for (source, canonical) in [
+        ("T | where a == 1", true),
+        ("T | where a or b", true),
+        ("T | where a <> 1", false),
+        ("T | where a matches  regex 'x'", false),
+    ] {
+        let Expr::Binary(b) = predicate(source) else {
+            panic!("{source}")
+        };
+        assert_eq!(
+            matches!(b.op.text, std::borrow::Cow::Borrowed(_)),
+            canonical,
+            "{source}"
         );
     }
 }

@@ -42,10 +42,12 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             if !matches!(item.kind, ExprKind::Literal(Literal::String(_))) {
                 return;
             }
-            let parts: Vec<&Range<usize>> = self
-                .strings
+            // The literals are in source order: look up the item's first, rather than go
+            // through them all for each item (an IOC list has hundreds of thousands).
+            let first = self.strings.partition_point(|s| s.start < item.span.start);
+            let parts: Vec<&Range<usize>> = self.strings[first..]
                 .iter()
-                .filter(|s| s.start >= item.span.start && s.end <= item.span.end)
+                .take_while(|s| s.end <= item.span.end)
                 .collect();
             if parts.len() < 2 {
                 return;

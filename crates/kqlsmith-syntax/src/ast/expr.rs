@@ -1,5 +1,7 @@
 //! Scalar expressions and literals.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::{Ident, TabularExpr};
@@ -201,7 +203,9 @@ impl Clone for BinaryExpr {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BinaryOp {
     pub kind: BinaryOpKind,
-    pub text: String,
+    /// The spelling; a canonical one borrows [`BinaryOpKind::as_str`], so that the operators
+    /// of a big file cost no allocation each.
+    pub text: Cow<'static, str>,
     pub span: Span,
 }
 
@@ -210,8 +214,17 @@ impl BinaryOp {
     pub fn new(kind: BinaryOpKind) -> Self {
         BinaryOp {
             kind,
-            text: kind.as_str().to_string(),
+            text: Cow::Borrowed(kind.as_str()),
             span: Span::default(),
+        }
+    }
+
+    /// The spelling `text` of an operator of `kind`, borrowed when it is the canonical one.
+    pub fn spelling(kind: BinaryOpKind, text: &str) -> Cow<'static, str> {
+        if text == kind.as_str() {
+            Cow::Borrowed(kind.as_str())
+        } else {
+            Cow::Owned(text.to_string())
         }
     }
 }

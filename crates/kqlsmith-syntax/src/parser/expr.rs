@@ -88,7 +88,7 @@ impl Converter<'_> {
                 }
                 let op = BinaryOp {
                     kind,
-                    text: text.to_string(),
+                    text: BinaryOp::spelling(kind, text),
                     span: self.span(&op),
                 };
                 let span = left.span().cover(right.span());
@@ -122,7 +122,7 @@ impl Converter<'_> {
     fn comparisons_do_not_chain(&self, lhs: &Expr, op: &P<'_>) -> Result<(), ParseError> {
         let test = match lhs {
             Expr::Binary(b) if b.op.kind.precedence() == precedence::COMPARISON => {
-                b.op.text.clone()
+                b.op.text.to_string()
             }
             Expr::In(i) => format!("{} (...)", i.op.as_str()),
             Expr::Between(b) if b.negated => "!between (...)".to_string(),

@@ -15,6 +15,7 @@ use pest::iterators::Pairs;
 use super::{Converter, KqlParser, Rule};
 use crate::ast::*;
 use crate::scan;
+use crate::span::Span;
 
 /// The statements of `input` (the text pest reads, see `scan::pest_input`), or `None` when the
 /// text must be parsed whole.
@@ -81,10 +82,13 @@ fn statement(
     };
     let stage_ends = stage_starts.iter().skip(1).copied().chain([range.end]);
     for (start, end) in stage_starts.iter().copied().zip(stage_ends) {
-        let pair = parse_piece(Rule::stage_piece, input, start, end)?
-            .next()
-            .expect("a parsed stage piece holds the stage");
-        let stage = Converter::at(source, start).stage(pair).ok()?;
+        let sliced = (end - start >= LONG_STAGE)
+            .then(|| long_stage(source, input, start, end))
+            .flatten();
+        let stage = match sliced {
+            Some(stage) => stage,
+            None => stage(source, input, start, end)?,
+        };
         pipeline.span = pipeline.span.cover(stage.span);
         pipeline.stages.push(stage);
     }
@@ -96,6 +100,179 @@ fn statement(
             value: LetValue::Tabular(pipeline),
         }),
     })
+}
+
+/// The stage `input[start..end]`, parsed in one go.
+fn stage(source: &str, input: &str, start: usize, end: usize) -> Option<Stage> {
+    let pair = parse_piece(Rule::stage_piece, input, start, end)?
+        .next()
+        .expect("a parsed stage piece holds the stage");
+    Converter::at(source, start).stage(pair).ok()
+}
+
+/// Stages this long are looked into: a long `or` chain or `in (...)` list is parsed a slice
+/// at a time.
+const LONG_STAGE: usize = 64 << 10;
+
+/// Fewer links or items than this are not worth slicing.
+const MANY: usize = 64;
+
+/// Operands and items nested deeper than this are left to the whole parse, which alone
+/// knows how deep they sit (see `MAX_EXPR_DEPTH`).
+const SHALLOW: u32 = 16;
+
+/// A long stage, `input[start..end]`, parsed a slice at a time when it has one of the shapes
+/// of big filters: `where a or b or ...` (or `and`), one operand a slice, or a long
+/// `in (...)` list at its top level, one item a slice. `None` for any other stage, and when
+/// a slice does not parse: the caller then parses the stage in one go.
+fn long_stage(source: &str, input: &str, start: usize, end: usize) -> Option<Stage> {
+    let text = &input[start..end];
+    let (mut ors, mut ands) = (Vec::new(), Vec::new());
+    // The commas of the top-level bracket being read, and the closing bracket and commas of
+    // the one with the most so far.
+    let mut commas = Vec::new();
+    let mut list = (0, Vec::new());
+    for (at, b, depth) in scan::structure(text) {
+        match (b, depth) {
+            (b'o' | b'a', 0) => {
+                let word = text[at..].split(|c: char| !c.is_ascii_alphanumeric() && c != '_');
+                match word.into_iter().next() {
+                    Some("or") => ors.push(at),
+                    Some("and") => ands.push(at),
+                    _ => {}
+                }
+            }
+            (b'(', 0) => commas.clear(),
+            (b',', 1) => commas.push(at),
+            (b')', 0) if commas.len() > list.1.len() => list = (at, std::mem::take(&mut commas)),
+            _ => {}
+        }
+    }
+    if ors.len() >= MANY {
+        chain(source, input, start, end, &ors, BinaryOpKind::Or)
+    } else if ors.is_empty() && ands.len() >= MANY {
+        chain(source, input, start, end, &ands, BinaryOpKind::And)
+    } else if list.1.len() >= MANY {
+        long_list(source, input, start, end, list.0, &list.1)
+    } else {
+        None
+    }
+}
+
+/// `where a op b op ...`, its operators at `links` (offsets in the stage): the stage up to
+/// the first operator, then each operand on its own, linked as the Pratt parser links them.
+fn chain(
+    source: &str,
+    input: &str,
+    start: usize,
+    end: usize,
+    links: &[usize],
+    kind: BinaryOpKind,
+) -> Option<Stage> {
+    let mut stage = self::stage(source, input, start, start + links[0])?;
+    let Operator::Where { predicate, .. } = &mut stage.operator else {
+        return None;
+    };
+    // `where Name = value or ...` compares `Name` with the whole chain: not a chain at all.
+    if matches!(predicate, Expr::Binary(b) if b.op.text == "=") {
+        return None;
+    }
+    let width = kind.as_str().len();
+    let operand_ends = links.iter().skip(1).map(|&at| start + at).chain([end]);
+    for (&at, operand_end) in links.iter().zip(operand_ends) {
+        let op_start = start + at;
+        let right = shallow(
+            source,
+            input,
+            Rule::operand_piece,
+            op_start + width,
+            operand_end,
+        )?;
+        let left = std::mem::replace(predicate, Expr::Star(Span::default()));
+        let span = left.span().cover(right.span());
+        *predicate = Expr::Binary(Box::new(BinaryExpr {
+            left,
+            op: BinaryOp {
+                kind,
+                text: BinaryOp::spelling(kind, &input[op_start..op_start + width]),
+                span: Span::new(op_start, op_start + width),
+            },
+            right,
+            span,
+        }));
+    }
+    stage.span = stage.span.cover(predicate.span());
+    Some(stage)
+}
+
+/// A stage with a long `in (...)` list at its top level, closed at `close` with commas at
+/// `commas` (offsets in the stage): the stage parsed with every item but the first blanked
+/// out (spaces, so every offset stays), then each other item on its own.
+fn long_list(
+    source: &str,
+    input: &str,
+    start: usize,
+    end: usize,
+    close: usize,
+    commas: &[usize],
+) -> Option<Stage> {
+    let text = &input[start..end];
+    let mut blanked = String::with_capacity(text.len());
+    blanked.push_str(&text[..commas[0]]);
+    blanked.extend(std::iter::repeat_n(' ', close - commas[0]));
+    blanked.push_str(&text[close..]);
+    let pair = KqlParser::parse(Rule::stage_piece, &blanked)
+        .ok()?
+        .next()
+        .expect("a parsed stage piece holds the stage");
+    let mut stage = Converter::at(source, start).stage(pair).ok()?;
+    let Operator::Where { predicate, .. } = &mut stage.operator else {
+        return None;
+    };
+    let list = in_list_closed_at(predicate, start + close)?;
+    let item_ends = commas.iter().skip(1).copied().chain([close]);
+    for (&comma, item_end) in commas.iter().zip(item_ends) {
+        let item = shallow(
+            source,
+            input,
+            Rule::item_piece,
+            start + comma + 1,
+            start + item_end,
+        )?;
+        list.push(item);
+    }
+    Some(stage)
+}
+
+/// The items of the one-item `in (...)` list closed at `close` among the operands of
+/// `predicate`'s operators.
+fn in_list_closed_at(predicate: &mut Expr, close: usize) -> Option<&mut Vec<Expr>> {
+    match predicate {
+        Expr::In(test) if test.span.end == close + 1 && test.list.len() == 1 => {
+            Some(&mut test.list)
+        }
+        Expr::Binary(b) => {
+            let BinaryExpr { left, right, .. } = b.as_mut();
+            in_list_closed_at(left, close).or_else(|| in_list_closed_at(right, close))
+        }
+        Expr::Unary(u) => in_list_closed_at(&mut u.operand, close),
+        _ => None,
+    }
+}
+
+/// The expression `input[start..end]` read by `rule` (an operand or a list item), if it is
+/// no deeper than [`SHALLOW`].
+fn shallow(source: &str, input: &str, rule: Rule, start: usize, end: usize) -> Option<Expr> {
+    let pair = parse_piece(rule, input, start, end)?
+        .next()
+        .expect("a parsed piece holds its expression");
+    let converter = Converter::at(source, start);
+    let expr = match rule {
+        Rule::item_piece => converter.pipe_value(pair),
+        _ => converter.expr(pair),
+    }
+    .ok()?;
+    (converter.nested.get() <= SHALLOW).then_some(expr)
 }
 
 /// pest's pairs for `input[start..end]` read by an entry rule; their offsets count from
@@ -168,6 +345,85 @@ mod tests {
             in_pieces > entries.len() / 2,
             "only {in_pieces} texts parsed"
         );
+    }
+
+    /// Long filters of the shapes sliced inside a stage, and near misses that are not.
+    fn long_stages() -> Vec<(String, bool)> {
+        let terms = |each: &dyn Fn(usize) -> String, sep: &str| {
+            (0..4000).map(each).collect::<Vec<_>>().join(sep)
+        };
+        let ports = terms(&|i| format!("RemotePort == {i}"), " or ");
+        let items = terms(&|i| format!("\"10.0.{}.{}\"", i / 256, i % 256), ",\n  ");
+        let deep = format!("{}1{}", "(".repeat(20), ")".repeat(20));
+        vec![
+            (format!("T | where {ports}\n| take 1"), true),
+            (
+                format!(
+                    "T | filter {}",
+                    terms(&|i| format!("A has 'x{i}'"), " and ")
+                ),
+                true,
+            ),
+            (format!("T | where x == 1 and B == 2 or {ports}"), true),
+            (format!("T | where * has 'a' or {ports} or * has 'b'"), true),
+            (format!("T\n| where RemoteIP in ({items})\n"), true),
+            (
+                format!("T | where A == 1 and B !in~ ({items}) or C has_any ({items})"),
+                true,
+            ),
+            (
+                format!("T | where A in ({items}, dynamic([1, 2]), (U | project A))"),
+                true,
+            ),
+            // Not sliced: the tree is the same either way.
+            (format!("T | where A = 1 or {ports}"), false),
+            (format!("T | extend x = {ports}"), false),
+            (format!("T | where {ports} or B == {deep}"), false),
+            (format!("T | where not(A in ({items}))"), false),
+            (format!("T | where B == ({items})"), false),
+            // Errors: the slices refuse them, the whole parse reports them.
+            (format!("T | where {ports} or or B == 1"), false),
+            (format!("T | where {ports} or"), false),
+            (format!("T | where A in ({items},)"), false),
+            (format!("T | where A in ({items}, B == 1 == 2)"), false),
+        ]
+    }
+
+    #[test]
+    fn long_filters_parse_in_slices_as_they_do_whole() {
+        // `Debug` follows a chain by recursion: print them on a stack with room for it.
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(compare_long_filters)
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    fn compare_long_filters() {
+        for (text, sliced) in long_stages() {
+            let first_pipe = text.find('|').unwrap();
+            let stage_end = text[first_pipe + 1..]
+                .find("\n|")
+                .map_or(text.len(), |i| first_pipe + 1 + i);
+            assert_eq!(
+                long_stage(&text, &text, first_pipe, stage_end).is_some(),
+                sliced,
+                "{}",
+                &text[..80]
+            );
+            let (pieces, whole) = both(&text);
+            match pieces {
+                Some(pieces) => assert_eq!(pieces, whole, "{}", &text[..80]),
+                None => assert!(whole.starts_with("Err"), "{}", &text[..80]),
+            }
+            assert_eq!(
+                format!("{:?}", super::super::parse(&text)),
+                format!("{:?}", super::super::parse_with(&text, super::super::whole)),
+                "{}",
+                &text[..80]
+            );
+        }
     }
 
     #[test]

@@ -83,7 +83,7 @@ impl Converter<'_> {
             left,
             op: BinaryOp {
                 kind: BinaryOpKind::Eq,
-                text: "=".to_string(),
+                text: "=".into(),
                 span: Span::new(eq, eq + 1),
             },
             right,

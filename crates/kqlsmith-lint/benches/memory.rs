@@ -1,11 +1,14 @@
-//! Memory of parsing big inputs: for each generated input, its size, the heap the parser
-//! used at its peak, and the heap the finished tree holds, each per byte of input.
+//! Memory of parsing and linting big inputs: for each generated input, its size, the heap
+//! the parser used at its peak, the heap the finished syntax tree holds, and the heap the
+//! linter used at its peak (parse, lowering, binding, rules), each per byte of input.
 //!
-//! `cargo bench -p kqlsmith-syntax --bench memory [-- MEGABYTES]` (default 18 MB an input).
+//! `cargo bench -p kqlsmith-lint --bench memory [-- MEGABYTES]` (default 18 MB an input).
 //! Peak RSS of the commands on the same inputs: `tests/memory/run`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+use kqlsmith_lint::{Config, Linter, Platform};
 
 /// Counts the bytes in use and their peak since the last reset.
 struct Counting;
@@ -80,28 +83,46 @@ fn inputs(bytes: usize) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The heap in use at the peak of `work`, above what was in use before it, and what it
+/// returns with the heap that value holds.
+fn peak_of<T>(work: impl FnOnce() -> T) -> (usize, T, usize) {
+    let before = IN_USE.load(Relaxed);
+    PEAK.store(before, Relaxed);
+    let value = work();
+    let held = IN_USE.load(Relaxed) - before;
+    (PEAK.load(Relaxed) - before, value, held)
+}
+
 fn main() {
     let megabytes: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(18);
-    println!("| input | size | peak heap while parsing | heap of the tree |");
-    println!("|---|---|---|---|");
+    let linter = Linter::new(Platform::builtin("defender").unwrap(), Config::new());
+    println!("| input | size | peak heap, parse | heap of the tree | peak heap, lint |");
+    println!("|---|---|---|---|---|");
     for (name, text) in inputs(megabytes << 20) {
-        let before = IN_USE.load(Relaxed);
-        PEAK.store(before, Relaxed);
-        let script = kqlsmith_syntax::parse(&text).expect("the input parses");
-        let tree = IN_USE.load(Relaxed) - before;
-        let peak = PEAK.load(Relaxed) - before;
+        let (parse_peak, script, tree) =
+            peak_of(|| kqlsmith_syntax::parse(&text).expect("the input parses"));
         drop(script);
+        let (lint_peak, diagnostics, _) = peak_of(|| linter.lint(&text));
+        assert!(
+            diagnostics.iter().all(|d| d.code != "KQL001"),
+            "{name} lints without a syntax error"
+        );
+        drop(diagnostics);
         let size = text.len() as f64;
+        let mb = |bytes: usize| bytes as f64 / 1e6;
+        let per_byte = |bytes: usize| bytes as f64 / size;
         println!(
-            "| {name} | {:.1} MB | {:.1} MB ({:.1} x) | {:.1} MB ({:.2} bytes a byte) |",
+            "| {name} | {:.1} MB | {:.1} MB ({:.1} x) | {:.1} MB ({:.2} bytes a byte) | {:.1} MB ({:.1} x) |",
             size / 1e6,
-            peak as f64 / 1e6,
-            peak as f64 / size,
-            tree as f64 / 1e6,
-            tree as f64 / size,
+            mb(parse_peak),
+            per_byte(parse_peak),
+            mb(tree),
+            per_byte(tree),
+            mb(lint_peak),
+            per_byte(lint_peak),
         );
     }
 }
