@@ -403,6 +403,44 @@ pub struct Expr {
     pub span: Range<usize>,
 }
 
+impl Expr {
+    /// Down the left spine of binary operators (a chain, `a or b or c`, nests along `lhs`
+    /// as deep as it is long), without recursion: the first operand that is not a binary
+    /// operator, and the right operands met on the way, left to right.
+    pub fn left_spine(&self) -> (&Expr, Vec<&Expr>) {
+        let mut rights = Vec::new();
+        let mut first = self;
+        while let ExprKind::Binary { lhs, rhs, .. } = &first.kind {
+            rights.push(&**rhs);
+            first = lhs;
+        }
+        rights.reverse();
+        (first, rights)
+    }
+}
+
+impl Drop for Expr {
+    /// Unlinks the left spine one operator at a time: a chain (`a or b or c`) nests along
+    /// `lhs` as deep as it is long, and the default drop would recurse once a link.
+    fn drop(&mut self) {
+        let mut next = take_binary_lhs(&mut self.kind);
+        while let Some(mut kind) = next {
+            next = take_binary_lhs(&mut kind);
+        }
+    }
+}
+
+/// Takes the operator out of `kind`'s left operand, if both are binary operators, leaving
+/// a leaf in its place.
+fn take_binary_lhs(kind: &mut ExprKind) -> Option<ExprKind> {
+    match kind {
+        ExprKind::Binary { lhs, .. } if matches!(lhs.kind, ExprKind::Binary { .. }) => {
+            Some(std::mem::replace(&mut lhs.kind, ExprKind::Star))
+        }
+        _ => None,
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum ExprKind {
     /// A column, a `let` name, or a parameter.

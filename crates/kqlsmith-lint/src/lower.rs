@@ -517,17 +517,7 @@ impl Lowering<'_> {
                 value: Box::new(self.expr(&a.value)),
             },
             ast::Expr::Literal(l) => ExprKind::Literal(literal(l)),
-            ast::Expr::Binary(b) => ExprKind::Binary {
-                op: BinaryOp::Scalar(b.op.kind),
-                spelling: match &*b.op.text {
-                    "<>" => OpSpelling::AngleBrackets,
-                    "=" => OpSpelling::SingleEquals,
-                    _ => OpSpelling::Canonical,
-                },
-                op_span: span(b.op.span),
-                lhs: Box::new(self.expr(&b.left)),
-                rhs: Box::new(self.expr(&b.right)),
-            },
+            ast::Expr::Binary(b) => return self.chain(b),
             ast::Expr::Unary(u) => ExprKind::Unary {
                 op: u.op,
                 operand: Box::new(self.expr(&u.operand)),
@@ -576,6 +566,32 @@ impl Lowering<'_> {
             kind,
             span: span(e.span()),
         }
+    }
+}
+
+impl Lowering<'_> {
+    /// A chain (`a or b or c`) with a loop over its links, left to right: it nests as deep
+    /// as it is long, and recursing once a link would cost stack a link.
+    fn chain(&self, last: &ast::BinaryExpr) -> Expr {
+        let (first, links) = last.chain();
+        let mut lowered = self.expr(first);
+        for link in links {
+            lowered = Expr {
+                kind: ExprKind::Binary {
+                    op: BinaryOp::Scalar(link.op.kind),
+                    spelling: match &*link.op.text {
+                        "<>" => OpSpelling::AngleBrackets,
+                        "=" => OpSpelling::SingleEquals,
+                        _ => OpSpelling::Canonical,
+                    },
+                    op_span: span(link.op.span),
+                    lhs: Box::new(lowered),
+                    rhs: Box::new(self.expr(&link.right)),
+                },
+                span: span(link.span),
+            };
+        }
+        lowered
     }
 }
 

@@ -176,17 +176,32 @@ fn stage(s: &Stage, v: &mut impl IrVisitor, depth: usize) {
     }
 }
 
+/// A chain (`a or b or c`) nests along `lhs` as deep as it is long: its operators are
+/// visited with a loop down the left spine, then their right operands innermost first, in
+/// the order and at the depths of a walk that recursed into each operand.
 fn expr(e: &Expr, v: &mut impl IrVisitor, depth: usize) {
-    if depth > MAX_DEPTH {
-        return;
+    let mut rights = Vec::new();
+    let (mut node, mut depth) = (e, depth);
+    while depth <= MAX_DEPTH {
+        depth += 1;
+        v.expr(node);
+        let ExprKind::Binary { lhs, rhs, .. } = &node.kind else {
+            operands(node, v, depth);
+            break;
+        };
+        rights.push((rhs, depth));
+        node = lhs;
     }
-    let depth = depth + 1;
-    v.expr(e);
+    for (rhs, depth) in rights.into_iter().rev() {
+        expr(rhs, v, depth);
+    }
+}
+
+/// The expressions inside `e`, at `depth`.
+fn operands(e: &Expr, v: &mut impl IrVisitor, depth: usize) {
     match &e.kind {
-        ExprKind::Binary { lhs, rhs, .. } => {
-            expr(lhs, v, depth);
-            expr(rhs, v, depth);
-        }
+        // Walked by `expr`'s loop.
+        ExprKind::Binary { .. } => {}
         ExprKind::Unary { operand, .. } => expr(operand, v, depth),
         ExprKind::Call(call) => call.args.iter().for_each(|a| expr(a, v, depth)),
         ExprKind::Member { target, .. } => expr(target, v, depth),

@@ -1615,8 +1615,36 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// Checks one `on` condition: `Key`, `$left.A == $right.B`, or `A == B`.
+    /// Checks one `on` condition: `Key`, `$left.A == $right.B`, or `A == B`, or a chain of
+    /// them joined by `and`, walked with a loop down its left spine, left to right.
     fn join_condition(
+        &mut self,
+        condition: &Expr,
+        left: &ColumnSet,
+        right: &ColumnSet,
+        table: Option<Arc<str>>,
+        keys: &mut Vec<String>,
+    ) {
+        let mut rights = Vec::new();
+        let mut node = condition;
+        while let ExprKind::Binary {
+            op: BinaryOp::Scalar(BinaryOpKind::Eq | BinaryOpKind::And),
+            lhs,
+            rhs,
+            ..
+        } = &node.kind
+        {
+            rights.push(rhs);
+            node = lhs;
+        }
+        self.join_operand(node, left, right, table.clone(), keys);
+        for rhs in rights.into_iter().rev() {
+            self.join_condition(rhs, left, right, table.clone(), keys);
+        }
+    }
+
+    /// Checks a key of an `on` condition, or an expression that is not one.
+    fn join_operand(
         &mut self,
         condition: &Expr,
         left: &ColumnSet,
@@ -1644,15 +1672,6 @@ impl<'a> Analyzer<'a> {
                 }
                 _ => self.expr(condition, left, table, true),
             },
-            ExprKind::Binary {
-                op: BinaryOp::Scalar(BinaryOpKind::Eq | BinaryOpKind::And),
-                lhs,
-                rhs,
-                ..
-            } => {
-                self.join_condition(lhs, left, right, table.clone(), keys);
-                self.join_condition(rhs, left, right, table, keys);
-            }
             _ => self.expr(condition, &ColumnSet::open(), table, true),
         }
     }
@@ -1816,17 +1835,35 @@ impl<'a> Analyzer<'a> {
     }
 
     /// Resolves every name in an expression. `rows`: whether columns are in scope.
+    ///
+    /// A chain (`a or b or c`) nests along `lhs` as deep as it is long: the loop goes down
+    /// its left spine, then resolves the right operands innermost first, in the order and at
+    /// the depths of a walk that recursed into each operand.
     fn expr(&mut self, expr: &Expr, set: &ColumnSet, table: Option<Arc<str>>, rows: bool) {
-        if self.depth > MAX_DEPTH {
-            return;
+        let mut rights = Vec::new();
+        let mut node = expr;
+        while self.depth <= MAX_DEPTH {
+            self.depth += 1;
+            let ExprKind::Binary { lhs, rhs, .. } = &node.kind else {
+                self.operands(node, set, table.clone(), rows);
+                self.depth -= 1;
+                break;
+            };
+            rights.push(rhs);
+            node = lhs;
         }
-        self.depth += 1;
+        for rhs in rights.into_iter().rev() {
+            self.expr(rhs, set, table.clone(), rows);
+            self.depth -= 1;
+        }
+    }
+
+    /// Resolves the names inside `expr`, one that is not a binary operator.
+    fn operands(&mut self, expr: &Expr, set: &ColumnSet, table: Option<Arc<str>>, rows: bool) {
         match &expr.kind {
             ExprKind::Name(ident) => self.name_use(ident, set, table, rows),
-            ExprKind::Binary { lhs, rhs, .. } => {
-                self.expr(lhs, set, table.clone(), rows);
-                self.expr(rhs, set, table, rows);
-            }
+            // Walked by `expr`'s loop.
+            ExprKind::Binary { .. } => {}
             ExprKind::Unary { operand, .. } => self.expr(operand, set, table, rows),
             ExprKind::Call(call) => self.call(call, set, table, rows),
             ExprKind::Member { target, name } => match &target.kind {
@@ -1862,7 +1899,6 @@ impl<'a> Analyzer<'a> {
             ExprKind::NamedArg { value, .. } => self.expr(value, set, table, rows),
             ExprKind::Literal(_) | ExprKind::Star | ExprKind::Wildcard(_) => {}
         }
-        self.depth -= 1;
     }
 
     fn call(&mut self, call: &Call, set: &ColumnSet, table: Option<Arc<str>>, rows: bool) {
@@ -1944,21 +1980,22 @@ fn naming_source(expr: &Expr) -> Option<&Ident> {
 
 /// The first use of the name `name` in `expr`.
 pub fn find_name<'e>(expr: &'e Expr, name: &str) -> Option<&'e Ident> {
-    match &expr.kind {
+    let (first, rights) = expr.left_spine();
+    let found = match &first.kind {
         ExprKind::Name(ident) => (ident.name == name).then_some(ident),
-        ExprKind::Binary { lhs, rhs, .. } => find_name(lhs, name).or_else(|| find_name(rhs, name)),
         ExprKind::Unary { operand, .. } => find_name(operand, name),
         ExprKind::Call(call) => call.args.iter().find_map(|a| find_name(a, name)),
         ExprKind::List(items) => items.iter().find_map(|i| find_name(i, name)),
         _ => None,
-    }
+    };
+    found.or_else(|| rights.into_iter().find_map(|r| find_name(r, name)))
 }
 
 /// Whether `expr` mentions the column `name` anywhere.
 pub fn mentions_name(expr: &Expr, name: &str) -> bool {
-    match &expr.kind {
+    let (first, rights) = expr.left_spine();
+    let mentioned = match &first.kind {
         ExprKind::Name(ident) => ident.name == name,
-        ExprKind::Binary { lhs, rhs, .. } => mentions_name(lhs, name) || mentions_name(rhs, name),
         ExprKind::Unary { operand, .. } => mentions_name(operand, name),
         ExprKind::Call(call) => call.args.iter().any(|a| mentions_name(a, name)),
         ExprKind::Member { target, .. } => mentions_name(target, name),
@@ -1967,7 +2004,8 @@ pub fn mentions_name(expr: &Expr, name: &str) -> bool {
         }
         ExprKind::List(items) => items.iter().any(|i| mentions_name(i, name)),
         _ => false,
-    }
+    };
+    mentioned || rights.into_iter().any(|r| mentions_name(r, name))
 }
 
 /// The candidate closest to `name`, if it is close enough to be a likely typo.

@@ -108,25 +108,43 @@ pub fn literal_type(literal: &Literal) -> ColumnType {
 }
 
 /// The type of `expr`, given a way to type plain names.
+///
+/// An arithmetic chain (`a + b - c`) nests along `lhs` as deep as it is long: it is typed
+/// with a loop, left to right.
 pub fn expr_type(expr: &Expr, name_type: &dyn Fn(&str) -> ColumnType) -> ColumnType {
+    let mut rights = Vec::new();
+    let mut first = expr;
+    while let ExprKind::Binary { op, lhs, rhs, .. } = &first.kind
+        && !op.is_predicate()
+    {
+        rights.push(rhs);
+        first = lhs;
+    }
+    let first_type = operand_type(first, name_type);
+    rights.into_iter().rev().fold(first_type, |l, rhs| {
+        arithmetic_type(l, expr_type(rhs, name_type))
+    })
+}
+
+/// The type of arithmetic on `l` and `r`: datetime - datetime is a timespan; otherwise
+/// the wider side.
+fn arithmetic_type(l: ColumnType, r: ColumnType) -> ColumnType {
+    match (l, r) {
+        (ColumnType::DateTime, ColumnType::DateTime) => ColumnType::Timespan,
+        (ColumnType::DateTime, _) | (_, ColumnType::DateTime) => ColumnType::DateTime,
+        (a, b) if a == b => a,
+        (ColumnType::Real, _) | (_, ColumnType::Real) => ColumnType::Real,
+        _ => ColumnType::Unknown,
+    }
+}
+
+/// The type of `expr`, which is not arithmetic.
+fn operand_type(expr: &Expr, name_type: &dyn Fn(&str) -> ColumnType) -> ColumnType {
     match &expr.kind {
         ExprKind::Name(ident) => name_type(&ident.name),
         ExprKind::Literal(literal) => literal_type(literal),
-        ExprKind::Binary { op, lhs, rhs, .. } => {
-            if op.is_predicate() {
-                ColumnType::Bool
-            } else {
-                // Arithmetic: datetime - datetime is a timespan; otherwise the wider side.
-                let (l, r) = (expr_type(lhs, name_type), expr_type(rhs, name_type));
-                match (l, r) {
-                    (ColumnType::DateTime, ColumnType::DateTime) => ColumnType::Timespan,
-                    (ColumnType::DateTime, _) | (_, ColumnType::DateTime) => ColumnType::DateTime,
-                    (a, b) if a == b => a,
-                    (ColumnType::Real, _) | (_, ColumnType::Real) => ColumnType::Real,
-                    _ => ColumnType::Unknown,
-                }
-            }
-        }
+        // A predicate: `expr_type` takes arithmetic apart with its loop.
+        ExprKind::Binary { .. } => ColumnType::Bool,
         ExprKind::Unary { operand, .. } => expr_type(operand, name_type),
         ExprKind::Call(call) => match call.name.name.as_str() {
             // `iff(c, a, b)` and `coalesce(a, ...)` have their values' type.
