@@ -2,9 +2,10 @@
 
 mod cli;
 
-/// The stack the commands run on. Parsing follows flat chains (`a or b or ...`) with loops,
-/// but the linter's passes recurse once a link; 1 GiB of address space (touched only as
-/// deep as a query goes) lets them through chains of 100,000 terms.
+/// The stack the commands run on. Parsing and the linter's passes follow flat chains
+/// (`a or b or ...`) with loops, but recurse once a level of real nesting (up to the
+/// parser's bound); 1 GiB of address space (touched only as deep as a query goes) lets the
+/// deepest query through.
 const STACK_BYTES: usize = 1 << 30;
 
 fn main() -> std::process::ExitCode {
