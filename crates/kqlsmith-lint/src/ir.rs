@@ -403,22 +403,6 @@ pub struct Expr {
     pub span: Range<usize>,
 }
 
-impl Expr {
-    /// Down the left spine of binary operators (a chain, `a or b or c`, nests along `lhs`
-    /// as deep as it is long), without recursion: the first operand that is not a binary
-    /// operator, and the right operands met on the way, left to right.
-    pub fn left_spine(&self) -> (&Expr, Vec<&Expr>) {
-        let mut rights = Vec::new();
-        let mut first = self;
-        while let ExprKind::Binary { lhs, rhs, .. } = &first.kind {
-            rights.push(&**rhs);
-            first = lhs;
-        }
-        rights.reverse();
-        (first, rights)
-    }
-}
-
 impl Drop for Expr {
     /// Unlinks the left spine one operator at a time: a chain (`a or b or c`) nests along
     /// `lhs` as deep as it is long, and the default drop would recurse once a link.

@@ -570,28 +570,45 @@ impl Lowering<'_> {
 }
 
 impl Lowering<'_> {
-    /// A chain (`a or b or c`) with a loop over its links, left to right: it nests as deep
-    /// as it is long, and recursing once a link would cost stack a link.
+    /// A chain (`a or b or c`) nests along its left operands as deep as it is long: it is
+    /// lowered with a loop down that spine, each operator before its left operand, since
+    /// recursing would cost stack a link (and a list of the links, heap).
     fn chain(&self, last: &ast::BinaryExpr) -> Expr {
-        let (first, links) = last.chain();
-        let mut lowered = self.expr(first);
-        for link in links {
-            lowered = Expr {
-                kind: ExprKind::Binary {
-                    op: BinaryOp::Scalar(link.op.kind),
-                    spelling: match &*link.op.text {
-                        "<>" => OpSpelling::AngleBrackets,
-                        "=" => OpSpelling::SingleEquals,
-                        _ => OpSpelling::Canonical,
-                    },
-                    op_span: span(link.op.span),
-                    lhs: Box::new(lowered),
-                    rhs: Box::new(self.expr(&link.right)),
-                },
-                span: span(link.span),
+        let mut root = self.link(last);
+        let mut slot = &mut root;
+        let mut left = &last.left;
+        // `slot` is always the operator just built, and `left` its left operand.
+        while let ExprKind::Binary { lhs, .. } = &mut slot.kind {
+            let ast::Expr::Binary(link) = left else {
+                **lhs = self.expr(left);
+                break;
             };
+            **lhs = self.link(link);
+            slot = lhs;
+            left = &link.left;
         }
-        lowered
+        root
+    }
+
+    /// One operator of a chain, with a placeholder for its left operand.
+    fn link(&self, b: &ast::BinaryExpr) -> Expr {
+        Expr {
+            kind: ExprKind::Binary {
+                op: BinaryOp::Scalar(b.op.kind),
+                spelling: match &*b.op.text {
+                    "<>" => OpSpelling::AngleBrackets,
+                    "=" => OpSpelling::SingleEquals,
+                    _ => OpSpelling::Canonical,
+                },
+                op_span: span(b.op.span),
+                lhs: Box::new(Expr {
+                    kind: ExprKind::Star,
+                    span: 0..0,
+                }),
+                rhs: Box::new(self.expr(&b.right)),
+            },
+            span: span(b.span),
+        }
     }
 }
 

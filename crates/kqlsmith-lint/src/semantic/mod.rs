@@ -1979,8 +1979,16 @@ fn naming_source(expr: &Expr) -> Option<&Ident> {
 }
 
 /// The first use of the name `name` in `expr`.
+///
+/// A chain (`a or b or c`) is searched with a loop down its left spine: the right operand
+/// found last there comes first in the text, unless the spine's first operand has the name.
 pub fn find_name<'e>(expr: &'e Expr, name: &str) -> Option<&'e Ident> {
-    let (first, rights) = expr.left_spine();
+    let mut earliest = None;
+    let mut first = expr;
+    while let ExprKind::Binary { lhs, rhs, .. } = &first.kind {
+        earliest = find_name(rhs, name).or(earliest);
+        first = lhs;
+    }
     let found = match &first.kind {
         ExprKind::Name(ident) => (ident.name == name).then_some(ident),
         ExprKind::Unary { operand, .. } => find_name(operand, name),
@@ -1988,13 +1996,21 @@ pub fn find_name<'e>(expr: &'e Expr, name: &str) -> Option<&'e Ident> {
         ExprKind::List(items) => items.iter().find_map(|i| find_name(i, name)),
         _ => None,
     };
-    found.or_else(|| rights.into_iter().find_map(|r| find_name(r, name)))
+    found.or(earliest)
 }
 
 /// Whether `expr` mentions the column `name` anywhere.
+///
+/// A chain (`a or b or c`) is searched with a loop down its left spine.
 pub fn mentions_name(expr: &Expr, name: &str) -> bool {
-    let (first, rights) = expr.left_spine();
-    let mentioned = match &first.kind {
+    let mut first = expr;
+    while let ExprKind::Binary { lhs, rhs, .. } = &first.kind {
+        if mentions_name(rhs, name) {
+            return true;
+        }
+        first = lhs;
+    }
+    match &first.kind {
         ExprKind::Name(ident) => ident.name == name,
         ExprKind::Unary { operand, .. } => mentions_name(operand, name),
         ExprKind::Call(call) => call.args.iter().any(|a| mentions_name(a, name)),
@@ -2004,8 +2020,7 @@ pub fn mentions_name(expr: &Expr, name: &str) -> bool {
         }
         ExprKind::List(items) => items.iter().any(|i| mentions_name(i, name)),
         _ => false,
-    };
-    mentioned || rights.into_iter().any(|r| mentions_name(r, name))
+    }
 }
 
 /// The candidate closest to `name`, if it is close enough to be a likely typo.
