@@ -10,8 +10,8 @@ pub trait IrVisitor {
     fn source(&mut self, _source: &Source) {}
 }
 
-/// Nodes deeper than this are not visited: the parser bounds nesting, but long operator
-/// chains (`a or b or c ...`) still make deep trees.
+/// Nodes nested deeper than this are not visited. A chain (`a or b or c ...`) counts as one
+/// level however long it is: it is walked with a loop, and every term of it is visited.
 const MAX_DEPTH: usize = 400;
 
 /// Visits every node of `script`.
@@ -180,19 +180,24 @@ fn stage(s: &Stage, v: &mut impl IrVisitor, depth: usize) {
 /// visited with a loop down the left spine, then their right operands innermost first, in
 /// the order and at the depths of a walk that recursed into each operand.
 fn expr(e: &Expr, v: &mut impl IrVisitor, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let depth = depth + 1;
+    // Down the chain's left spine, then its right operands, innermost first: the order of a
+    // walk that recursed into each operand.
     let mut rights = Vec::new();
-    let (mut node, mut depth) = (e, depth);
-    while depth <= MAX_DEPTH {
-        depth += 1;
+    let mut node = e;
+    loop {
         v.expr(node);
         let ExprKind::Binary { lhs, rhs, .. } = &node.kind else {
             operands(node, v, depth);
             break;
         };
-        rights.push((rhs, depth));
+        rights.push(rhs);
         node = lhs;
     }
-    for (rhs, depth) in rights.into_iter().rev() {
+    for rhs in rights.into_iter().rev() {
         expr(rhs, v, depth);
     }
 }

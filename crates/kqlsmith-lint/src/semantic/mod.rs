@@ -1836,17 +1836,20 @@ impl<'a> Analyzer<'a> {
 
     /// Resolves every name in an expression. `rows`: whether columns are in scope.
     ///
-    /// A chain (`a or b or c`) nests along `lhs` as deep as it is long: the loop goes down
-    /// its left spine, then resolves the right operands innermost first, in the order and at
-    /// the depths of a walk that recursed into each operand.
+    /// A chain (`a or b or c`) nests along `lhs` as deep as it is long, and counts as one
+    /// level of `MAX_DEPTH`, so every term of it is resolved: the loop goes down its left
+    /// spine, then resolves the right operands innermost first, in the order of a walk that
+    /// recursed into each operand.
     fn expr(&mut self, expr: &Expr, set: &ColumnSet, table: Option<Arc<str>>, rows: bool) {
+        if self.depth > MAX_DEPTH {
+            return;
+        }
+        self.depth += 1;
         let mut rights = Vec::new();
         let mut node = expr;
-        while self.depth <= MAX_DEPTH {
-            self.depth += 1;
+        loop {
             let ExprKind::Binary { lhs, rhs, .. } = &node.kind else {
                 self.operands(node, set, table.clone(), rows);
-                self.depth -= 1;
                 break;
             };
             rights.push(rhs);
@@ -1854,8 +1857,8 @@ impl<'a> Analyzer<'a> {
         }
         for rhs in rights.into_iter().rev() {
             self.expr(rhs, set, table.clone(), rows);
-            self.depth -= 1;
         }
+        self.depth -= 1;
     }
 
     /// Resolves the names inside `expr`, one that is not a binary operator.
