@@ -272,25 +272,23 @@ mod tests {
     fn a_long_chain_is_linted_on_a_small_stack() {
         // A 2 MiB thread, as a test thread in a debug build: the long chain is linted on it,
         // and must not overflow.
-        let linter = Linter::new(Platform::builtin("sentinel").unwrap(), Config::new());
         let chain = vec!["Computer == 'a'"; 20_000].join(" or ");
-        let query = format!("Heartbeat | where {chain}");
-        let codes = std::thread::Builder::new()
-            .stack_size(2 << 20)
-            .spawn(move || linter.lint(&query).into_iter().map(|d| d.code))
-            .unwrap()
-            .join()
-            .expect("linted without overflowing the stack");
-        assert!(codes.into_iter().all(|code| code != "KQL001"), "it parses");
+        lint_on_a_small_stack(format!("Heartbeat | where {chain}"));
     }
 
     #[test]
     fn a_deeply_nested_query_is_linted_on_the_big_stack() {
         // Members nest as deep as the parser allows: the lowering recurses once a level,
         // more than a 2 MiB debug thread holds, so the gate sends it to the big stack.
-        let linter = Linter::new(Platform::builtin("sentinel").unwrap(), Config::new());
         let query = format!("print x = y{}", ".a".repeat(990));
         assert!(recursion_depth(&kqlsmith_syntax::parse(&query).unwrap()) > SHALLOW_TREE);
+        lint_on_a_small_stack(query);
+    }
+
+    /// Lints `query` (which must parse) on a 2 MiB thread, as a test thread in a debug build
+    /// has; panics if the stack overflows.
+    fn lint_on_a_small_stack(query: String) {
+        let linter = Linter::new(Platform::builtin("sentinel").unwrap(), Config::new());
         let codes = std::thread::Builder::new()
             .stack_size(2 << 20)
             .spawn(move || linter.lint(&query).into_iter().map(|d| d.code))
