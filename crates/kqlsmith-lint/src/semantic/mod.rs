@@ -611,13 +611,7 @@ impl<'a> Analyzer<'a> {
                 self.model.scans[scan].foreign_time_filter = Some(ident.clone());
             }
             let before = self.model.scans.len();
-            if self.keep_stage_inputs {
-                self.model
-                    .stage_inputs
-                    .push((stage.span.clone(), set.clone()));
-            }
-            self.stage(stage, &mut set, table.clone());
-            table = rows_table_after(stage, table);
+            table = self.follow_stage(stage, &mut set, table);
             if let StageKind::Union(_) = stage.kind {
                 inherited.extend(before..self.model.scans.len());
             }
@@ -1217,16 +1211,27 @@ impl<'a> Analyzer<'a> {
         let mut rows = input.clone();
         let mut table = table;
         for stage in stages {
-            if self.keep_stage_inputs {
-                self.model
-                    .stage_inputs
-                    .push((stage.span.clone(), rows.clone()));
-            }
-            self.stage(stage, &mut rows, table.clone());
-            table = rows_table_after(stage, table);
+            table = self.follow_stage(stage, &mut rows, table);
         }
         self.depth -= 1;
         rows
+    }
+
+    /// Binds one stage of a pipeline or subquery over `set` (its input, then its result),
+    /// keeping the input when asked; returns the table its rows still come from.
+    fn follow_stage(
+        &mut self,
+        stage: &Stage,
+        set: &mut ColumnSet,
+        table: Option<Arc<str>>,
+    ) -> Option<Arc<str>> {
+        if self.keep_stage_inputs {
+            self.model
+                .stage_inputs
+                .push((stage.span.clone(), set.clone()));
+        }
+        self.stage(stage, set, table.clone());
+        rows_table_after(stage, table)
     }
 
     /// `scan`: its keys and steps read the input's columns and the declared ones (and a step,
