@@ -50,3 +50,55 @@ pub use span::{LineIndex, Span};
 pub fn parse(source: &str) -> Result<Script, ParseError> {
     parser::parse(source)
 }
+
+/// Whether `source` parses, with [`parse`]'s error if not, in a fraction of the memory: a
+/// big text is read a piece at a time (a statement, a pipe stage, an operand of a long `or`
+/// chain, an item of a long `in (...)` list) and each piece's tree is dropped once built.
+///
+/// ```
+/// assert!(kqlsmith_syntax::check("T | where A == 1").is_ok());
+/// let error = kqlsmith_syntax::check("T | where").unwrap_err();
+/// assert_eq!(error, kqlsmith_syntax::parse("T | where").unwrap_err());
+/// ```
+pub fn check(source: &str) -> Result<(), ParseError> {
+    parser::check(source)
+}
+
+/// A top-level pipe stage handed over by [`parse_streaming`].
+// Moved once into the consumer, never stored: a box would cost an allocation a stage.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Streamed {
+    /// The next stage of the statement with this index (among the script's statements).
+    Stage { statement: usize, stage: ast::Stage },
+    /// The stages handed so far are void: the text is read again in one go, and the tree
+    /// returned holds every stage.
+    Restart,
+}
+
+/// Parses like [`parse`], but a big text's top-level pipe stages (`| where ...`) are handed
+/// to `on_stage` one by one as soon as each is built, instead of being kept in the tree: a
+/// consumer that turns each stage into something smaller never holds the tree of the whole
+/// text. The statements returned lack the stages handed over (their spans still cover
+/// them); those of statement `i` follow the stages its tree holds. Small texts are parsed
+/// whole and nothing is handed over.
+///
+/// ```
+/// use kqlsmith_syntax::{Streamed, ast::Statement};
+///
+/// let text = format!("T\n{}", "| where A != 1\n".repeat(10_000));
+/// let mut handed = 0;
+/// let script = kqlsmith_syntax::parse_streaming(&text, |event| match event {
+///     Streamed::Stage { statement, .. } => handed += 1 + statement,
+///     Streamed::Restart => handed = 0,
+/// })?;
+/// let Statement::Query(query) = &script.statements[0] else { unreachable!() };
+/// assert_eq!(handed + query.stages.len(), 10_000);
+/// # Ok::<(), kqlsmith_syntax::ParseError>(())
+/// ```
+pub fn parse_streaming(
+    source: &str,
+    mut on_stage: impl FnMut(Streamed),
+) -> Result<Script, ParseError> {
+    parser::parse_streaming(source, &mut on_stage)
+}

@@ -64,16 +64,57 @@ const PIECES_FROM: usize = 64 << 10;
 
 pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
     parse_with(source, |source, input| {
-        let by_pieces = if source.len() >= PIECES_FROM {
-            pieces::statements(source, input)
-        } else {
-            None
-        };
+        in_pieces(source, input, &mut pieces::Stages::Kept)
+    })
+}
+
+/// `parse`, handing each top-level stage converted piece by piece to `on_stage` instead of
+/// keeping it (see `crate::parse_streaming`).
+pub(crate) fn parse_streaming(
+    source: &str,
+    on_stage: &mut dyn FnMut(crate::Streamed),
+) -> Result<Script, ParseError> {
+    parse_with(source, |source, input| {
+        let mut hand = |statement, stage| on_stage(crate::Streamed::Stage { statement, stage });
+        let by_pieces = big(source)
+            .then(|| pieces::statements(source, input, &mut pieces::Stages::Handed(&mut hand)))
+            .flatten();
         match by_pieces {
             Some(statements) => Ok(statements),
-            None => whole(source, input),
+            None => {
+                on_stage(crate::Streamed::Restart);
+                whole(source, input)
+            }
         }
     })
+}
+
+/// Whether `source` parses: `parse`'s verdict, dropping each piece once converted.
+pub(crate) fn check(source: &str) -> Result<(), ParseError> {
+    parse_with(source, |source, input| {
+        in_pieces(source, input, &mut pieces::Stages::Dropped)
+    })
+    .map(drop)
+}
+
+/// The statements of a big text read piece by piece, or of any text read whole.
+fn in_pieces(
+    source: &str,
+    input: &str,
+    stages: &mut pieces::Stages<'_>,
+) -> Result<Vec<Statement>, ParseError> {
+    let by_pieces = big(source)
+        .then(|| pieces::statements(source, input, stages))
+        .flatten();
+    match by_pieces {
+        Some(statements) => Ok(statements),
+        None => whole(source, input),
+    }
+}
+
+/// Whether a text is big enough to be read piece by piece.
+fn big(source: &str) -> bool {
+    source.len() >= PIECES_FROM
 }
 
 /// Prepares the text pest reads, and gets the statements of it from `statements` (given the

@@ -8,6 +8,10 @@
 //! stage, so a piece parses on its own as it does within the whole text. Whatever does not fit
 //! (a piece that fails to parse or convert, stages after a `set`) is left to the whole parse,
 //! so errors read exactly the same however the text is cut.
+//!
+//! Each top-level stage, once converted, is kept in its statement's pipeline, handed to the
+//! caller, or dropped ([`Stages`]): a caller that turns stages into something else, or only
+//! wants to know whether the text parses, never holds the tree of the whole text.
 
 use pest::Parser as _;
 use pest::iterators::Pairs;
@@ -17,9 +21,24 @@ use crate::ast::*;
 use crate::scan;
 use crate::span::Span;
 
+/// What becomes of each top-level stage of a statement once it is converted.
+pub(super) enum Stages<'f> {
+    /// Kept in its statement's pipeline: the tree of the whole text.
+    Kept,
+    /// Handed over with the index of its statement, in order, and not kept.
+    Handed(&'f mut dyn FnMut(usize, Stage)),
+    /// Dropped, and so is each operand of a long filter: only whether the text parses counts.
+    Dropped,
+}
+
 /// The statements of `input` (the text pest reads, see `scan::pest_input`), or `None` when the
-/// text must be parsed whole.
-pub(super) fn statements(source: &str, input: &str) -> Option<Vec<Statement>> {
+/// text must be parsed whole. Each statement's span covers its stages, whatever `stages`
+/// does with them.
+pub(super) fn statements(
+    source: &str,
+    input: &str,
+    stages: &mut Stages<'_>,
+) -> Option<Vec<Statement>> {
     let mut statements = Vec::new();
     let mut start = 0;
     let mut stage_starts = Vec::new();
@@ -35,7 +54,9 @@ pub(super) fn statements(source: &str, input: &str) -> Option<Vec<Statement>> {
                 return None;
             }
         } else {
-            statements.push(statement(source, input, start..at, &stage_starts)?);
+            let index = statements.len();
+            let statement = statement(source, input, start..at, &stage_starts, index, stages)?;
+            statements.push(statement);
         }
         stage_starts.clear();
         start = at + 1;
@@ -43,12 +64,14 @@ pub(super) fn statements(source: &str, input: &str) -> Option<Vec<Statement>> {
     Some(statements)
 }
 
-/// One statement, `input[range]`, whose top-level stages start at `stage_starts`.
+/// Statement `index`, `input[range]`, whose top-level stages start at `stage_starts`.
 fn statement(
     source: &str,
     input: &str,
     range: std::ops::Range<usize>,
     stage_starts: &[usize],
+    index: usize,
+    stages: &mut Stages<'_>,
 ) -> Option<Statement> {
     let head_end = stage_starts.first().copied().unwrap_or(range.end);
     let head = parse_piece(Rule::statement_piece, input, range.start, head_end)?
@@ -82,16 +105,23 @@ fn statement(
     };
     let stage_ends = stage_starts.iter().skip(1).copied().chain([range.end]);
     for (start, end) in stage_starts.iter().copied().zip(stage_ends) {
+        let link = !matches!(stages, Stages::Dropped);
         let sliced = (end - start >= LONG_STAGE)
-            .then(|| long_stage(source, input, start, end))
+            .then(|| long_stage(source, input, start, end, link))
             .flatten();
         let stage = match sliced {
             Some(stage) => stage,
             None => stage(source, input, start, end)?,
         };
         pipeline.span = pipeline.span.cover(stage.span);
-        pipeline.stages.push(stage);
+        match stages {
+            Stages::Kept => pipeline.stages.push(stage),
+            Stages::Handed(hand) => hand(index, stage),
+            Stages::Dropped => {}
+        }
     }
+    // A long pipeline's vector grew by doubling: give back what it will never use.
+    pipeline.stages.shrink_to_fit();
     Some(match binding {
         None => Statement::Query(pipeline),
         Some((name, span)) => Statement::Let(LetStatement {
@@ -124,8 +154,9 @@ const SHALLOW: u32 = 16;
 /// A long stage, `input[start..end]`, parsed a slice at a time when it has one of the shapes
 /// of big filters: `where a or b or ...` (or `and`), one operand a slice, or a long
 /// `in (...)` list at its top level, one item a slice. `None` for any other stage, and when
-/// a slice does not parse: the caller then parses the stage in one go.
-fn long_stage(source: &str, input: &str, start: usize, end: usize) -> Option<Stage> {
+/// a slice does not parse: the caller then parses the stage in one go. Without `link`, each
+/// operand or item is checked and dropped: the stage returned holds only the first.
+fn long_stage(source: &str, input: &str, start: usize, end: usize, link: bool) -> Option<Stage> {
     let text = &input[start..end];
     let (mut ors, mut ands) = (Vec::new(), Vec::new());
     // The commas of the top-level bracket being read, and the closing bracket and commas of
@@ -149,25 +180,26 @@ fn long_stage(source: &str, input: &str, start: usize, end: usize) -> Option<Sta
         }
     }
     if ors.len() >= MANY {
-        chain(source, input, start, end, &ors, BinaryOpKind::Or)
+        chain(source, input, (start, end), &ors, BinaryOpKind::Or, link)
     } else if ors.is_empty() && ands.len() >= MANY {
-        chain(source, input, start, end, &ands, BinaryOpKind::And)
+        chain(source, input, (start, end), &ands, BinaryOpKind::And, link)
     } else if list.1.len() >= MANY {
-        long_list(source, input, start, end, list.0, &list.1)
+        long_list(source, input, (start, end), list.0, &list.1, link)
     } else {
         None
     }
 }
 
 /// `where a op b op ...`, its operators at `links` (offsets in the stage): the stage up to
-/// the first operator, then each operand on its own, linked as the Pratt parser links them.
+/// the first operator, then each operand on its own, linked as the Pratt parser links them
+/// (with `link`).
 fn chain(
     source: &str,
     input: &str,
-    start: usize,
-    end: usize,
+    (start, end): (usize, usize),
     links: &[usize],
     kind: BinaryOpKind,
+    link: bool,
 ) -> Option<Stage> {
     let mut stage = self::stage(source, input, start, start + links[0])?;
     let Operator::Where { predicate, .. } = &mut stage.operator else {
@@ -188,6 +220,9 @@ fn chain(
             op_start + width,
             operand_end,
         )?;
+        if !link {
+            continue;
+        }
         let left = std::mem::replace(predicate, Expr::Star(Span::default()));
         let span = left.span().cover(right.span());
         *predicate = Expr::Binary(Box::new(BinaryExpr {
@@ -207,14 +242,15 @@ fn chain(
 
 /// A stage with a long `in (...)` list at its top level, closed at `close` with commas at
 /// `commas` (offsets in the stage): the stage parsed with every item but the first blanked
-/// out (spaces, so every offset stays), then each other item on its own.
+/// out (spaces, so every offset stays), then each other item on its own (added to the list
+/// with `link`).
 fn long_list(
     source: &str,
     input: &str,
-    start: usize,
-    end: usize,
+    (start, end): (usize, usize),
     close: usize,
     commas: &[usize],
+    link: bool,
 ) -> Option<Stage> {
     let text = &input[start..end];
     let mut blanked = String::with_capacity(text.len());
@@ -239,7 +275,9 @@ fn long_list(
             start + comma + 1,
             start + item_end,
         )?;
-        list.push(item);
+        if link {
+            list.push(item);
+        }
     }
     Some(stage)
 }
@@ -292,7 +330,8 @@ mod tests {
 
     /// The tree, spans included, of the piece-by-piece parse and of the whole parse.
     fn both(text: &str) -> (Option<String>, String) {
-        let pieces = statements(text, text).map(|s| format!("{:?}", Ok::<_, ()>(s)));
+        let pieces =
+            statements(text, text, &mut Stages::Kept).map(|s| format!("{:?}", Ok::<_, ()>(s)));
         let whole = format!("{:?}", super::super::whole(text, text));
         (pieces, whole)
     }
@@ -336,7 +375,8 @@ mod tests {
             let whole = super::super::parse_with(&entry.text, super::super::whole);
             // What `parse` does from `PIECES_FROM` on, whatever the text's size.
             let cut = super::super::parse_with(&entry.text, |source, input| {
-                statements(source, input).map_or_else(|| super::super::whole(source, input), Ok)
+                statements(source, input, &mut Stages::Kept)
+                    .map_or_else(|| super::super::whole(source, input), Ok)
             });
             assert_eq!(format!("{cut:?}"), format!("{whole:?}"), "{}", entry.file);
             in_pieces += usize::from(whole.is_ok());
@@ -345,6 +385,96 @@ mod tests {
             in_pieces > entries.len() / 2,
             "only {in_pieces} texts parsed"
         );
+    }
+
+    /// `input` read piece by piece with each way of treating the stages: kept, handed over
+    /// (then put back where they came from), dropped. The first two give one tree; dropping
+    /// them gives the same verdict.
+    fn every_way(text: &str) -> Option<Vec<Statement>> {
+        let kept = statements(text, text, &mut Stages::Kept);
+        let mut handed = Vec::new();
+        let mut hand = |statement: usize, stage| handed.push((statement, stage));
+        let mut rebuilt = statements(text, text, &mut Stages::Handed(&mut hand));
+        // When the pieces do not fit, the stages handed over are void (`Streamed::Restart`).
+        let handed = if rebuilt.is_some() {
+            handed
+        } else {
+            Vec::new()
+        };
+        for (index, stage) in handed {
+            match &mut rebuilt.as_mut().expect("stages of a parse")[index] {
+                Statement::Query(query) => query.stages.push(stage),
+                Statement::Let(LetStatement {
+                    value: LetValue::Tabular(query),
+                    ..
+                }) => query.stages.push(stage),
+                other => panic!("a stage handed over for {other:?}"),
+            }
+        }
+        assert_eq!(
+            format!("{rebuilt:?}"),
+            format!("{kept:?}"),
+            "{}",
+            &text[..text.len().min(80)]
+        );
+        let dropped = statements(text, text, &mut Stages::Dropped);
+        assert_eq!(
+            dropped.is_some(),
+            kept.is_some(),
+            "{}",
+            &text[..text.len().min(80)]
+        );
+        kept
+    }
+
+    #[test]
+    fn stages_handed_over_or_dropped_leave_the_same_statements_and_verdicts() {
+        let Some(entries) = crate::corpus::entries() else {
+            return;
+        };
+        for entry in &entries {
+            every_way(&entry.text);
+        }
+    }
+
+    #[test]
+    fn long_filters_checked_and_dropped_give_the_verdict_of_the_whole_parse() {
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(|| {
+                for (text, _) in long_stages() {
+                    every_way(&text);
+                    let big = format!("{text}\n{}", "| take 1\n".repeat(8 << 10));
+                    assert_eq!(
+                        crate::check(&big),
+                        crate::parse(&big).map(drop),
+                        "{}",
+                        &text[..80]
+                    );
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn stages_handed_over_are_void_when_the_text_is_read_again_whole() {
+        // The first statement is read piece by piece, its stages handed over; the second
+        // does not parse, so the whole text is read again to report the error.
+        let text = format!("T\n{}; U | where", "| where A != 1\n".repeat(8 << 10));
+        let mut events = Vec::new();
+        let parsed = crate::parse_streaming(&text, |event| {
+            events.push(match event {
+                crate::Streamed::Stage { statement, .. } => Some(statement),
+                crate::Streamed::Restart => None,
+            })
+        });
+        assert_eq!(parsed, crate::parse(&text));
+        assert!(parsed.is_err());
+        assert_eq!(events.len(), (8 << 10) + 1);
+        assert!(events[..8 << 10].iter().all(|e| *e == Some(0)));
+        assert_eq!(events.last(), Some(&None));
     }
 
     /// Long filters of the shapes sliced inside a stage, and near misses that are not.
@@ -407,7 +537,7 @@ mod tests {
                 .find("\n|")
                 .map_or(text.len(), |i| first_pipe + 1 + i);
             assert_eq!(
-                long_stage(&text, &text, first_pipe, stage_end).is_some(),
+                long_stage(&text, &text, first_pipe, stage_end, true).is_some(),
                 sliced,
                 "{}",
                 &text[..80]
@@ -440,7 +570,11 @@ mod tests {
             "T | where (a | take 1",
             "T | where a == 1) | take 1",
         ] {
-            assert_eq!(statements(text, text).map(|s| s.len()), None, "{text}");
+            assert_eq!(
+                statements(text, text, &mut Stages::Kept).map(|s| s.len()),
+                None,
+                "{text}"
+            );
         }
     }
 }
