@@ -157,7 +157,7 @@ pub fn parse(
 ) -> std::io::Result<bool> {
     let mut any_failed = false;
     for query in host.queries() {
-        let result = kqlsmith_syntax::parse(&query.text);
+        let result = kqlsmith_syntax::check(&query.text);
         any_failed |= result.is_err();
         let (line, _) = host.position(query.to_host(0));
         let error = result.err().map(|e| {

@@ -107,7 +107,7 @@ pub fn run(args: Args) -> ExitCode {
                 continue;
             }
         };
-        let result = kqlsmith::syntax::parse(&source);
+        let result = kqlsmith::syntax::check(&source);
         any_failed |= result.is_err();
         let written = match args.format {
             Format::Text => match &result {
