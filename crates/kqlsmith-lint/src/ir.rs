@@ -449,7 +449,7 @@ pub enum ExprKind {
         name: Ident,
         value: Box<Expr>,
     },
-    Call(Call),
+    Call(Box<Call>),
     /// `target.name`, `target["name"]`, `$left.Name`.
     Member {
         target: Box<Expr>,
@@ -558,6 +558,15 @@ pub struct Call {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// On a big file the lowered tree is most of what the linter holds: a call, rare beside
+    /// names and literals, is boxed so that every expression does not pay for it.
+    #[test]
+    fn common_nodes_stay_small() {
+        use std::mem::size_of;
+        assert!(size_of::<Expr>() <= 72, "Expr: {}", size_of::<Expr>());
+        assert!(size_of::<Stage>() <= 128, "Stage: {}", size_of::<Stage>());
+    }
 
     #[test]
     fn wildcards_match_runs_of_characters() {

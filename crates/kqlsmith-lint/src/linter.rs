@@ -10,6 +10,9 @@ use crate::platform::Platform;
 use crate::rules::{self, Context};
 use crate::semantic::Analyzer;
 use crate::suppression::Suppressions;
+use kqlsmith_syntax::Streamed;
+use kqlsmith_syntax::ast::Expr;
+use kqlsmith_syntax::visit::{Visitor, walk_expr};
 
 /// Lints KQL for one platform with one configuration.
 ///
@@ -69,6 +72,10 @@ impl Linter {
 
     /// The findings in `source`, read from `path` (which decides per-file ignores).
     ///
+    /// A big text's top-level stages are lowered one by one as the parser hands them over
+    /// (`kqlsmith_syntax::parse_streaming`), so its whole syntax tree is never in memory: a
+    /// file of a million `| where` stages costs its lowered form, not both.
+    ///
     /// The lowering, the binder and the rules take a flat chain (`a or b or ...`) with a
     /// loop, but recurse once a level of real nesting (brackets, signs, `a.b.c` members): a
     /// deeply nested tree is linted on a thread whose stack (address space, touched only as
@@ -76,39 +83,75 @@ impl Linter {
     /// their chains, are linted here: a thread a file would cost more than the linting.
     pub fn lint_file(&self, source: &str, path: Option<&Path>) -> Vec<Diagnostic> {
         const STACK_BYTES: usize = 1 << 30;
-        let tree = match kqlsmith_syntax::parse(source) {
+        let mut handed: Vec<Vec<HandedStage>> = Vec::new();
+        let parsed = kqlsmith_syntax::parse_streaming(source, |event| match event {
+            Streamed::Stage { statement, stage } => {
+                if handed.len() <= statement {
+                    handed.resize_with(statement + 1, Vec::new);
+                }
+                let depth = recursion_depth(|depth| depth.visit_operator(&stage.operator));
+                handed[statement].push(if depth <= SHALLOW_TREE {
+                    HandedStage::Lowered(crate::lower::stage(source, &stage))
+                } else {
+                    HandedStage::Deep(Box::new(stage))
+                });
+            }
+            Streamed::Restart => handed.clear(),
+        });
+        let tree = match parsed {
             Ok(tree) => tree,
             Err(error) => return self.finish(source, path, Err(error)),
         };
-        if recursion_depth(&tree) <= SHALLOW_TREE {
-            return self.lint_tree(source, path, tree);
+        let deepest_handed = handed.iter().flatten().map(|stage| match stage {
+            HandedStage::Lowered(_) => 0,
+            HandedStage::Deep(stage) => {
+                recursion_depth(|depth| depth.visit_operator(&stage.operator))
+            }
+        });
+        let deepest = deepest_handed
+            .chain([recursion_depth(|depth| depth.visit_script(&tree))])
+            .max()
+            .unwrap_or(0);
+        if deepest <= SHALLOW_TREE {
+            return self.lint_tree(source, path, tree, handed);
         }
         std::thread::scope(|scope| {
             let thread = std::thread::Builder::new()
                 .stack_size(STACK_BYTES)
-                .spawn_scoped(scope, || self.lint_tree(source, path, tree));
+                .spawn_scoped(scope, || self.lint_tree(source, path, tree, handed));
             match thread {
                 Ok(thread) => thread
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
                 // No thread, and the tree went with its closure: parse again and lint here.
                 Err(_) => match kqlsmith_syntax::parse(source) {
-                    Ok(tree) => self.lint_tree(source, path, tree),
+                    Ok(tree) => self.lint_tree(source, path, tree, Vec::new()),
                     Err(error) => self.finish(source, path, Err(error)),
                 },
             }
         })
     }
 
-    /// Lowers the syntax tree, then lets it go before binding: nothing after the lowering
-    /// reads it, and on a big file it is as big as the lowered tree.
+    /// Lowers the syntax tree and the stages handed over beside it, then lets the tree go
+    /// before binding: nothing after the lowering reads it.
     fn lint_tree(
         &self,
         source: &str,
         path: Option<&Path>,
         tree: kqlsmith_syntax::ast::Script,
+        handed: Vec<Vec<HandedStage>>,
     ) -> Vec<Diagnostic> {
-        let lowered = crate::lower::script(source, &tree);
+        let handed = handed
+            .into_iter()
+            .map(|stages| {
+                let lowered = stages.into_iter().map(|stage| match stage {
+                    HandedStage::Lowered(stage) => stage,
+                    HandedStage::Deep(stage) => crate::lower::stage(source, &stage),
+                });
+                lowered.collect()
+            })
+            .collect();
+        let lowered = crate::lower::script_with_stages(source, &tree, handed);
         drop(tree);
         self.finish(source, path, Ok(lowered))
     }
@@ -191,30 +234,36 @@ impl Linter {
 /// stack, which is 2 MiB on a test thread in a debug build.
 const SHALLOW_TREE: usize = 128;
 
-/// How deep linting `tree` recurses, at most: the deepest nesting of expressions, where a
-/// chain (`a or b or c`) counts one, as the linter walks its links with a loop. The syntax
-/// tree's own walk is flat over chains, so this measure is safe on any tree the parser
-/// returns.
-fn recursion_depth(tree: &kqlsmith_syntax::ast::Script) -> usize {
-    use kqlsmith_syntax::ast::Expr;
-    use kqlsmith_syntax::visit::{Visitor, walk_expr};
+/// A top-level stage the parser handed over: lowered at once, or kept as parsed when
+/// lowering it recurses deeper than the caller's stack may allow.
+enum HandedStage {
+    Lowered(crate::ir::Stage),
+    Deep(Box<kqlsmith_syntax::ast::Stage>),
+}
 
-    #[derive(Default)]
-    struct Depth {
-        current: usize,
-        deepest: usize,
-    }
-    impl Visitor for Depth {
-        fn visit_expr(&mut self, expr: &Expr) {
-            self.current += 1;
-            self.deepest = self.deepest.max(self.current);
-            walk_expr(self, expr);
-            self.current -= 1;
-        }
-    }
+/// How deep linting a tree recurses, at most (`walk` takes the depth visitor through it):
+/// the deepest nesting of expressions, where a chain (`a or b or c`) counts one, as the
+/// linter walks its links with a loop. The syntax tree's own walk is flat over chains, so
+/// this measure is safe on any tree the parser returns.
+fn recursion_depth(walk: impl FnOnce(&mut Depth)) -> usize {
     let mut depth = Depth::default();
-    depth.visit_script(tree);
+    walk(&mut depth);
     depth.deepest
+}
+
+#[derive(Default)]
+struct Depth {
+    current: usize,
+    deepest: usize,
+}
+
+impl Visitor for Depth {
+    fn visit_expr(&mut self, expr: &Expr) {
+        self.current += 1;
+        self.deepest = self.deepest.max(self.current);
+        walk_expr(self, expr);
+        self.current -= 1;
+    }
 }
 
 #[cfg(test)]
@@ -222,7 +271,8 @@ mod tests {
     use super::*;
 
     fn depth(source: &str) -> usize {
-        recursion_depth(&kqlsmith_syntax::parse(source).unwrap())
+        let tree = kqlsmith_syntax::parse(source).unwrap();
+        recursion_depth(|depth| depth.visit_script(&tree))
     }
 
     #[test]
@@ -258,7 +308,7 @@ mod tests {
         let codes: Vec<&str> = std::thread::Builder::new()
             .stack_size(2 << 20)
             .spawn(move || {
-                let diagnostics = linter.lint_tree(&query, None, tree);
+                let diagnostics = linter.lint_tree(&query, None, tree, Vec::new());
                 diagnostics.into_iter().map(|d| d.code).collect()
             })
             .unwrap()
@@ -266,6 +316,55 @@ mod tests {
             .expect("linted without overflowing the stack");
         assert!(codes.contains(&"KQL102"), "`Missing` is unknown: {codes:?}");
         assert!(!codes.contains(&"KQL001"), "it parses: {codes:?}");
+    }
+
+    /// A big text's stages are lowered as the parser hands them over: the findings are
+    /// those of linting its whole tree, for a query's stages, a `let`'s, the stages after a
+    /// `declare`, and a stage nested too deep to lower on the way (kept for the big stack).
+    #[test]
+    fn stages_lowered_as_they_are_parsed_give_the_findings_of_the_whole_tree() {
+        let linter = Linter::new(Platform::builtin("defender").unwrap(), Config::new());
+        let stages = |each: &dyn Fn(usize) -> String| (0..3_000).map(each).collect::<String>();
+        let deep = format!("FileName{}", ".a".repeat(300));
+        let text = format!(
+            "let Recent = DeviceProcessEvents\n{};\n\
+             declare query_parameters(Wanted: string = 'x');\n\
+             Recent\n{}| where FileName == Wanted\n| extend Deep = {deep}\n\
+             | project Missing, FileName\n| where Timestamp > ago(1d);\n\
+             DeviceNetworkEvents | where TimeGenerated > ago(1h)",
+            stages(&|i| format!("| where FileName != 'tool{i}.exe'\n")),
+            stages(&|i| format!("| where ProcessId != {i}\n")),
+        );
+        assert!(text.len() > 128 << 10, "big enough to be parsed in pieces");
+        let mut handed = 0;
+        kqlsmith_syntax::parse_streaming(&text, |_| handed += 1).unwrap();
+        assert!(handed >= 6_000, "{handed} stages handed over");
+        let streamed = linter.lint(&text);
+        let whole = std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn({
+                let (linter, text) = (linter.clone(), text.clone());
+                move || {
+                    let tree = kqlsmith_syntax::parse(&text).unwrap();
+                    linter.lint_tree(&text, None, tree, Vec::new())
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        let codes = |d: &[Diagnostic]| {
+            d.iter()
+                .map(|d| (d.code, d.range.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes(&streamed), codes(&whole));
+        for code in ["KQL102", "KQL103"] {
+            assert!(
+                streamed.iter().any(|d| d.code == code),
+                "{code}: {:?}",
+                codes(&streamed)
+            );
+        }
     }
 
     #[test]
@@ -281,7 +380,7 @@ mod tests {
         // Members nest as deep as the parser allows: the lowering recurses once a level,
         // more than a 2 MiB debug thread holds, so the gate sends it to the big stack.
         let query = format!("print x = y{}", ".a".repeat(990));
-        assert!(recursion_depth(&kqlsmith_syntax::parse(&query).unwrap()) > SHALLOW_TREE);
+        assert!(depth(&query) > SHALLOW_TREE);
         lint_on_a_small_stack(query);
     }
 

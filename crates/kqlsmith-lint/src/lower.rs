@@ -15,7 +15,44 @@ pub fn parse(source: &str) -> Result<Script, kqlsmith_syntax::ParseError> {
 
 /// The `ir::Script` of a syntax tree parsed from `source`.
 pub fn script(source: &str, tree: &ast::Script) -> Script {
-    Lowering { source }.script(tree)
+    script_with_stages(source, tree, Vec::new())
+}
+
+/// The `ir::Script` of a tree that `kqlsmith_syntax::parse_streaming` read from `source`,
+/// with `handed[i]`, the lowered stages it handed over for statement `i`, after the stages
+/// that statement's tree holds.
+pub fn script_with_stages(source: &str, tree: &ast::Script, mut handed: Vec<Vec<Stage>>) -> Script {
+    let lowering = Lowering { source };
+    let mut statements = Vec::new();
+    for (index, statement) in tree.statements.iter().enumerate() {
+        lowering.statement(statement, &mut statements);
+        let Some(stages) = handed.get_mut(index).filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        // Only a query's stages, or those of the query a `let` binds, are handed over.
+        if let Some(
+            Statement::Query(pipeline)
+            | Statement::Let(Let {
+                value: LetValue::Tabular(pipeline),
+                ..
+            }),
+        ) = statements.last_mut()
+        {
+            if pipeline.stages.is_empty() {
+                // Nearly always: the tree holds no stage of a statement whose stages were
+                // handed over. Moved, not copied, since they may be most of the file.
+                std::mem::swap(&mut pipeline.stages, stages);
+            } else {
+                pipeline.stages.append(stages);
+            }
+        }
+    }
+    Script { statements }
+}
+
+/// The `ir::Stage` of a stage parsed from `source`.
+pub fn stage(source: &str, stage: &ast::Stage) -> Stage {
+    Lowering { source }.stage(stage)
 }
 
 struct Lowering<'s> {
@@ -34,43 +71,42 @@ fn ident(i: &ast::Ident) -> Ident {
 }
 
 impl Lowering<'_> {
-    fn script(&self, tree: &ast::Script) -> Script {
-        Script {
-            statements: self.statements(&tree.statements),
-        }
-    }
-
     fn statements(&self, list: &[ast::Statement]) -> Vec<Statement> {
         let mut out = Vec::new();
         for statement in list {
-            match statement {
-                ast::Statement::Let(l) => out.push(Statement::Let(Let {
-                    name: ident(&l.name),
-                    value: match &l.value {
-                        ast::LetValue::Expr(e) => LetValue::Scalar(self.expr(e)),
-                        ast::LetValue::Tabular(t) => LetValue::Tabular(self.pipeline(t)),
-                        ast::LetValue::Function(f) => LetValue::Function(Function {
-                            params: f.params.iter().map(param).collect(),
-                            body: self.statements(&f.body),
-                        }),
-                    },
-                    span: self.with_semicolon(span(l.span)),
-                })),
-                // Query parameters are names in scope, like `let`s whose value is unknown.
-                ast::Statement::Declare(d) => {
-                    for p in &d.params {
-                        out.push(Statement::Let(Let {
-                            name: ident(&p.name),
-                            value: LetValue::Other(span(p.span)),
-                            span: span(p.span),
-                        }));
-                    }
-                }
-                ast::Statement::Set(s) => out.push(Statement::Other(span(s.span))),
-                ast::Statement::Query(q) => out.push(Statement::Query(self.pipeline(q))),
-            }
+            self.statement(statement, &mut out);
         }
         out
+    }
+
+    /// Pushes the lowered `statement` onto `out` (a `declare` gives one statement a name).
+    fn statement(&self, statement: &ast::Statement, out: &mut Vec<Statement>) {
+        match statement {
+            ast::Statement::Let(l) => out.push(Statement::Let(Let {
+                name: ident(&l.name),
+                value: match &l.value {
+                    ast::LetValue::Expr(e) => LetValue::Scalar(self.expr(e)),
+                    ast::LetValue::Tabular(t) => LetValue::Tabular(self.pipeline(t)),
+                    ast::LetValue::Function(f) => LetValue::Function(Function {
+                        params: f.params.iter().map(param).collect(),
+                        body: self.statements(&f.body),
+                    }),
+                },
+                span: self.with_semicolon(span(l.span)),
+            })),
+            // Query parameters are names in scope, like `let`s whose value is unknown.
+            ast::Statement::Declare(d) => {
+                for p in &d.params {
+                    out.push(Statement::Let(Let {
+                        name: ident(&p.name),
+                        value: LetValue::Other(span(p.span)),
+                        span: span(p.span),
+                    }));
+                }
+            }
+            ast::Statement::Set(s) => out.push(Statement::Other(span(s.span))),
+            ast::Statement::Query(q) => out.push(Statement::Query(self.pipeline(q))),
+        }
     }
 
     /// Extends a statement's span over the `;` that ends it, if there is one.
@@ -522,7 +558,7 @@ impl Lowering<'_> {
                 op: u.op,
                 operand: Box::new(self.expr(&u.operand)),
             },
-            ast::Expr::Call(c) => ExprKind::Call(self.call(c)),
+            ast::Expr::Call(c) => ExprKind::Call(Box::new(self.call(c))),
             ast::Expr::Member(m) => ExprKind::Member {
                 target: Box::new(self.expr(&m.object)),
                 name: ident(&m.member),

@@ -465,7 +465,7 @@ impl<'a> Analyzer<'a> {
                         "table" | "materialize" | "view" | "_GetWatchlist"
                     ) =>
             {
-                Source::Call(call.clone())
+                Source::Call((**call).clone())
             }
             ExprKind::Tabular(p) => return Some((**p).clone()),
             _ => return None,
