@@ -132,7 +132,8 @@ impl<'m, 'p> Renamer<'m, 'p> {
         for start in order {
             let uses = &by_start[&start];
             let decision = match uses.as_slice() {
-                [left, right] if right.right_key => match (self.decide(left), self.decide(right)) {
+                [left, right] if right.right_key() => match (self.decide(left), self.decide(right))
+                {
                     (Decision::Rename(a), Decision::Rename(b)) if a != b => {
                         Decision::Clash { new: a }
                     }
@@ -154,7 +155,7 @@ impl<'m, 'p> Renamer<'m, 'p> {
     }
 
     fn decide(&self, name: &NameUse) -> Decision {
-        match (&name.resolution, &name.lineage) {
+        match (&name.resolution, name.lineage()) {
             (Resolution::Column(_), lineage @ Lineage::Platform { table, column, .. })
                 if self.is_source(table) =>
             {
@@ -174,7 +175,7 @@ impl<'m, 'p> Renamer<'m, 'p> {
             (Resolution::Column(_), lineage @ Lineage::Platform { table, column, .. }) => {
                 self.unseen(name, table, column, lineage)
             }
-            (Resolution::Open, _) => match &name.unseen {
+            (Resolution::Open, _) => match name.unseen() {
                 Some(source) => {
                     let column: std::sync::Arc<str> = name.ident.name.as_str().into();
                     self.unseen(name, source, &column, &Lineage::platform(source, &column))
@@ -217,7 +218,7 @@ impl<'m, 'p> Renamer<'m, 'p> {
     fn rename_unless_taken(&self, name: &NameUse, new: String) -> Decision {
         if new == name.ident.name {
             Decision::Keep
-        } else if name.own_columns.iter().any(|c| **c == *new) {
+        } else if name.own_columns().iter().any(|c| **c == *new) {
             Decision::Clash { new }
         } else {
             Decision::Rename(new)

@@ -63,16 +63,56 @@ pub struct NameUse {
     pub resolution: Resolution,
     /// The table the rows came from, when the pipeline starts at one (for messages).
     pub table: Option<Arc<str>>,
+    /// Where the values come from, when that is more than "the query's own" (see
+    /// [`Origin`]): boxed, since nearly every name of a big file has none.
+    origin: Option<Box<Origin>>,
+}
+
+/// Where a name's values come from, as far as the converter needs it.
+#[derive(Debug, Clone, Default)]
+struct Origin {
+    lineage: Lineage,
+    own_columns: Vec<Arc<str>>,
+    right_key: bool,
+    unseen: Option<Arc<str>>,
+}
+
+impl NameUse {
+    fn new(ident: &Ident, resolution: Resolution, table: Option<Arc<str>>, origin: Origin) -> Self {
+        let plain = matches!(origin.lineage, Lineage::Own)
+            && origin.own_columns.is_empty()
+            && !origin.right_key
+            && origin.unseen.is_none();
+        NameUse {
+            ident: ident.clone(),
+            resolution,
+            table,
+            origin: (!plain).then(|| Box::new(origin)),
+        }
+    }
+
     /// Where the column's values come from (with [`Analyzer::track_lineage`]; else `Own`).
-    pub lineage: Lineage,
+    pub fn lineage(&self) -> &Lineage {
+        const OWN: &Lineage = &Lineage::Own;
+        self.origin.as_ref().map_or(OWN, |o| &o.lineage)
+    }
+
     /// For a platform table's column, the names of the columns the query made beside it
     /// (with [`Analyzer::track_lineage`]): a rename must not land on one.
-    pub own_columns: Vec<Arc<str>>,
+    pub fn own_columns(&self) -> &[Arc<str>] {
+        self.origin.as_ref().map_or(&[], |o| &o.own_columns)
+    }
+
     /// Whether this is the right side's reading of a `join ... on Key` key, recorded beside
     /// the left side's (with [`Analyzer::track_lineage`]).
-    pub right_key: bool,
+    pub fn right_key(&self) -> bool {
+        self.origin.as_ref().is_some_and(|o| o.right_key)
+    }
+
     /// For [`Resolution::Open`], the source kqlsmith cannot see into, when one is known.
-    pub unseen: Option<Arc<str>>,
+    pub fn unseen(&self) -> Option<&Arc<str>> {
+        self.origin.as_ref().and_then(|o| o.unseen.as_ref())
+    }
 }
 
 /// A table (or tabular name) read as the source of rows.
@@ -1778,15 +1818,14 @@ impl<'a> Analyzer<'a> {
         let Some((column, lineage)) = right.get_with_lineage(&ident.name) else {
             return;
         };
-        self.model.names.push(NameUse {
-            ident: ident.clone(),
-            resolution: Resolution::Column(column.ty),
-            table: None,
+        let origin = Origin {
             lineage: lineage.clone(),
             own_columns: own_columns(right),
             right_key: true,
             unseen: None,
-        });
+        };
+        let name = NameUse::new(ident, Resolution::Column(column.ty), None, origin);
+        self.model.names.push(name);
     }
 
     /// Resolves a name used in an expression.
@@ -1828,15 +1867,15 @@ impl<'a> Analyzer<'a> {
             Resolution::Open => set.unseen_source().cloned(),
             _ => None,
         };
-        self.model.names.push(NameUse {
-            ident: ident.clone(),
-            resolution,
-            table,
+        let origin = Origin {
             lineage,
             own_columns,
             right_key: false,
             unseen,
-        });
+        };
+        self.model
+            .names
+            .push(NameUse::new(ident, resolution, table, origin));
     }
 
     /// Resolves every name in an expression. `rows`: whether columns are in scope.
@@ -2061,6 +2100,40 @@ pub fn closest<'n>(name: &str, candidates: impl Iterator<Item = &'n str>) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A big file has a name use for nearly every name in it: what only the converter
+    /// reads, and only for some names, stays out of line.
+    #[test]
+    fn a_name_use_stays_small() {
+        let size = std::mem::size_of::<NameUse>();
+        assert!(size <= 96, "NameUse: {size}");
+    }
+
+    #[test]
+    fn a_name_use_keeps_where_its_values_come_from() {
+        let platform = Platform::builtin("defender").unwrap();
+        let script = crate::lower::parse(
+            "DeviceProcessEvents | extend Mine = 1 | where FileName == 'a' and Mine == 1",
+        )
+        .unwrap();
+        let (extra, watchlists) = (Schema::default(), Default::default());
+        let model = Analyzer::new(&platform, &extra, &watchlists)
+            .track_lineage()
+            .analyze(&script);
+        let file_name = model
+            .names
+            .iter()
+            .find(|n| n.ident.name == "FileName")
+            .unwrap();
+        assert!(matches!(file_name.lineage(), Lineage::Platform { .. }));
+        assert!(file_name.own_columns().iter().any(|c| &**c == "Mine"));
+        let mine = model.names.iter().find(|n| n.ident.name == "Mine").unwrap();
+        assert_eq!(mine.lineage(), &Lineage::Own);
+        assert!(
+            mine.origin.is_none(),
+            "nothing out of line for the query's own column"
+        );
+    }
 
     /// The result columns of `query` on `platform`, or `None` when the set is open.
     fn output(platform: &str, query: &str) -> Option<Vec<String>> {
