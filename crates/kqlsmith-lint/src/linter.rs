@@ -148,7 +148,9 @@ impl Linter {
                     HandedStage::Lowered(stage) => stage,
                     HandedStage::Deep(stage) => crate::lower::stage(source, &stage),
                 });
-                lowered.collect()
+                let mut lowered: Vec<_> = lowered.collect();
+                lowered.shrink_to_fit();
+                lowered
             })
             .collect();
         let lowered = crate::lower::script_with_stages(source, &tree, handed);

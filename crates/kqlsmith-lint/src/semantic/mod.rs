@@ -376,6 +376,8 @@ impl<'a> Analyzer<'a> {
     /// Builds the model of `script`.
     pub fn analyze(mut self, script: &Script) -> Model {
         self.statements(&script.statements, false);
+        // A name a name use: on a big file, the slack of the last doubling is megabytes.
+        self.model.names.shrink_to_fit();
         self.model
     }
 
