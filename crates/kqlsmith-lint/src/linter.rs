@@ -84,34 +84,30 @@ impl Linter {
     pub fn lint_file(&self, source: &str, path: Option<&Path>) -> Vec<Diagnostic> {
         const STACK_BYTES: usize = 1 << 30;
         let mut handed: Vec<Vec<HandedStage>> = Vec::new();
+        let mut deepest_handed = 0;
         let parsed = kqlsmith_syntax::parse_streaming(source, |event| match event {
             Streamed::Stage { statement, stage } => {
                 if handed.len() <= statement {
                     handed.resize_with(statement + 1, Vec::new);
                 }
                 let depth = recursion_depth(|depth| depth.visit_operator(&stage.operator));
+                deepest_handed = deepest_handed.max(depth);
                 handed[statement].push(if depth <= SHALLOW_TREE {
                     HandedStage::Lowered(crate::lower::stage(source, &stage))
                 } else {
                     HandedStage::Deep(Box::new(stage))
                 });
             }
-            Streamed::Restart => handed.clear(),
+            Streamed::Restart => {
+                handed.clear();
+                deepest_handed = 0;
+            }
         });
         let tree = match parsed {
             Ok(tree) => tree,
             Err(error) => return self.finish(source, path, Err(error)),
         };
-        let deepest_handed = handed.iter().flatten().map(|stage| match stage {
-            HandedStage::Lowered(_) => 0,
-            HandedStage::Deep(stage) => {
-                recursion_depth(|depth| depth.visit_operator(&stage.operator))
-            }
-        });
-        let deepest = deepest_handed
-            .chain([recursion_depth(|depth| depth.visit_script(&tree))])
-            .max()
-            .unwrap_or(0);
+        let deepest = deepest_handed.max(recursion_depth(|depth| depth.visit_script(&tree)));
         if deepest <= SHALLOW_TREE {
             return self.lint_tree(source, path, tree, handed);
         }
