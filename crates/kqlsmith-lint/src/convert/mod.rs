@@ -106,10 +106,13 @@ pub fn convert(source: &str, from: &Platform, to: &Platform) -> Result<Conversio
         .analyze(&ir);
     let mut renamer = rename::Renamer::new(&names);
     renamer.run(&model, &ir, &script);
+    // The trees are done with: on a big file they are most of the memory.
+    drop((model, ir, script));
     let mut edits = renamer.edits;
     edits.sort_by_key(|e| e.range.start);
     let text = apply(source, &edits);
-    kqlsmith_syntax::parse(&text).map_err(|e| ConvertError::Internal(e.to_string()))?;
+    // The verdict alone: `check` does not build the converted text's tree.
+    kqlsmith_syntax::check(&text).map_err(|e| ConvertError::Internal(e.to_string()))?;
     let mut diagnostics = renamer.diagnostics;
     for d in &mut diagnostics {
         d.range = shift(d.range.start, &edits)..shift(d.range.end, &edits);
