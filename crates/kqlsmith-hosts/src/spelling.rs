@@ -225,7 +225,7 @@ pub(crate) fn rewrite(
         };
         let text = like(new, &query.text);
         if text != query.text {
-            if let Err(error) = kqlsmith_syntax::parse(&text) {
+            if let Err(error) = kqlsmith_syntax::check(&text) {
                 return Err(failure(
                     host,
                     query,

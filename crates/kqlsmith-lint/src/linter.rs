@@ -213,7 +213,7 @@ impl Linter {
             if count == 0 {
                 break;
             }
-            if let Err(error) = kqlsmith_syntax::parse(&next) {
+            if let Err(error) = kqlsmith_syntax::check(&next) {
                 return Err(FixError::WouldNotParse(error.to_string()));
             }
             text = next;

@@ -321,7 +321,7 @@ impl<'q> Semantics<'q> {
 /// the brackets open before the cursor closed. Offsets before `offset` are the same in it.
 pub fn readable_at(text: &str, offset: usize) -> String {
     const PLACEHOLDER: &str = "kqlsmith_cursor_";
-    let parses = |t: &str| kqlsmith_syntax::parse(t).is_ok();
+    let parses = |t: &str| kqlsmith_syntax::check(t).is_ok();
     if parses(text) {
         return text.to_string();
     }
