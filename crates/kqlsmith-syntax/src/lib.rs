@@ -71,8 +71,9 @@ pub fn check(source: &str) -> Result<(), ParseError> {
 pub enum Streamed {
     /// The next stage of the statement with this index (among the script's statements).
     Stage { statement: usize, stage: ast::Stage },
-    /// The stages handed so far are void: the text is read again in one go, and the tree
-    /// returned holds every stage.
+    /// The stages handed so far are void: the pieces of a big text did not fit (an error,
+    /// or a shape they do not take), so it is read again in one go, and the tree returned
+    /// holds every stage.
     Restart,
 }
 

@@ -64,7 +64,7 @@ const PIECES_FROM: usize = 64 << 10;
 
 pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
     parse_with(source, |source, input| {
-        in_pieces(source, input, &mut pieces::Stages::Kept)
+        by_pieces(source, input, &mut pieces::Stages::Kept).map_or_else(|| whole(source, input), Ok)
     })
 }
 
@@ -76,13 +76,12 @@ pub(crate) fn parse_streaming(
 ) -> Result<Script, ParseError> {
     parse_with(source, |source, input| {
         let mut hand = |statement, stage| on_stage(crate::Streamed::Stage { statement, stage });
-        let by_pieces = big(source)
-            .then(|| pieces::statements(source, input, &mut pieces::Stages::Handed(&mut hand)))
-            .flatten();
-        match by_pieces {
+        match by_pieces(source, input, &mut pieces::Stages::Handed(&mut hand)) {
             Some(statements) => Ok(statements),
             None => {
-                on_stage(crate::Streamed::Restart);
+                if big(source) {
+                    on_stage(crate::Streamed::Restart);
+                }
                 whole(source, input)
             }
         }
@@ -92,24 +91,18 @@ pub(crate) fn parse_streaming(
 /// Whether `source` parses: `parse`'s verdict, dropping each piece once converted.
 pub(crate) fn check(source: &str) -> Result<(), ParseError> {
     parse_with(source, |source, input| {
-        in_pieces(source, input, &mut pieces::Stages::Dropped)
+        by_pieces(source, input, &mut pieces::Stages::Dropped)
+            .map_or_else(|| whole(source, input), Ok)
     })
     .map(drop)
 }
 
-/// The statements of a big text read piece by piece, or of any text read whole.
-fn in_pieces(
-    source: &str,
-    input: &str,
-    stages: &mut pieces::Stages<'_>,
-) -> Result<Vec<Statement>, ParseError> {
-    let by_pieces = big(source)
+/// The statements of a big text read piece by piece; `None` when the text is small, or the
+/// pieces do not fit, and it is to be read whole.
+fn by_pieces(source: &str, input: &str, stages: &mut pieces::Stages<'_>) -> Option<Vec<Statement>> {
+    big(source)
         .then(|| pieces::statements(source, input, stages))
-        .flatten();
-    match by_pieces {
-        Some(statements) => Ok(statements),
-        None => whole(source, input),
-    }
+        .flatten()
 }
 
 /// Whether a text is big enough to be read piece by piece.

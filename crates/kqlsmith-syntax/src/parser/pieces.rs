@@ -475,6 +475,10 @@ mod tests {
         assert_eq!(events.len(), (8 << 10) + 1);
         assert!(events[..8 << 10].iter().all(|e| *e == Some(0)));
         assert_eq!(events.last(), Some(&None));
+        // A small text is read whole from the start: nothing is handed over, nothing void.
+        let mut small = 0;
+        assert!(crate::parse_streaming("T | where A != 1; U | where", |_| small += 1).is_err());
+        assert_eq!(small, 0);
     }
 
     /// Long filters of the shapes sliced inside a stage, and near misses that are not.
