@@ -35,6 +35,7 @@ mod comments;
 mod doc;
 mod layout;
 mod line_style;
+mod verify;
 
 pub use line_style::LineStyle;
 
@@ -101,23 +102,9 @@ pub fn format(source: &str, options: &FormatOptions) -> Result<String, FormatErr
         options.line_width.min(MAX_LINE_WIDTH),
         options.indent.min(MAX_INDENT),
     );
-    let reparsed =
-        crate::parse(&text).map_err(|e| FormatError::Internal(format!("does not parse ({e})")))?;
-    if reparsed != script {
-        return Err(FormatError::Internal(
-            "parses to a different query".to_string(),
-        ));
-    }
-    let texts = |s: &crate::Script| -> Vec<String> {
-        s.comments
-            .iter()
-            .map(|c| c.text.trim_end().to_string())
-            .collect()
-    };
-    if texts(&reparsed) != texts(&script) {
-        return Err(FormatError::Internal(
-            "does not hold the same comments".to_string(),
-        ));
+    drop(doc);
+    if let Some(why) = verify::differences(&script, &text) {
+        return Err(FormatError::Internal(why));
     }
     Ok(text)
 }
