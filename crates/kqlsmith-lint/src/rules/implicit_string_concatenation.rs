@@ -33,21 +33,25 @@ declare_rule! {
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    struct Adjacent<'o> {
-        strings: Vec<Range<usize>>,
+    struct Adjacent<'s, 'o> {
+        source: &'s str,
         out: &'o mut Vec<Diagnostic>,
     }
-    impl Adjacent<'_> {
+    impl Adjacent<'_, '_> {
         fn item(&mut self, item: &Expr) {
             if !matches!(item.kind, ExprKind::Literal(Literal::String(_))) {
                 return;
             }
-            // The literals are in source order: look up the item's first, rather than go
-            // through them all for each item (an IOC list has hundreds of thousands).
-            let first = self.strings.partition_point(|s| s.start < item.span.start);
-            let parts: Vec<&Range<usize>> = self.strings[first..]
-                .iter()
-                .take_while(|s| s.end <= item.span.end)
+            // The string literals of the item's own text: an item starts and ends at a
+            // literal's edge, so the lexer reads that text as it reads the whole source,
+            // and an IOC list of a million items needs no table of every literal in the file.
+            let Some(text) = self.source.get(item.span.clone()) else {
+                return;
+            };
+            let parts: Vec<Range<usize>> = tokens(text)
+                .into_iter()
+                .filter(|t| matches!(t.kind, TokenKind::String(_)))
+                .map(|t| item.span.start + t.span.start..item.span.start + t.span.end)
                 .collect();
             if parts.len() < 2 {
                 return;
@@ -69,7 +73,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-    impl IrVisitor for Adjacent<'_> {
+    impl IrVisitor for Adjacent<'_, '_> {
         fn expr(&mut self, expr: &Expr) {
             match &expr.kind {
                 ExprKind::List(items) => items.iter().for_each(|i| self.item(i)),
@@ -80,10 +84,6 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let strings = tokens(cx.source)
-        .into_iter()
-        .filter(|t| matches!(t.kind, TokenKind::String(_)))
-        .map(|t| t.span.start..t.span.end)
-        .collect();
-    walk_script(cx.script, &mut Adjacent { strings, out });
+    let source = cx.source;
+    walk_script(cx.script, &mut Adjacent { source, out });
 }
