@@ -69,7 +69,7 @@ pub struct NameUse {
 }
 
 /// Where a name's values come from, as far as the converter needs it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 struct Origin {
     lineage: Lineage,
     own_columns: Vec<Arc<str>>,
@@ -79,15 +79,11 @@ struct Origin {
 
 impl NameUse {
     fn new(ident: &Ident, resolution: Resolution, table: Option<Arc<str>>, origin: Origin) -> Self {
-        let plain = matches!(origin.lineage, Lineage::Own)
-            && origin.own_columns.is_empty()
-            && !origin.right_key
-            && origin.unseen.is_none();
         NameUse {
             ident: ident.clone(),
             resolution,
             table,
-            origin: (!plain).then(|| Box::new(origin)),
+            origin: (origin != Origin::default()).then(|| Box::new(origin)),
         }
     }
 
@@ -376,7 +372,7 @@ impl<'a> Analyzer<'a> {
     /// Builds the model of `script`.
     pub fn analyze(mut self, script: &Script) -> Model {
         self.statements(&script.statements, false);
-        // A name a name use: on a big file, the slack of the last doubling is megabytes.
+        // One name use a name: on a big file, the slack of the last doubling is megabytes.
         self.model.names.shrink_to_fit();
         self.model
     }

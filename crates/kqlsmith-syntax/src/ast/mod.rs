@@ -57,6 +57,30 @@ impl Statement {
             Statement::Query(q) => q.span,
         }
     }
+
+    /// The pipeline whose stages are the statement's: a query's, or the one a `let` binds.
+    pub fn pipeline(&self) -> Option<&TabularExpr> {
+        match self {
+            Statement::Query(query)
+            | Statement::Let(LetStatement {
+                value: LetValue::Tabular(query),
+                ..
+            }) => Some(query),
+            _ => None,
+        }
+    }
+
+    /// [`Statement::pipeline`], to change.
+    pub fn pipeline_mut(&mut self) -> Option<&mut TabularExpr> {
+        match self {
+            Statement::Query(query)
+            | Statement::Let(LetStatement {
+                value: LetValue::Tabular(query),
+                ..
+            }) => Some(query),
+            _ => None,
+        }
+    }
 }
 
 /// `let name = value`

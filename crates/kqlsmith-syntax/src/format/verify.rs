@@ -6,7 +6,7 @@
 //! whole in memory beside the first.
 
 use crate::Streamed;
-use crate::ast::{LetStatement, LetValue, Script, Stage, Statement, TabularExpr};
+use crate::ast::{Script, Stage, Statement};
 
 /// Why the formatted `text` is not the query `script` holds, if it is not.
 pub(super) fn differences(script: &Script, text: &str) -> Option<String> {
@@ -21,7 +21,7 @@ pub(super) fn differences(script: &Script, text: &str) -> Option<String> {
             let original = script
                 .statements
                 .get(statement)
-                .and_then(pipeline)
+                .and_then(Statement::pipeline)
                 .and_then(|p| p.stages.get(handed[statement]));
             all_match &= original == Some(&stage);
             handed[statement] += 1;
@@ -56,18 +56,6 @@ pub(super) fn differences(script: &Script, text: &str) -> Option<String> {
     (texts(&reparsed) != texts(script)).then(|| "does not hold the same comments".to_string())
 }
 
-/// The pipeline whose stages a statement's stages are: a query's, or the one a `let` binds.
-fn pipeline(statement: &Statement) -> Option<&TabularExpr> {
-    match statement {
-        Statement::Query(query)
-        | Statement::Let(LetStatement {
-            value: LetValue::Tabular(query),
-            ..
-        }) => Some(query),
-        _ => None,
-    }
-}
-
 /// Whether `head`, a statement of the formatted text whose last `handed` stages were handed
 /// over (and compared as they came), is `original`.
 fn same_head(original: &Statement, head: &Statement, handed: usize) -> bool {
@@ -79,7 +67,7 @@ fn same_head(original: &Statement, head: &Statement, handed: usize) -> bool {
         (Statement::Let(a), Statement::Let(b)) => a.name == b.name,
         _ => false,
     };
-    let (Some(original), Some(head)) = (pipeline(original), pipeline(head)) else {
+    let (Some(original), Some(head)) = (original.pipeline(), head.pipeline()) else {
         return false;
     };
     let kept: &[Stage] = &head.stages;

@@ -403,13 +403,10 @@ mod tests {
             Vec::new()
         };
         for (index, stage) in handed {
-            match &mut rebuilt.as_mut().expect("stages of a parse")[index] {
-                Statement::Query(query) => query.stages.push(stage),
-                Statement::Let(LetStatement {
-                    value: LetValue::Tabular(query),
-                    ..
-                }) => query.stages.push(stage),
-                other => panic!("a stage handed over for {other:?}"),
+            let statement = &mut rebuilt.as_mut().expect("stages of a parse")[index];
+            match statement.pipeline_mut() {
+                Some(query) => query.stages.push(stage),
+                None => panic!("a stage handed over for {statement:?}"),
             }
         }
         assert_eq!(
