@@ -1,6 +1,9 @@
 //! Byte offsets (what the parser and the linter speak) to LSP positions and back: 0-based
 //! lines, and columns in the code units the client and the server agreed on (UTF-16 unless the
 //! client offers UTF-8 or UTF-32).
+//!
+//! Lines end as the protocol says they do: at `\n`, `\r\n` or a lone `\r`. A client splits
+//! its text the same way, so a position on a line after a lone `\r` means the same byte to both.
 
 use lsp_types::{Position, PositionEncodingKind, Range};
 
@@ -54,11 +57,13 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str, encoding: Encoding) -> LineIndex {
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
         line_starts.extend(
-            text.bytes()
+            bytes
+                .iter()
                 .enumerate()
-                .filter(|&(_, b)| b == b'\n')
+                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
                 .map(|(i, _)| i + 1),
         );
         LineIndex {
@@ -76,11 +81,25 @@ impl LineIndex {
         }
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let character = text[start..offset]
+        // An offset between the `\r` and the `\n` of a break is the end of its line.
+        let end = offset.min(start + self.line(text, line).len());
+        let character = text[start..end]
             .chars()
             .map(|c| self.encoding.units(c))
             .sum();
         Position::new(line as u32, character)
+    }
+
+    /// The text of line `line`, without its line break.
+    fn line<'t>(&self, text: &'t str, line: usize) -> &'t str {
+        let start = self.line_starts[line];
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(text.len(), |&next| next);
+        let line = &text[start..end];
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        line.strip_suffix('\r').unwrap_or(line)
     }
 
     pub fn range(&self, text: &str, range: std::ops::Range<usize>) -> Range {
@@ -97,12 +116,7 @@ impl LineIndex {
         let Some(&start) = self.line_starts.get(position.line as usize) else {
             return text.len();
         };
-        let end = self
-            .line_starts
-            .get(position.line as usize + 1)
-            .map_or(text.len(), |&next| next - 1);
-        let line = &text[start..end];
-        let line = line.strip_suffix('\r').unwrap_or(line);
+        let line = self.line(text, position.line as usize);
         let mut units = 0;
         for (i, c) in line.char_indices() {
             let next = units + self.encoding.units(c);
@@ -155,6 +169,30 @@ mod tests {
         );
         assert_eq!(index.offset(text, Position::new(1, 2)), 8);
         assert_eq!(index.offset(text, Position::new(7, 0)), text.len());
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line_as_the_protocol_says() {
+        let text = "//\ré\r\nT\nx";
+        let index = LineIndex::new(text, Encoding::Utf16);
+        let e = text.find('é').unwrap();
+        assert_eq!(index.position(text, e), Position::new(1, 0));
+        assert_eq!(index.offset(text, Position::new(1, 0)), e);
+        assert_eq!(
+            index.offset(text, Position::new(1, 9)),
+            e + 2,
+            "before the \\r\\n"
+        );
+        assert_eq!(
+            index.position(text, e + 3),
+            Position::new(1, 1),
+            "between the \\r and the \\n: the end of the line"
+        );
+        assert_eq!(index.position(text, text.len()), Position::new(3, 1));
+        assert_eq!(
+            index.offset(text, Position::new(2, 0)),
+            text.find('T').unwrap()
+        );
     }
 
     #[test]

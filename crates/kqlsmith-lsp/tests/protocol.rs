@@ -166,6 +166,29 @@ fn every_change_publishes_and_a_clean_text_gets_an_empty_list() {
     client.shutdown().unwrap();
 }
 
+/// The protocol ends lines at `\n`, `\r\n` and a lone `\r`: a finding after a lone `\r` is on
+/// the next line, and an edit there lands where the client means it.
+#[test]
+fn a_lone_carriage_return_ends_a_line_for_positions_both_ways() {
+    let (_dir, uri) = project("defender");
+    let mut client = Client::start(None);
+    let text = "DeviceNetworkEvents\r| where TimeGenerated > ago(1d)\r\n| take 1";
+    let opened = published(&client.open(&uri, text));
+    assert_eq!(opened, lint_ranges(text));
+    assert_eq!(opened[0].1.start, Position::new(1, 8));
+    let p = client.change(
+        &uri,
+        2,
+        vec![TextDocumentContentChangeEvent {
+            range: Some(Range::new(Position::new(1, 8), Position::new(1, 21))),
+            range_length: None,
+            text: "Timestamp".into(),
+        }],
+    );
+    assert_eq!(p.diagnostics, Vec::new(), "the edit replaced TimeGenerated");
+    client.shutdown().unwrap();
+}
+
 #[test]
 fn a_fix_is_a_preferred_quickfix_with_its_exact_edit_and_conversion_is_offered() {
     let (_dir, uri) = project("defender");

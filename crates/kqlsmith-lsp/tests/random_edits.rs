@@ -67,10 +67,15 @@ fn edit_op() -> impl Strategy<Value = EditOp> {
         .prop_map(|(at, delete, insert)| EditOp { at, delete, insert })
 }
 
-fn char_boundary(text: &str, at: f64) -> usize {
-    let mut i = ((text.len() as f64) * at) as usize;
-    i = i.min(text.len());
-    while !text.is_char_boundary(i) {
+/// The offset at fraction `at` of `text`, moved back to where an editor can put its cursor:
+/// a character boundary, not between the `\r` and the `\n` of a line break.
+fn cursor_at(text: &str, at: f64) -> usize {
+    let i = (((text.len() as f64) * at) as usize).min(text.len());
+    cursor_before(text, i)
+}
+
+fn cursor_before(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) || (text[..i].ends_with('\r') && text[i..].starts_with('\n')) {
         i -= 1;
     }
     i
@@ -137,11 +142,11 @@ fn random_edits(host: Host) {
             }],
         );
         for op in &ops {
-            let start = char_boundary(&text, op.at);
+            let start = cursor_at(&text, op.at);
             let end = text[start..]
                 .char_indices()
                 .nth(op.delete)
-                .map_or(text.len(), |(i, _)| start + i);
+                .map_or(text.len(), |(i, _)| cursor_before(&text, start + i));
             let range = Range::new(utf16_position(&text, start), utf16_position(&text, end));
             text.replace_range(start..end, op.insert);
             version.set(version.get() + 1);
@@ -219,7 +224,10 @@ fn random_edits(host: Host) {
         });
         // Each token lies on a line of the text, within it.
         if let Some(SemanticTokensResult::Tokens(tokens)) = tokens {
-            let lines: Vec<usize> = text.split('\n').map(|l| l.encode_utf16().count()).collect();
+            let lines: Vec<usize> = client::lines(&text)
+                .into_iter()
+                .map(|l| text[l].encode_utf16().count())
+                .collect();
             let (mut line, mut start) = (0usize, 0u32);
             for t in &tokens.data {
                 if t.delta_line > 0 {

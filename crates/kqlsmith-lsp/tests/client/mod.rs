@@ -179,15 +179,40 @@ pub fn project(platform: &str) -> (tempfile::TempDir, Uri) {
     (dir, uri)
 }
 
+/// The lines of `text` as the protocol splits it (at `\n`, `\r\n` and a lone `\r`): each
+/// line's byte range, without its break.
+pub fn lines(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = match c {
+            '\n' => i + 1,
+            '\r' if chars.peek().map(|&(_, c)| c) == Some('\n') => {
+                chars.next();
+                i + 2
+            }
+            '\r' => i + 1,
+            _ => continue,
+        };
+        lines.push(start..i);
+        start = next;
+    }
+    lines.push(start..text.len());
+    lines
+}
+
 /// The position of byte `offset` of `text`: 0-based line, UTF-16 column (worked out here
-/// independently of the server).
+/// independently of the server). An offset inside a line break is the end of its line.
 pub fn utf16_position(text: &str, offset: usize) -> Position {
-    let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let lines = lines(text);
+    let line = lines.iter().rposition(|l| l.start <= offset).unwrap();
+    let range = &lines[line];
     Position::new(
         line as u32,
-        before[line_start..].encode_utf16().count() as u32,
+        text[range.start..offset.min(range.end)]
+            .encode_utf16()
+            .count() as u32,
     )
 }
 
@@ -201,19 +226,19 @@ pub fn position_of(text: &str, needle: &str) -> Position {
 
 /// `text` with LSP text edits applied (ranges in UTF-16 positions of `text`).
 pub fn apply_edits(text: &str, edits: &[TextEdit]) -> String {
+    let lines = lines(text);
     let offset = |p: Position| {
-        let mut line_start = 0;
-        for _ in 0..p.line {
-            line_start += text[line_start..].find('\n').unwrap() + 1;
-        }
+        let Some(line) = lines.get(p.line as usize) else {
+            return text.len();
+        };
         let mut units = 0;
-        for (i, c) in text[line_start..].char_indices() {
-            if units >= p.character || c == '\n' {
-                return line_start + i;
+        for (i, c) in text[line.clone()].char_indices() {
+            if units >= p.character {
+                return line.start + i;
             }
             units += c.len_utf16() as u32;
         }
-        text.len()
+        line.end
     };
     let mut sorted: Vec<&TextEdit> = edits.iter().collect();
     sorted.sort_by_key(|e| std::cmp::Reverse((e.range.start.line, e.range.start.character)));
