@@ -93,7 +93,7 @@ impl Linter {
                 let depth = recursion_depth(|depth| depth.visit_operator(&stage.operator));
                 deepest_handed = deepest_handed.max(depth);
                 handed[statement].push(if depth <= SHALLOW_TREE {
-                    HandedStage::Lowered(crate::lower::stage(source, &stage))
+                    HandedStage::Lowered(crate::lower::stage(source, stage))
                 } else {
                     HandedStage::Deep(Box::new(stage))
                 });
@@ -142,7 +142,7 @@ impl Linter {
             .map(|stages| {
                 let lowered = stages.into_iter().map(|stage| match stage {
                     HandedStage::Lowered(stage) => stage,
-                    HandedStage::Deep(stage) => crate::lower::stage(source, &stage),
+                    HandedStage::Deep(stage) => crate::lower::stage(source, *stage),
                 });
                 let mut lowered: Vec<_> = lowered.collect();
                 lowered.shrink_to_fit();

@@ -50,9 +50,17 @@ pub fn script_with_stages(source: &str, tree: &ast::Script, mut handed: Vec<Vec<
     Script { statements }
 }
 
-/// The `ir::Stage` of a stage parsed from `source`.
-pub fn stage(source: &str, stage: &ast::Stage) -> Stage {
-    Lowering { source }.stage(stage)
+/// The `ir::Stage` of a stage parsed from `source`, which it consumes: a `where` over a long
+/// chain frees each link of the syntax tree once it is lowered, so the two trees of a huge
+/// filter are never whole in memory together.
+pub fn stage(source: &str, stage: ast::Stage) -> Stage {
+    let lowering = Lowering { source };
+    let keyword = lowering.keyword_of(stage.span, stage.operator.keyword());
+    let kind = match stage.operator {
+        ast::Operator::Where { predicate, .. } => StageKind::Where(lowering.expr_owned(predicate)),
+        operator => lowering.operator(&operator, &keyword),
+    };
+    lowering.finish_stage(stage.span, keyword, kind)
 }
 
 struct Lowering<'s> {
@@ -252,18 +260,31 @@ impl Lowering<'_> {
     }
 
     fn stage(&self, stage: &ast::Stage) -> Stage {
-        let whole = span(stage.span);
-        // The stage's span starts at `|`: the keyword is the first word after it.
+        let keyword = self.keyword_of(stage.span, stage.operator.keyword());
+        let kind = self.operator(&stage.operator, &keyword);
+        self.finish_stage(stage.span, keyword, kind)
+    }
+
+    /// The span of a stage's keyword (`keyword`'s length): the stage's span starts at `|`,
+    /// the keyword is the first word after it.
+    fn keyword_of(&self, stage: kqlsmith_syntax::Span, keyword: &str) -> Range<usize> {
+        let whole = span(stage);
         let text = self.source.get(whole.clone()).unwrap_or("");
         let after_pipe = text.strip_prefix('|').map_or(0, |_| 1);
         let skipped = text[after_pipe..].len() - text[after_pipe..].trim_start().len();
         let keyword_start = whole.start + after_pipe + skipped;
-        let keyword_text = stage.operator.keyword();
-        let keyword = keyword_start..keyword_start + keyword_text.len();
-        let kind = self.operator(&stage.operator, &keyword);
+        keyword_start..keyword_start + keyword.len()
+    }
+
+    fn finish_stage(
+        &self,
+        stage: kqlsmith_syntax::Span,
+        keyword: Range<usize>,
+        kind: StageKind,
+    ) -> Stage {
         Stage {
             kind,
-            span: keyword_start..whole.end,
+            span: keyword.start..stage.end,
             keyword,
         }
     }
@@ -626,6 +647,33 @@ impl Lowering<'_> {
         root
     }
 
+    /// [`Self::expr`] of an expression it consumes: the links of a chain are freed one by one
+    /// as they are lowered.
+    fn expr_owned(&self, e: ast::Expr) -> Expr {
+        let mut last = match e {
+            ast::Expr::Binary(b) => b,
+            ast::Expr::Paren(p) => return self.expr_owned(p.inner),
+            e => return self.expr(&e),
+        };
+        let mut root = self.link(&last);
+        let mut left = take_left(&mut last);
+        drop(last);
+        let mut slot = &mut root;
+        // As in `chain`: `slot` is the operator just built, and `left` its left operand, now
+        // owned; the link it came from is already gone.
+        while let ExprKind::Binary { lhs, .. } = &mut slot.kind {
+            let ast::Expr::Binary(mut link) = left else {
+                **lhs = self.expr_owned(left);
+                break;
+            };
+            **lhs = self.link(&link);
+            left = take_left(&mut link);
+            drop(link);
+            slot = lhs;
+        }
+        root
+    }
+
     /// One operator of a chain, with a placeholder for its left operand.
     fn link(&self, b: &ast::BinaryExpr) -> Expr {
         Expr {
@@ -646,6 +694,11 @@ impl Lowering<'_> {
             span: span(b.span),
         }
     }
+}
+
+/// A link's left operand, moved out (the link's own drop then has no spine to unlink).
+fn take_left(link: &mut ast::BinaryExpr) -> ast::Expr {
+    std::mem::replace(&mut link.left, ast::Expr::Star(Default::default()))
 }
 
 fn literal(l: &ast::Literal) -> Literal {
@@ -697,5 +750,35 @@ fn span_of_refs(tables: &[ast::TableRef]) -> Range<usize> {
     match (tables.first(), tables.last()) {
         (Some(a), Some(b)) => a.span.start..b.span.end,
         _ => 0..0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stage lowered from a tree it consumes is the stage lowered from a borrowed tree:
+    /// chains (of every precedence, behind brackets, with other operators inside), `filter`,
+    /// and operators the consuming path hands on.
+    #[test]
+    fn a_consumed_stage_lowers_as_a_borrowed_one() {
+        let long_chain: String = (0..2_000).map(|i| format!(" or P == {i}")).collect();
+        let sources = [
+            "T | where A == 1 or B < 2 and not(C) or D in (1, 2)".to_string(),
+            "T | filter ((A + 1) * 2 > B - 3 - 4)".to_string(),
+            "T | where X between (1 .. 2) and Y !in~ ('a', 'b') and (Z or W)".to_string(),
+            format!("T | where P == -1{long_chain}"),
+            "T | extend Z = A + B + C | project Z".to_string(),
+        ];
+        for source in &sources {
+            let tree = kqlsmith_syntax::parse(source).unwrap();
+            let stages = &tree.statements[0].pipeline().unwrap().stages;
+            for borrowed in stages {
+                let expected = Lowering { source }.stage(borrowed);
+                let consumed = stage(source, borrowed.clone());
+                assert_eq!(format!("{consumed:?}"), format!("{expected:?}"), "{source}");
+                assert_eq!(consumed.keyword, expected.keyword);
+            }
+        }
     }
 }
