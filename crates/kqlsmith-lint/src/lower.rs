@@ -588,16 +588,11 @@ impl Lowering<'_> {
                 target: Box::new(self.expr(&i.object)),
                 index: Box::new(self.expr(&i.index)),
             },
-            ast::Expr::In(i) => ExprKind::Binary {
-                op: BinaryOp::In(i.op),
-                spelling: OpSpelling::Canonical,
-                op_span: span(i.op_span),
-                lhs: Box::new(self.expr(&i.expr)),
-                rhs: Box::new(Expr {
-                    kind: ExprKind::List(i.list.iter().map(|x| self.expr(x)).collect()),
-                    span: i.op_span.end..i.span.end,
-                }),
-            },
+            ast::Expr::In(i) => in_list(
+                i,
+                self.expr(&i.expr),
+                i.list.iter().map(|x| self.expr(x)).collect(),
+            ),
             ast::Expr::Between(b) => {
                 let lhs = self.expr(&b.expr);
                 let low = self.expr(&b.low);
@@ -653,10 +648,28 @@ impl Lowering<'_> {
         let mut last = match e {
             ast::Expr::Binary(b) => b,
             ast::Expr::Paren(p) => return self.expr_owned(p.inner),
+            // An IOC list: each item's string moves over instead of being copied.
+            ast::Expr::In(mut i) => {
+                let lhs = self.expr_owned(std::mem::replace(&mut i.expr, placeholder()));
+                let items = std::mem::take(&mut i.list);
+                let items = items.into_iter().map(|x| self.expr_owned(x)).collect();
+                return Expr {
+                    kind: in_list(&i, lhs, items),
+                    span: span(i.span),
+                };
+            }
+            ast::Expr::Literal(l) => {
+                return Expr {
+                    span: span(l.span),
+                    kind: ExprKind::Literal(match l.value {
+                        ast::LiteralValue::String(s) => Literal::String(s),
+                        _ => literal(&l),
+                    }),
+                };
+            }
             e => return self.expr(&e),
         };
-        let mut root = self.link(&last);
-        let mut left = take_left(&mut last);
+        let (mut root, mut left) = self.link_owned(&mut last);
         drop(last);
         let mut slot = &mut root;
         // As in `chain`: `slot` is the operator just built, and `left` its left operand, now
@@ -666,8 +679,7 @@ impl Lowering<'_> {
                 **lhs = self.expr_owned(left);
                 break;
             };
-            **lhs = self.link(&link);
-            left = take_left(&mut link);
+            (**lhs, left) = self.link_owned(&mut link);
             drop(link);
             slot = lhs;
         }
@@ -676,29 +688,60 @@ impl Lowering<'_> {
 
     /// One operator of a chain, with a placeholder for its left operand.
     fn link(&self, b: &ast::BinaryExpr) -> Expr {
-        Expr {
-            kind: ExprKind::Binary {
-                op: BinaryOp::Scalar(b.op.kind),
-                spelling: match &*b.op.text {
-                    "<>" => OpSpelling::AngleBrackets,
-                    "=" => OpSpelling::SingleEquals,
-                    _ => OpSpelling::Canonical,
-                },
-                op_span: span(b.op.span),
-                lhs: Box::new(Expr {
-                    kind: ExprKind::Star,
-                    span: 0..0,
-                }),
-                rhs: Box::new(self.expr(&b.right)),
+        link(b, self.expr(&b.right))
+    }
+
+    /// [`Self::link`] of a link it empties: the right operand is lowered from the tree it
+    /// consumes, and the left one is handed back.
+    fn link_owned(&self, b: &mut ast::BinaryExpr) -> (Expr, ast::Expr) {
+        let right = std::mem::replace(&mut b.right, placeholder());
+        (link(b, self.expr_owned(right)), take_left(b))
+    }
+}
+
+/// An operator of a chain with its lowered right operand, and a placeholder for its left.
+fn link(b: &ast::BinaryExpr, rhs: Expr) -> Expr {
+    Expr {
+        kind: ExprKind::Binary {
+            op: BinaryOp::Scalar(b.op.kind),
+            spelling: match &*b.op.text {
+                "<>" => OpSpelling::AngleBrackets,
+                "=" => OpSpelling::SingleEquals,
+                _ => OpSpelling::Canonical,
             },
-            span: span(b.span),
-        }
+            op_span: span(b.op.span),
+            lhs: Box::new(Expr {
+                kind: ExprKind::Star,
+                span: 0..0,
+            }),
+            rhs: Box::new(rhs),
+        },
+        span: span(b.span),
+    }
+}
+
+/// `lhs in (items)`: the list is the right operand, spanning from after the operator.
+fn in_list(i: &ast::InExpr, lhs: Expr, items: Vec<Expr>) -> ExprKind {
+    ExprKind::Binary {
+        op: BinaryOp::In(i.op),
+        spelling: OpSpelling::Canonical,
+        op_span: span(i.op_span),
+        lhs: Box::new(lhs),
+        rhs: Box::new(Expr {
+            kind: ExprKind::List(items),
+            span: i.op_span.end..i.span.end,
+        }),
     }
 }
 
 /// A link's left operand, moved out (the link's own drop then has no spine to unlink).
 fn take_left(link: &mut ast::BinaryExpr) -> ast::Expr {
-    std::mem::replace(&mut link.left, ast::Expr::Star(Default::default()))
+    std::mem::replace(&mut link.left, placeholder())
+}
+
+/// What is left in the syntax tree where an operand was moved out of it.
+fn placeholder() -> ast::Expr {
+    ast::Expr::Star(Default::default())
 }
 
 fn literal(l: &ast::Literal) -> Literal {
@@ -767,6 +810,9 @@ mod tests {
             "T | where A == 1 or B < 2 and not(C) or D in (1, 2)".to_string(),
             "T | filter ((A + 1) * 2 > B - 3 - 4)".to_string(),
             "T | where X between (1 .. 2) and Y !in~ ('a', 'b') and (Z or W)".to_string(),
+            "T | where (RemoteIP in ('10.0.0.1', @'10.0.0.2', 3, dynamic(null), true))".to_string(),
+            "T | where 'a' 'b' == Name".to_string(),
+            "T | where A in ('x', 'y') or B !in ('z') and C has_any ('w')".to_string(),
             format!("T | where P == -1{long_chain}"),
             "T | extend Z = A + B + C | project Z".to_string(),
         ];
