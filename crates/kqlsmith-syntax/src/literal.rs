@@ -29,7 +29,7 @@ pub fn decode_string_literal(text: &str) -> Option<String> {
 fn skip_comments(text: &str) -> &str {
     let mut rest = text.trim_start();
     while rest.starts_with("//") {
-        rest = rest.find('\n').map_or("", |i| &rest[i..]).trim_start();
+        rest = rest[crate::scan::comment_len(rest.as_bytes())..].trim_start();
     }
     rest
 }

@@ -207,8 +207,8 @@ pub(crate) fn ascii_spaces(source: &str) -> String {
 
 /// The text pest reads: every comment replaced by as many `COMMENT_FILL` bytes as it has,
 /// so that the grammar needs no comment rule and spans stay the same; the control characters
-/// outside strings and comments become `CONTROL_FILL`. A comment ends before its line break,
-/// so both replace whole characters.
+/// outside strings and comments become `CONTROL_FILL`. A comment ends before its line break
+/// or just after a separator (see [`comment_len`]), so both replace whole characters.
 pub(crate) fn pest_input(text: &str, comments: &[Comment], controls: &[usize]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
@@ -233,6 +233,23 @@ pub(crate) fn pest_input(text: &str, comments: &[Comment], controls: &[usize]) -
     }
     out.push_str(&text[at..]);
     out
+}
+
+/// The length of the `//` comment `text` starts with, as Microsoft's parser reads it: up to
+/// a line break (`\n` or `\r`, left out: it is whitespace), or through a line or paragraph
+/// separator (U+2028, U+2029), which ends a comment but is not whitespace elsewhere, so it
+/// goes with the comment.
+pub(crate) fn comment_len(text: &[u8]) -> usize {
+    const SEPARATORS: [&[u8]; 2] = ["\u{2028}".as_bytes(), "\u{2029}".as_bytes()];
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'\n' | b'\r' => return i,
+            0xE2 if SEPARATORS.iter().any(|s| text[i..].starts_with(s)) => return i + 3,
+            _ => i += 1,
+        }
+    }
+    text.len()
 }
 
 /// Whether the `~` at `i` is the last character of `=~`, `!~`, `in~` or `!in~`, as the
@@ -385,11 +402,7 @@ fn trivia_or_string_at(bytes: &[u8], i: usize) -> Option<(TokenKind, usize)> {
     let b = bytes[i];
     let rest = &bytes[i..];
     if rest.starts_with(b"//") {
-        let end = rest
-            .iter()
-            .position(|&c| c == b'\n')
-            .map_or(bytes.len(), |p| i + p);
-        return Some((TokenKind::Comment, end));
+        return Some((TokenKind::Comment, i + comment_len(rest)));
     }
     if rest.starts_with(b"```") || (rest.starts_with(b"~~~") && !completes_operator(bytes, i)) {
         let fence = &rest[..3];
@@ -413,7 +426,8 @@ fn trivia_or_string_at(bytes: &[u8], i: usize) -> Option<(TokenKind, usize)> {
             j += 2;
             continue;
         }
-        if c == b'\n' {
+        // A line break ends the line a quoted string must close on: the string is unclosed.
+        if c == b'\n' || c == b'\r' {
             return Some((TokenKind::String(form), j));
         }
         if c == b {

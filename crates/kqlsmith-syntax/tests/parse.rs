@@ -1002,3 +1002,42 @@ fn subqueries_of_fork_facet_mv_apply_and_partition_open_with_no_pipe() {
         parse(&without).unwrap_or_else(|e| panic!("{without}: {e}"));
     }
 }
+
+/// Line breaks as Microsoft's parser reads them: a `//` comment ends at `\n`, at a lone `\r`
+/// and at the line and paragraph separators U+2028 and U+2029 (not at U+0085), and a quoted
+/// string of any single-line form must close before a `\n` or a `\r`. (Each case checked
+/// with Microsoft's parser.)
+#[test]
+fn comments_and_strings_end_at_the_line_breaks_microsofts_parser_reads() {
+    for (source, valid) in [
+        ("print 1 // a\r)", false),
+        ("print 1 // a\u{2028})", false),
+        ("print 1 // a\u{2029})", false),
+        ("print 1 // a\u{85})", true),
+        ("print 1 // a\u{2028}| take 1", true),
+        ("print 1\u{2028}| take 1", false),
+        ("print 1\r// c\r| take 1", true),
+        ("print 'a' // x\r 'b'", true),
+        ("print \"a\rb\"", false),
+        ("print 'a\rb'", false),
+        ("print @'a\rb'", false),
+        ("print @\"a\rb\"", false),
+        ("print h'a\rb'", false),
+        ("print 'a\u{2028}b'", true),
+    ] {
+        assert_eq!(parse(source).is_ok(), valid, "{source:?}");
+        assert_eq!(kqlsmith_syntax::check(source).is_ok(), valid, "{source:?}");
+    }
+    // Adjacent literals across a comment that a lone `\r` ends are one string.
+    let q = query("print 'a' // x\r 'b'");
+    let Source::Operator(op) = &q.source else {
+        panic!()
+    };
+    let Operator::Print { columns } = op.as_ref() else {
+        panic!()
+    };
+    let Expr::Literal(joined) = &columns[0].expr else {
+        panic!("{:?}", columns[0].expr)
+    };
+    assert_eq!(joined.value, LiteralValue::String("ab".into()));
+}

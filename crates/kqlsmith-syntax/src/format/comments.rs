@@ -87,7 +87,12 @@ impl<'s> Comments<'s> {
     /// Whether the source has a blank line between the last thing printed and `at`.
     fn blank_before(&self, at: usize) -> bool {
         let gap = self.source.get(self.cursor..at).unwrap_or("");
-        let mut lines = gap.split('\n');
+        // Lines end at `\n`, `\r\n` or a lone `\r`.
+        let gap = match gap.contains('\r') {
+            true => std::borrow::Cow::Owned(gap.replace("\r\n", "\n")),
+            false => std::borrow::Cow::Borrowed(gap),
+        };
+        let mut lines = gap.split(['\n', '\r']);
         lines.next();
         let mut inner: Vec<&str> = lines.collect();
         inner.pop();
@@ -168,7 +173,7 @@ impl<'s> Comments<'s> {
         };
         let same_line = gap
             .chars()
-            .all(|c| matches!(c, ' ' | '\t' | '\r' | ',' | ';' | ')' | ']' | '}'));
+            .all(|c| matches!(c, ' ' | '\t' | ',' | ';' | ')' | ']' | '}'));
         if !same_line {
             return Doc::concat(Vec::new());
         }
@@ -202,7 +207,7 @@ impl<'s> Comments<'s> {
     /// Whether only spaces stand before `at` on its line.
     fn starts_line(&self, at: usize) -> bool {
         let before = self.source.get(..at).unwrap_or("");
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
         before[line_start..].trim().is_empty()
     }
 

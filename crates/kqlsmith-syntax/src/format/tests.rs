@@ -295,3 +295,18 @@ fn a_comment_loses_its_trailing_blanks_in_one_run() {
 fn a_member_of_a_number_keeps_a_space_before_its_dot() {
     assert_eq!(fmt("print 0[0[0\n.r]]"), "print 0[0[0 .r]]\n");
 }
+
+/// A lone `\r` ends a line (and a comment) as `\n` does: a comment after one keeps its own
+/// line, a blank line of them is kept, and a comment a line and paragraph separator ends
+/// loses only the separator.
+#[test]
+fn a_lone_carriage_return_is_a_line_break() {
+    assert_eq!(
+        fmt("print 1\r\r\r// c\r| take 1 // d\r"),
+        "print 1\n\n// c\n| take 1 // d\n"
+    );
+    assert_eq!(
+        fmt("print 1 // a\u{2028}| take 1"),
+        "print 1 // a\n| take 1\n"
+    );
+}

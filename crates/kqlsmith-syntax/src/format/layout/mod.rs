@@ -306,7 +306,7 @@ impl<'s> Layout<'s> {
             let trimmed = rest.trim_start();
             at += rest.len() - trimmed.len();
             if trimmed.starts_with("//") {
-                at += trimmed.find('\n').unwrap_or(trimmed.len());
+                at += crate::scan::comment_len(trimmed.as_bytes());
                 continue;
             }
             return if trimmed.starts_with(close) {
