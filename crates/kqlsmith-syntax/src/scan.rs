@@ -23,13 +23,14 @@ const MAX_SIGNS: usize = 64;
 /// whitespace between tokens, but not inside a token (`nulls first`), as it would a comment.
 pub(crate) const COMMENT_FILL: u8 = 0x0E;
 
-/// The control characters U+000E to U+001F, which KQL allows only inside strings, become
-/// this one (as invalid) in the text pest reads: the grammar's whitespace is then one range,
-/// from tab to space, with `COMMENT_FILL` inside it.
+/// The control characters U+000B (a vertical tab) and U+000E to U+001F, which KQL allows
+/// only inside strings and comments, become this one (as invalid) in the text pest reads:
+/// the grammar's whitespace is then one range, from tab to space, with `COMMENT_FILL` inside
+/// it.
 const CONTROL_FILL: char = '\u{01}';
 
 /// What the pre-scan found: the comments, whether the text has Unicode spaces outside
-/// strings and comments, and where it has control characters U+000E to U+001F outside them.
+/// strings and comments, and where it has those control characters outside them.
 pub(crate) struct Scanned {
     pub comments: Vec<Comment>,
     pub unicode_spaces: bool,
@@ -97,7 +98,7 @@ pub(crate) fn scan(source: &str) -> Result<Scanned, usize> {
                 }
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            0x0E..=0x1F => controls.push(i),
+            0x0B | 0x0E..=0x1F => controls.push(i),
             // A character starts at a byte that is not a continuation byte (0x80..0xC0).
             0xC0.. => unicode_spaces |= source[i..].chars().next().is_some_and(is_unicode_space),
             _ => {}
@@ -559,14 +560,14 @@ mod tests {
 
     #[test]
     fn pest_input_fills_comments_and_control_characters_outside_strings() {
-        let src = "T\u{e} // a\n| where x == '\u{e}' // b\n\u{1f}";
+        let src = "T\u{e} // a\n| where x == '\u{e}\u{b}' // b\u{b}\n\u{1f}\u{b}";
         let scanned = scan(src).unwrap();
-        assert_eq!(scanned.controls, [1, 30]);
+        assert_eq!(scanned.controls, [1, 32, 33]);
         let input = pest_input(src, &scanned.comments, &scanned.controls);
         assert_eq!(input.len(), src.len());
         assert_eq!(
             input,
-            "T\u{1} \u{e}\u{e}\u{e}\u{e}\n| where x == '\u{e}' \u{e}\u{e}\u{e}\u{e}\n\u{1}"
+            "T\u{1} \u{e}\u{e}\u{e}\u{e}\n| where x == '\u{e}\u{b}' \u{e}\u{e}\u{e}\u{e}\u{e}\n\u{1}\u{1}"
         );
     }
 

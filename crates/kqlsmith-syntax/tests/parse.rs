@@ -1003,12 +1003,12 @@ fn subqueries_of_fork_facet_mv_apply_and_partition_open_with_no_pipe() {
     }
 }
 
-/// Line breaks as Microsoft's parser reads them: a `//` comment ends at `\n`, at a lone `\r`
+/// Line breaks and spaces as Microsoft's parser reads them: a `//` comment ends at `\n`, at a lone `\r`
 /// and at the line and paragraph separators U+2028 and U+2029 (not at U+0085), and a quoted
 /// string of any single-line form must close before a `\n` or a `\r`. (Each case checked
 /// with Microsoft's parser.)
 #[test]
-fn comments_and_strings_end_at_the_line_breaks_microsofts_parser_reads() {
+fn line_breaks_and_spaces_are_those_microsofts_parser_reads() {
     for (source, valid) in [
         ("print 1 // a\r)", false),
         ("print 1 // a\u{2028})", false),
@@ -1024,6 +1024,11 @@ fn comments_and_strings_end_at_the_line_breaks_microsofts_parser_reads() {
         ("print @\"a\rb\"", false),
         ("print h'a\rb'", false),
         ("print 'a\u{2028}b'", true),
+        // A vertical tab is no whitespace between tokens (a form feed is), but may stand in
+        // strings and comments.
+        ("print 1\u{b}| take 1", false),
+        ("print 1\u{c}| take 1", true),
+        ("print 'a\u{b}b' // c\u{b}d", true),
     ] {
         assert_eq!(parse(source).is_ok(), valid, "{source:?}");
         assert_eq!(kqlsmith_syntax::check(source).is_ok(), valid, "{source:?}");
