@@ -392,8 +392,8 @@ fn every_operator_prints_back() {
         "T | where x = true and Col:'term'",
         "print a = 0 .x, b = 1.5 .y, c = 0x1F .z",
         "print a = true(1), b = ['true'], c = ['f'](2), d = null",
-        "print a = datetime(\"2024-01-01\"\n), b = timespan(\n1d)",
-        "print a = datetime // a comment makes this a call\n(x), b = dynamic //\n(y)",
+        "print a = datetime(\"2024-01-01\"), b = timespan(1d), c = int(x + 1)",
+        "print a = ['datetime'] // a comment\n(x), b = dynamic //\n([1])",
     ] {
         round_trip(source);
     }
@@ -1003,12 +1003,13 @@ fn subqueries_of_fork_facet_mv_apply_and_partition_open_with_no_pipe() {
     }
 }
 
-/// Line breaks and spaces as Microsoft's parser reads them: a `//` comment ends at `\n`, at a lone `\r`
-/// and at the line and paragraph separators U+2028 and U+2029 (not at U+0085), and a quoted
-/// string of any single-line form must close before a `\n` or a `\r`. (Each case checked
-/// with Microsoft's parser.)
+/// Line breaks, spaces and typed literals as Microsoft's parser reads them: a `//` comment
+/// ends at `\n`, at a lone `\r` and at the line and paragraph separators U+2028 and U+2029
+/// (not at U+0085); a quoted string of any single-line form must close before a `\n` or a
+/// `\r`; a typed literal is one token on one line. (Each case checked with Microsoft's
+/// parser.)
 #[test]
-fn line_breaks_and_spaces_are_those_microsofts_parser_reads() {
+fn line_breaks_spaces_and_typed_literals_as_microsofts_parser_reads_them() {
     for (source, valid) in [
         ("print 1 // a\r)", false),
         ("print 1 // a\u{2028})", false),
@@ -1029,6 +1030,22 @@ fn line_breaks_and_spaces_are_those_microsofts_parser_reads() {
         ("print 1\u{b}| take 1", false),
         ("print 1\u{c}| take 1", true),
         ("print 'a\u{b}b' // c\u{b}d", true),
+        // A typed literal is one token on one line: its type, at once `(`, raw text to `)`.
+        ("print datetime(2024-01-01)", true),
+        ("print int(x + 1), guid(x), int64(1), bool(x)", true),
+        ("print datetime (2024-01-01)", false),
+        ("print int (1)", false),
+        ("print datetime(2024-01-01\n)", false),
+        ("print timespan(\n1d)", false),
+        ("print a = datetime // c\n(x)", false),
+        ("print datetime(now())", false),
+        ("print string(1)", false),
+        ("print boolean(true)", false),
+        ("print uniqueid(x)", false),
+        ("print dynamic(x)", false),
+        ("print bool (true)", true),
+        ("print dynamic ([1, long(2), datetime(2024-01-01)])", true),
+        ("print dynamic([int(1)])", false),
     ] {
         assert_eq!(parse(source).is_ok(), valid, "{source:?}");
         assert_eq!(kqlsmith_syntax::check(source).is_ok(), valid, "{source:?}");

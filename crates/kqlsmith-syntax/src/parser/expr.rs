@@ -220,6 +220,12 @@ impl Converter<'_> {
                     }
                     None if is_plain => word_literal(name),
                     None => Expr::Name(name),
+                    // A type keyword is never a function: `int (1)`, `datetime(1\n)` and
+                    // `string(1)` are errors, as for Microsoft's parser (a typed literal is
+                    // one token, `int(1)`, and the grammar took it before this).
+                    Some(_) if is_plain && is_type_keyword(&name.name) => {
+                        return Err(self.error(name.span, type_keyword_call(&name.name)));
+                    }
                     Some(args) => {
                         let typeof_call = is_plain && name.name == "typeof";
                         let args: Vec<Expr> = args
@@ -422,7 +428,7 @@ impl Converter<'_> {
                 let body = self.text(&c.next()).trim().to_string();
                 match kind.as_str() {
                     "datetime" | "date" => LiteralValue::Datetime(body),
-                    "guid" | "uniqueid" => LiteralValue::Guid(body),
+                    "guid" => LiteralValue::Guid(body),
                     "timespan" | "time" => {
                         let ticks = match self.number(&body, sp) {
                             Ok(Some(LiteralValue::Timespan(t))) => t,
@@ -600,4 +606,27 @@ fn word_literal(name: Ident) -> Expr {
         raw: name.name.into(),
         span: name.span,
     })
+}
+
+/// Whether `name` is a type keyword a literal may start with (or `string`, which none does).
+fn is_type_keyword(name: &str) -> bool {
+    super::TYPE_KEYWORDS.contains(&name) || name == "guid"
+}
+
+/// Why `name(` is not a call: where a typed literal of that type was meant, how to write it.
+fn type_keyword_call(name: &str) -> String {
+    match name {
+        "string" => "found the type keyword `string`, expected an expression: `string` is no \
+                     function (`tostring(x)` is); write ['string'] to use it as a name"
+            .to_string(),
+        "dynamic" => "found `dynamic(` with a value that is not a dynamic literal, expected \
+                      a number, string, `[...]` array or `{...}` object: `todynamic(x)` reads \
+                      a value"
+            .to_string(),
+        _ => format!(
+            "found the type keyword `{name}` before a `(` that opens no literal, expected a \
+             typed literal `{name}(...)`: the `(` right after the type, the `)` on the same \
+             line; write ['{name}'] to call a function of that name"
+        ),
+    }
 }
