@@ -1046,6 +1046,8 @@ fn line_breaks_spaces_and_typed_literals_as_microsofts_parser_reads_them() {
         ("print bool (true)", true),
         ("print dynamic ([1, long(2), datetime(2024-01-01)])", true),
         ("print dynamic([int(1)])", false),
+        // A comment after a type name in `typeof(...)`.
+        ("print typeof(string // c\n)", true),
     ] {
         assert_eq!(parse(source).is_ok(), valid, "{source:?}");
         assert_eq!(kqlsmith_syntax::check(source).is_ok(), valid, "{source:?}");

@@ -230,10 +230,15 @@ impl Converter<'_> {
                         let typeof_call = is_plain && name.name == "typeof";
                         let args: Vec<Expr> = args
                             .into_inner()
-                            .map(|a| match a.as_str().trim() {
+                            .map(|a| match type_name_arg(a.as_str()) {
                                 // `typeof(string)` names a type.
                                 ty if typeof_call && super::TYPE_KEYWORDS.contains(&ty) => {
-                                    Ok(Expr::Name(self.plain_ident(&a)))
+                                    let start = self.span(&a).start;
+                                    Ok(Expr::Name(Ident {
+                                        name: ty.to_string(),
+                                        quoted: None,
+                                        span: Span::new(start, start + ty.len()),
+                                    }))
                                 }
                                 _ => self.arg(a),
                             })
@@ -606,6 +611,13 @@ fn word_literal(name: Ident) -> Expr {
         raw: name.name.into(),
         span: name.span,
     })
+}
+
+/// An argument's text without the spaces and comments its pair may run on over (a comment
+/// reaches the parser as `COMMENT_FILL` bytes): `typeof(string // c\n)` names `string`.
+fn type_name_arg(text: &str) -> &str {
+    let fill = char::from(crate::scan::COMMENT_FILL);
+    text.trim_end_matches(|c: char| c.is_whitespace() || c == fill)
 }
 
 /// Whether `name` is a type keyword a literal may start with (or `string`, which none does).
