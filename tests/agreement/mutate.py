@@ -2,12 +2,15 @@
 """Agreement with Microsoft's KQL parser on mutated corpus queries.
 
 Takes the queries of the corpus that Microsoft's parser accepts, makes seeded mutants of them
-(a token deleted, a token inserted, two adjacent tokens swapped), labels each mutant with
+(a token deleted, a token inserted, two adjacent tokens swapped; or, with `--trivia`, the
+space between two tokens changed: a line break of any kind, a comment, an odd space, or
+none), labels each mutant with
 Microsoft's parser (kqlcheck.js, syntax only) and with `kqlsmith parse`, and prints how often
 the two agree, then each disagreement with the mutant's text.
 
     tests/agreement/mutate.py                      # 3,000 mutants, seed 1
     tests/agreement/mutate.py --count 500 --seed 7 --keep /tmp/mutants
+    tests/agreement/mutate.py --trivia --seed 5
 
 Needs Node.js with the parser installed (../shared/oracle/README.md) and a built kqlsmith
 (`cargo build`; KQLSMITH_BIN or --kqlsmith for another binary). The mutants are written to a
@@ -46,6 +49,13 @@ EXTRA = ["|", ",", "(", ")", "[", "]", "=", "==", "*", "/", "by", "on", "and", "
          "!", ".", ":", "-", "+", "{", "}", "=>", "..", "@", "$left", "kind=inner", "//"]
 
 
+# What `--trivia` puts between two tokens: line breaks (`\r` alone, U+2028), comments ended
+# by each of them, spaces KQL takes or refuses (a form feed, U+3000, U+200B, a vertical tab,
+# U+0085), or nothing at all.
+TRIVIA = ["", " ", "\n", "\r\n", "\r", "\u2028", "\u2029", "// c\n", "// c\r", "// c\u2028",
+          "\t", "\x0c", "\x0b", "\u3000", "\u200b", "\u0085", "\n\n", "/*x*/"]
+
+
 def tokens(text):
     return [(m.start(), m.end()) for m in TOKEN.finditer(text)]
 
@@ -73,10 +83,29 @@ def mutate(text, rng):
     return text[:start] + text[s2:e2] + text[end:s2] + text[start:end] + text[e2:]
 
 
+def mutate_trivia(text, rng):
+    """Changes what stands between two adjacent tokens, twice."""
+    for _ in range(2):
+        spans = tokens(text)
+        if len(spans) < 2:
+            return None
+        i = rng.randrange(len(spans) - 1)
+        gap = (spans[i][1], spans[i + 1][0])
+        piece = rng.choice(TRIVIA)
+        if rng.random() < 0.5:
+            text = text[:gap[0]] + piece + text[gap[1]:]
+        else:
+            text = text[:gap[0]] + piece + text[gap[0]:]
+    return text
+
+
 def label(command):
     out = subprocess.run(command, capture_output=True, text=True, check=False).stdout
     verdicts = {}
-    for line in out.splitlines():
+    # One JSON object a line; `splitlines` would also cut at U+2028 or a form feed inside one.
+    for line in out.split("\n"):
+        if not line.strip():
+            continue
         row = json.loads(line)
         if "file" in row:
             verdicts[Path(row["file"]).name] = row
@@ -93,6 +122,8 @@ def main():
         "KQLSMITH_BIN", str(ROOT / "target" / "debug" / "kqlsmith")))
     ap.add_argument("--keep", help="write the mutants to this folder and keep them")
     ap.add_argument("--show", type=int, default=20, help="disagreements to print")
+    ap.add_argument("--trivia", action="store_true",
+                    help="change the spaces, line breaks and comments between tokens instead")
     args = ap.parse_args()
 
     corpus = Path(args.corpus)
@@ -106,7 +137,7 @@ def main():
     while len(texts) < args.count:
         source = rng.choice(valid)
         text = (corpus / source).read_text(encoding="utf-8")
-        mutant = mutate(text, rng)
+        mutant = mutate_trivia(text, rng) if args.trivia else mutate(text, rng)
         if mutant is None or mutant == text:
             continue
         name = f"m{len(texts):05d}.kql"

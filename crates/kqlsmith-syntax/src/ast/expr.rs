@@ -199,7 +199,7 @@ impl Clone for BinaryExpr {
 }
 
 /// A binary operator: its kind, and its spelling in the source (`<>` for
-/// [`BinaryOpKind::NotEq`], a single `=` for [`BinaryOpKind::Eq`], `matches  regex`...).
+/// [`BinaryOpKind::NotEq`], a single `=` for [`BinaryOpKind::Eq`], `notcontains`...).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BinaryOp {
     pub kind: BinaryOpKind,
