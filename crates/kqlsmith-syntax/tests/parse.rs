@@ -1051,6 +1051,9 @@ fn line_breaks_spaces_and_typed_literals_as_microsofts_parser_reads_them() {
         ("print dynamic([int(1)])", false),
         // A comment after a type name in `typeof(...)`.
         ("print typeof(string // c\n)", true),
+        // `0x` alone is a name; a hexadecimal number over 64 bits is still a number.
+        ("let 0x = 5; print y = 0x, z = 0xg", true),
+        ("print x = 0x10000000000000000", true),
     ] {
         assert_eq!(parse(source).is_ok(), valid, "{source:?}");
         assert_eq!(kqlsmith_syntax::check(source).is_ok(), valid, "{source:?}");

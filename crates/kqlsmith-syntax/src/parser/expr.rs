@@ -505,12 +505,18 @@ impl Converter<'_> {
             .strip_prefix("0x")
             .or_else(|| digits.strip_prefix("0X"))
         {
-            let value = u64::from_str_radix(hex, 16).map_err(|_| {
-                self.error(
-                    sp,
-                    format!("found `{text}`, expected a hexadecimal number that fits in 64 bits"),
-                )
-            })?;
+            // `0x` or `0xg` is a name, as for Microsoft's parser (`let 0x = 5;`).
+            if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Ok(None);
+            }
+            let Ok(value) = u64::from_str_radix(hex, 16) else {
+                // More than 64 bits: Microsoft's parser and analyzer take it; its value
+                // is kept as a real.
+                let value = hex.bytes().fold(0.0, |v, b| {
+                    v * 16.0 + f64::from(char::from(b).to_digit(16).unwrap_or(0))
+                });
+                return Ok(Some(LiteralValue::Real(sign * value)));
+            };
             let value = value as i64;
             return Ok(Some(LiteralValue::Long(if negative {
                 value.wrapping_neg()
