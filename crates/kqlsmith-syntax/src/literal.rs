@@ -91,17 +91,20 @@ fn decode_part(text: &str, out: &mut String) -> Option<usize> {
                     'u' => 4,
                     _ => 8,
                 };
-                let digits: String = chars
-                    .clone()
-                    .take(width)
-                    .map(|(_, c)| c)
-                    .take_while(char::is_ascii_hexdigit)
-                    .collect();
-                for _ in 0..digits.len() {
-                    chars.next();
+                let mut code = hex_code(&mut chars, width)?;
+                // A UTF-16 surrogate pair written as two `\u` escapes is one character.
+                if escaped == 'u' && (0xD800..0xDC00).contains(&code) {
+                    let mut next = chars.clone();
+                    if let (Some((_, '\\')), Some((_, 'u'))) = (next.next(), next.next())
+                        && let Some(low) = hex_code(&mut next, 4)
+                        && (0xDC00..0xE000).contains(&low)
+                    {
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                        chars = next;
+                    }
                 }
-                let code = u32::from_str_radix(&digits, 16).ok()?;
-                out.push(char::from_u32(code)?);
+                // A lone surrogate or a code past U+10FFFF is valid KQL, but no character.
+                out.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
             }
             '0'..='7' => {
                 let mut code = escaped.to_digit(8)?;
@@ -120,6 +123,17 @@ fn decode_part(text: &str, out: &mut String) -> Option<usize> {
         }
     }
     None
+}
+
+/// The code of exactly `width` hexadecimal digits next in `chars` (which it moves past them);
+/// `None` when there are fewer, which Microsoft's parser refuses (`'\x4'`, `'\u004'`).
+fn hex_code(chars: &mut std::str::CharIndices<'_>, width: usize) -> Option<u32> {
+    let digits: String = chars.clone().take(width).map(|(_, c)| c).collect();
+    if digits.len() != width || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    chars.nth(width - 1);
+    u32::from_str_radix(&digits, 16).ok()
 }
 
 /// Writes `value` as a double-quoted KQL string literal that decodes back to `value`.
@@ -165,6 +179,26 @@ pub(crate) fn timespan_unit_ticks(unit: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// As Microsoft's parser reads them: `\x`, `\u` and `\U` take exactly 2, 4 and 8
+    /// hexadecimal digits; two `\u` escapes of a UTF-16 surrogate pair are one character; a
+    /// lone surrogate or a code past U+10FFFF is valid, and decodes to U+FFFD.
+    #[test]
+    fn hexadecimal_escapes_take_their_exact_width() {
+        let decode = decode_string_literal;
+        assert_eq!(decode(r"'\x41\u00e9\U0001F600!'").as_deref(), Some("Aé😀!"));
+        assert_eq!(decode(r"'\x411'").as_deref(), Some("A1"));
+        for short in [r"'\x4'", r"'\x4g'", r"'\u004'", r"'\U0041'", r"'\u'"] {
+            assert_eq!(decode(short), None, "{short}");
+        }
+        assert_eq!(decode(r"'\uD83D\uDE00'").as_deref(), Some("😀"));
+        assert_eq!(decode(r"'\uD83Dx'").as_deref(), Some("\u{FFFD}x"));
+        assert_eq!(
+            decode(r"'\uDE00\uD83D'").as_deref(),
+            Some("\u{FFFD}\u{FFFD}")
+        );
+        assert_eq!(decode(r"'\U00110000'").as_deref(), Some("\u{FFFD}"));
+    }
 
     #[test]
     fn decodes_every_string_form() {

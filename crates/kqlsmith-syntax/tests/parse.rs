@@ -1054,6 +1054,13 @@ fn line_breaks_spaces_and_typed_literals_as_microsofts_parser_reads_them() {
         // `0x` alone is a name; a hexadecimal number over 64 bits is still a number.
         ("let 0x = 5; print y = 0x, z = 0xg", true),
         ("print x = 0x10000000000000000", true),
+        // Escapes of exact width; surrogates and codes past U+10FFFF are valid.
+        ("print x = '\\x4'", false),
+        ("print x = \"\\u004g\"", false),
+        (
+            "print x = '\\uD83D\\uDE00', y = '\\uDE00', z = '\\U00110000'",
+            true,
+        ),
     ] {
         assert_eq!(parse(source).is_ok(), valid, "{source:?}");
         assert_eq!(kqlsmith_syntax::check(source).is_ok(), valid, "{source:?}");
