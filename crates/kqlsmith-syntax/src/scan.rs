@@ -20,7 +20,7 @@ pub const MAX_NESTING: usize = 64;
 const MAX_SIGNS: usize = 64;
 
 /// The byte that stands for a comment in the text pest reads: the grammar skips it as
-/// whitespace between tokens, but not inside a token (`nulls first`), as it would a comment.
+/// whitespace between tokens, but not inside a token (`matches regex`), as it would a comment.
 pub(crate) const COMMENT_FILL: u8 = 0x0E;
 
 /// The control characters U+000B (a vertical tab) and U+000E to U+001F, which KQL allows
