@@ -1061,6 +1061,16 @@ fn line_breaks_spaces_and_typed_literals_as_microsofts_parser_reads_them() {
             "print x = '\\uD83D\\uDE00', y = '\\uDE00', z = '\\U00110000'",
             true,
         ),
+        // A datatable's values are literals, a sign right before a number at most.
+        (
+            "datatable(a:long, b:string)[-1, h'x', +2, 'y' 'z', 1d, int(null), true, '']",
+            true,
+        ),
+        ("datatable(a:string)['x', y]", false),
+        ("datatable(a:long)[1 + 1]", false),
+        ("datatable(a:datetime)[now()]", false),
+        ("datatable(a:long)[- 1]", false),
+        ("datatable(a:string)[null]", false),
     ] {
         assert_eq!(parse(source).is_ok(), valid, "{source:?}");
         assert_eq!(kqlsmith_syntax::check(source).is_ok(), valid, "{source:?}");

@@ -629,7 +629,15 @@ impl Converter<'_> {
                 }
                 let mut values = Vec::new();
                 while let Some(p) = c.take(Rule::expr) {
-                    values.push(self.expr(p)?);
+                    let value = self.expr(p)?;
+                    if rule == Rule::datatable_src && !is_signed_literal(&value) {
+                        return Err(self.error(
+                            value.span(),
+                            "found an expression among a datatable's values, expected a literal \
+                             (a string, number, timespan, `true`, `datetime(...)`, `dynamic(...)`...)",
+                        ));
+                    }
+                    values.push(value);
                 }
                 if rule == Rule::datatable_src {
                     Operator::Datatable {
@@ -828,5 +836,19 @@ fn direction(text: &str) -> SortDirection {
         SortDirection::Asc
     } else {
         SortDirection::Desc
+    }
+}
+
+/// A literal, with a sign right before it or not: what a datatable's values may be, as for
+/// Microsoft's parser (`[1, 'a', -2, dynamic([1])]`; not `x`, `now()`, `1 + 1`, `- 2` or a
+/// bare `null`).
+fn is_signed_literal(value: &Expr) -> bool {
+    match value {
+        Expr::Literal(l) => !matches!(l.value, LiteralValue::Null),
+        Expr::Unary(u) => {
+            matches!(&u.operand, Expr::Literal(l) if !matches!(l.value, LiteralValue::Null))
+                && u.operand.span().start == u.span.start + 1
+        }
+        _ => false,
     }
 }
