@@ -1071,6 +1071,14 @@ fn line_breaks_spaces_and_typed_literals_as_microsofts_parser_reads_them() {
         ("datatable(a:datetime)[now()]", false),
         ("datatable(a:long)[- 1]", false),
         ("datatable(a:string)[null]", false),
+        // `find` may leave out `where` when nothing stands before its predicate; `print`
+        // prints something.
+        ("find 'x' project a", true),
+        ("find x == 1", true),
+        ("find in (T) 'x'", false),
+        ("find withsource=S 'x'", false),
+        ("print", false),
+        ("print // c", false),
     ] {
         assert_eq!(parse(source).is_ok(), valid, "{source:?}");
         assert_eq!(kqlsmith_syntax::check(source).is_ok(), valid, "{source:?}");

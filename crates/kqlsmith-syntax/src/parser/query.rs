@@ -582,7 +582,7 @@ impl Converter<'_> {
                         predicate,
                     }
                 } else {
-                    c.next(); // where
+                    c.take(Rule::kw_where);
                     let predicate = self.expr(c.next())?;
                     let project = match c.pairs.next() {
                         Some(fp) => {
@@ -618,9 +618,17 @@ impl Converter<'_> {
                     step: self.expr(c.next())?,
                 }
             }
-            Rule::print_src => Operator::Print {
-                columns: self.optional_columns(&mut c)?,
-            },
+            Rule::print_src => {
+                let columns = self.optional_columns(&mut c)?;
+                if columns.is_empty() {
+                    // As for Microsoft's parser: `print` prints at least one value.
+                    return Err(self.error(
+                        Span::new(c.span.end, c.span.end),
+                        "found the end of `print`, expected an expression to print",
+                    ));
+                }
+                Operator::Print { columns }
+            }
             Rule::datatable_src | Rule::externaldata_src => {
                 let params = self.params(&mut c)?;
                 let mut columns = Vec::new();
