@@ -57,6 +57,11 @@ pub mod signatures;
 pub mod suppression;
 pub mod visit;
 
+/// The public corpus, for the unit tests that compare two ways of doing the same thing.
+#[cfg(test)]
+#[path = "../../../tests/support/corpus.rs"]
+mod corpus;
+
 pub use config::{Config, ConfigError};
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 pub use fix::apply_fixes;

@@ -7,8 +7,8 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::fix::apply_fixes;
 use crate::platform::Platform;
-use crate::rules::{self, Context};
-use crate::semantic::Analyzer;
+use crate::rules::{self, Check, Context};
+use crate::semantic::{Analyzer, OpenStatement};
 use crate::suppression::Suppressions;
 use kqlsmith_syntax::Streamed;
 use kqlsmith_syntax::ast::Expr;
@@ -72,121 +72,124 @@ impl Linter {
 
     /// The findings in `source`, read from `path` (which decides per-file ignores).
     ///
-    /// A big text's top-level stages are lowered one by one as the parser hands them over
-    /// (`kqlsmith_syntax::parse_streaming`), so its whole syntax tree is never in memory: a
-    /// file of a million `| where` stages costs its lowered form, not both.
+    /// A big text is linted as the parser reads it (`kqlsmith_syntax::parse_streaming`):
+    /// each top-level stage is lowered, bound and checked by the rules that read one stage
+    /// ([`rules::reads_one_part`]) as soon as it is parsed, then let go, and every rule runs
+    /// once at the end over the rest and over what the whole script makes (its tables, table
+    /// scans and `let`s). A file of a million `| where` stages never holds more than one.
     ///
     /// The lowering, the binder and the rules take a flat chain (`a or b or ...`) with a
     /// loop, but recurse once a level of real nesting (brackets, signs, `a.b.c` members): a
-    /// deeply nested tree is linted on a thread whose stack (address space, touched only as
-    /// deep as the query goes) has room for it. Other trees, nearly all and however long
-    /// their chains, are linted here: a thread a file would cost more than the linting.
+    /// deeply nested tree, and any big text, is linted on a thread whose stack (address
+    /// space, touched only as deep as the query goes) has room for it. Other trees, nearly
+    /// all and however long their chains, are linted here: a thread a file would cost more
+    /// than the linting.
     pub fn lint_file(&self, source: &str, path: Option<&Path>) -> Vec<Diagnostic> {
-        const STACK_BYTES: usize = 1 << 30;
-        let mut handed: Vec<Vec<HandedStage>> = Vec::new();
-        let mut deepest_handed = 0;
-        let parsed = kqlsmith_syntax::parse_streaming(source, |event| match event {
-            Streamed::Stage { statement, stage } => {
-                if handed.len() <= statement {
-                    handed.resize_with(statement + 1, Vec::new);
-                }
-                let depth = recursion_depth(|depth| depth.visit_operator(&stage.operator));
-                deepest_handed = deepest_handed.max(depth);
-                handed[statement].push(if depth <= SHALLOW_TREE {
-                    HandedStage::Lowered(crate::lower::stage(source, stage))
-                } else {
-                    HandedStage::Deep(Box::new(stage))
-                });
-            }
-            Streamed::Restart => {
-                handed.clear();
-                deepest_handed = 0;
-            }
-        });
-        let tree = match parsed {
-            Ok(tree) => tree,
-            Err(error) => return self.finish(source, path, Err(error)),
-        };
-        let deepest = deepest_handed.max(recursion_depth(|depth| depth.visit_script(&tree)));
-        if deepest <= SHALLOW_TREE {
-            return self.lint_tree(source, path, tree, handed);
+        if kqlsmith_syntax::is_read_in_pieces(source) {
+            return on_big_stack(|| self.lint_as_read(source, path));
         }
-        std::thread::scope(|scope| {
-            let thread = std::thread::Builder::new()
-                .stack_size(STACK_BYTES)
-                .spawn_scoped(scope, || self.lint_tree(source, path, tree, handed));
-            match thread {
-                Ok(thread) => thread
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                // No thread, and the tree went with its closure: parse again and lint here.
-                Err(_) => match kqlsmith_syntax::parse(source) {
-                    Ok(tree) => self.lint_tree(source, path, tree, Vec::new()),
-                    Err(error) => self.finish(source, path, Err(error)),
-                },
+        match kqlsmith_syntax::parse(source) {
+            Err(error) => self.syntax_error(source, path, &error),
+            Ok(tree) if recursion_depth(|depth| depth.visit_script(&tree)) <= SHALLOW_TREE => {
+                self.lint_tree(source, path, tree)
             }
-        })
+            // Rare: parsed again on the big stack rather than sent there.
+            Ok(_) => on_big_stack(|| match kqlsmith_syntax::parse(source) {
+                Ok(tree) => self.lint_tree(source, path, tree),
+                Err(error) => self.syntax_error(source, path, &error),
+            }),
+        }
     }
 
-    /// Lowers the syntax tree and the stages handed over beside it, then lets the tree go
-    /// before binding: nothing after the lowering reads it.
+    /// Lints a big text a stage at a time as the parser hands its statements and stages
+    /// over; the whole tree when the parser reads it whole after all.
+    fn lint_as_read(&self, source: &str, path: Option<&Path>) -> Vec<Diagnostic> {
+        let mut reading = Reading::new(self, source, path);
+        let parsed = kqlsmith_syntax::parse_streaming(source, |event| reading.take(event));
+        match parsed {
+            Err(error) => self.syntax_error(source, path, &error),
+            Ok(tree) if reading.void => self.lint_tree(source, path, tree),
+            Ok(tree) => {
+                // Every statement was handed over: the tree holds nothing more.
+                drop(tree);
+                let found = reading.finish();
+                self.settle(source, found)
+            }
+        }
+    }
+
+    /// Lowers and binds a whole syntax tree, letting it go before binding (nothing after the
+    /// lowering reads it), and runs every enabled rule.
     fn lint_tree(
         &self,
         source: &str,
         path: Option<&Path>,
         tree: kqlsmith_syntax::ast::Script,
-        handed: Vec<Vec<HandedStage>>,
     ) -> Vec<Diagnostic> {
-        let handed = handed
-            .into_iter()
-            .map(|stages| {
-                let lowered = stages.into_iter().map(|stage| match stage {
-                    HandedStage::Lowered(stage) => stage,
-                    HandedStage::Deep(stage) => crate::lower::stage(source, *stage),
-                });
-                let mut lowered: Vec<_> = lowered.collect();
-                lowered.shrink_to_fit();
-                lowered
-            })
-            .collect();
-        let lowered = crate::lower::script_with_stages(source, &tree, handed);
+        let script = crate::lower::script(source, &tree);
         drop(tree);
-        self.finish(source, path, Ok(lowered))
+        let model = self.analyzer().analyze(&script);
+        let mut found = Vec::new();
+        self.check(
+            source,
+            &script,
+            &model,
+            &self.enabled_checks(path),
+            &mut found,
+        );
+        self.settle(source, found)
     }
 
-    /// Runs the enabled rules on the lowered tree (or reports why there is none), then applies
-    /// suppressions and the configured severities, in source order.
-    fn finish(
+    fn analyzer(&self) -> Analyzer<'_> {
+        Analyzer::new(&self.platform, &self.config.tables, &self.config.watchlists)
+    }
+
+    /// The rules enabled for `path`, with their checks.
+    fn enabled_checks(&self, path: Option<&Path>) -> Vec<(&'static rules::RuleInfo, Check)> {
+        let enabled = |rule: &rules::RuleInfo| self.config.is_enabled(rule.code, path);
+        rules::checks()
+            .iter()
+            .copied()
+            .filter(|(rule, _)| enabled(rule))
+            .collect()
+    }
+
+    /// Runs `checks` over a script (or part of one) and its model.
+    fn check(
+        &self,
+        source: &str,
+        script: &crate::ir::Script,
+        model: &crate::semantic::Model,
+        checks: &[(&'static rules::RuleInfo, Check)],
+        found: &mut Vec<Diagnostic>,
+    ) {
+        let cx = Context {
+            source,
+            script,
+            model,
+            platform: &self.platform,
+        };
+        for (_, check) in checks {
+            check(&cx, found);
+        }
+    }
+
+    /// The finding of a text that does not parse.
+    fn syntax_error(
         &self,
         source: &str,
         path: Option<&Path>,
-        lowered: Result<crate::ir::Script, kqlsmith_syntax::ParseError>,
+        error: &kqlsmith_syntax::ParseError,
     ) -> Vec<Diagnostic> {
-        let enabled = |code: &str| self.config.is_enabled(code, path);
-        let mut diagnostics = Vec::new();
-        match lowered {
-            Err(error) => {
-                if enabled(rules::syntax_error::RULE.code) {
-                    diagnostics.push(rules::syntax_error::diagnostic(source, &error));
-                }
-            }
-            Ok(script) => {
-                let model =
-                    Analyzer::new(&self.platform, &self.config.tables, &self.config.watchlists)
-                        .analyze(&script);
-                let cx = Context {
-                    source,
-                    script: &script,
-                    model: &model,
-                    platform: &self.platform,
-                };
-                for (rule, check) in rules::checks() {
-                    if enabled(rule.code) {
-                        check(&cx, &mut diagnostics);
-                    }
-                }
-            }
+        let mut found = Vec::new();
+        if self.config.is_enabled(rules::syntax_error::RULE.code, path) {
+            found.push(rules::syntax_error::diagnostic(source, error));
         }
+        self.settle(source, found)
+    }
+
+    /// Applies suppressions and the configured severities to the findings, in source order.
+    fn settle(&self, source: &str, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         let suppressions = Suppressions::parse(source);
         diagnostics.retain(|d| !suppressions.suppresses(source, d));
         for d in &mut diagnostics {
@@ -232,11 +235,140 @@ impl Linter {
 /// stack, which is 2 MiB on a test thread in a debug build.
 const SHALLOW_TREE: usize = 128;
 
-/// A top-level stage the parser handed over: lowered at once, or kept as parsed when
-/// lowering it recurses deeper than the caller's stack may allow.
-enum HandedStage {
-    Lowered(crate::ir::Stage),
-    Deep(Box<kqlsmith_syntax::ast::Stage>),
+/// Runs `lint` on a thread whose stack has room for any tree the parser returns, or here
+/// when no thread can be made.
+fn on_big_stack(lint: impl Fn() -> Vec<Diagnostic> + Sync) -> Vec<Diagnostic> {
+    const STACK_BYTES: usize = 1 << 30;
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(scope, &lint);
+        match thread {
+            Ok(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => lint(),
+        }
+    })
+}
+
+/// A big text's linting as the parser reads it: the statements so far lowered without their
+/// stages, the binder's state, the statement whose stages are coming, and the findings.
+struct Reading<'a> {
+    linter: &'a Linter,
+    source: &'a str,
+    path: Option<&'a Path>,
+    /// The enabled rules, and those of them that read one stage.
+    checks: Vec<(&'static rules::RuleInfo, Check)>,
+    stage_checks: Vec<(&'static rules::RuleInfo, Check)>,
+    analyzer: Analyzer<'a>,
+    heads: Vec<crate::ir::Statement>,
+    /// The statement whose stages are being handed over, and its span so far.
+    open: Option<(OpenStatement, std::ops::Range<usize>)>,
+    found: Vec<Diagnostic>,
+    /// The parser read the text whole after all (or handed over nothing): what was read
+    /// here is void, and the tree it returns is linted instead.
+    void: bool,
+}
+
+impl<'a> Reading<'a> {
+    fn new(linter: &'a Linter, source: &'a str, path: Option<&'a Path>) -> Self {
+        let checks = linter.enabled_checks(path);
+        let stage_checks = checks
+            .iter()
+            .copied()
+            .filter(|(rule, _)| rules::reads_one_part(rule))
+            .collect();
+        Reading {
+            linter,
+            source,
+            path,
+            checks,
+            stage_checks,
+            analyzer: linter.analyzer(),
+            heads: Vec::new(),
+            open: None,
+            found: Vec::new(),
+            void: true,
+        }
+    }
+
+    fn take(&mut self, event: Streamed<'_>) {
+        match event {
+            Streamed::Statement { head, .. } => {
+                self.void = false;
+                self.close();
+                for statement in crate::lower::statement(self.source, head) {
+                    match self.analyzer.open_statement(&statement) {
+                        Some(open) => {
+                            let span = match &statement {
+                                crate::ir::Statement::Let(l) => l.span.clone(),
+                                crate::ir::Statement::Query(p) => p.span.clone(),
+                                crate::ir::Statement::Other(span) => span.clone(),
+                            };
+                            self.close();
+                            self.open = Some((open, span));
+                        }
+                        None => self.analyzer.statement(&statement),
+                    }
+                    self.heads.push(statement);
+                }
+            }
+            Streamed::Stage { stage, .. } => {
+                let stage = crate::lower::stage(self.source, stage);
+                let Some((open, span)) = &mut self.open else {
+                    // Stages follow their statement: read the tree instead if they do not.
+                    self.void = true;
+                    return;
+                };
+                span.end = span.end.max(stage.span.end);
+                let start = self.analyzer.part_start();
+                self.analyzer.statement_stage(open, &stage);
+                let part = self.analyzer.take_part(&start);
+                let span = stage.span.clone();
+                let script = crate::ir::Script {
+                    statements: vec![crate::ir::Statement::Query(crate::ir::Pipeline {
+                        source: crate::ir::Source::Datatable(Vec::new()),
+                        stages: vec![stage],
+                        span,
+                    })],
+                };
+                self.linter.check(
+                    self.source,
+                    &script,
+                    &part,
+                    &self.stage_checks,
+                    &mut self.found,
+                );
+                self.analyzer.end_part(part);
+            }
+            Streamed::Restart => {
+                *self = Reading::new(self.linter, self.source, self.path);
+            }
+        }
+    }
+
+    /// Ends the statement whose stages were coming, if any.
+    fn close(&mut self) {
+        if let Some((open, span)) = self.open.take() {
+            let span = crate::lower::statement_span(self.source, span);
+            self.analyzer.close_statement(open, span);
+        }
+    }
+
+    /// The findings of the whole text: those of each stage, then every rule's over the
+    /// statements without their stages and over what the whole script made.
+    fn finish(mut self) -> Vec<Diagnostic> {
+        self.close();
+        let model = self.analyzer.into_model();
+        let script = crate::ir::Script {
+            statements: self.heads,
+        };
+        let mut found = self.found;
+        self.linter
+            .check(self.source, &script, &model, &self.checks, &mut found);
+        found
+    }
 }
 
 /// How deep linting a tree recurses, at most (`walk` takes the depth visitor through it):
@@ -306,7 +438,7 @@ mod tests {
         let codes: Vec<&str> = std::thread::Builder::new()
             .stack_size(2 << 20)
             .spawn(move || {
-                let diagnostics = linter.lint_tree(&query, None, tree, Vec::new());
+                let diagnostics = linter.lint_tree(&query, None, tree);
                 diagnostics.into_iter().map(|d| d.code).collect()
             })
             .unwrap()
@@ -344,7 +476,7 @@ mod tests {
                 let (linter, text) = (linter.clone(), text.clone());
                 move || {
                     let tree = kqlsmith_syntax::parse(&text).unwrap();
-                    linter.lint_tree(&text, None, tree, Vec::new())
+                    linter.lint_tree(&text, None, tree)
                 }
             })
             .unwrap()
@@ -363,6 +495,50 @@ mod tests {
                 codes(&streamed)
             );
         }
+    }
+
+    /// Over the corpus, a text linted stage by stage as the parser reads it has the findings
+    /// of its whole tree: each query, made big enough to be read in pieces by a comment
+    /// after it.
+    #[test]
+    fn the_corpus_linted_as_read_has_the_findings_of_the_whole_tree() {
+        let Some(entries) = crate::corpus::entries() else {
+            return;
+        };
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || {
+                let padding = format!("\n// {}\n", "x".repeat(64 << 10));
+                let mut read_in_stages = 0;
+                for entry in &entries {
+                    let platform = Platform::builtin(entry.platform().unwrap_or("defender"));
+                    let linter = Linter::new(platform.unwrap(), Config::new());
+                    let text = format!("{}{padding}", entry.text);
+                    let mut stages = 0;
+                    let _ = kqlsmith_syntax::parse_streaming(&text, |event| {
+                        stages += usize::from(matches!(event, Streamed::Stage { .. }));
+                    });
+                    read_in_stages += usize::from(stages > 0);
+                    let as_read = linter.lint_as_read(&text, None);
+                    let whole = match kqlsmith_syntax::parse(&text) {
+                        Ok(tree) => linter.lint_tree(&text, None, tree),
+                        Err(error) => linter.syntax_error(&text, None, &error),
+                    };
+                    assert_eq!(
+                        format!("{as_read:#?}"),
+                        format!("{whole:#?}"),
+                        "{}",
+                        entry.file
+                    );
+                }
+                assert!(
+                    read_in_stages > entries.len() / 2,
+                    "only {read_in_stages} queries were read in stages"
+                );
+            })
+            .unwrap()
+            .join()
+            .unwrap();
     }
 
     #[test]

@@ -15,39 +15,22 @@ pub fn parse(source: &str) -> Result<Script, kqlsmith_syntax::ParseError> {
 
 /// The `ir::Script` of a syntax tree parsed from `source`.
 pub fn script(source: &str, tree: &ast::Script) -> Script {
-    script_with_stages(source, tree, Vec::new())
+    Script {
+        statements: Lowering { source }.statements(&tree.statements),
+    }
 }
 
-/// The `ir::Script` of a tree that `kqlsmith_syntax::parse_streaming` read from `source`,
-/// with `handed[i]`, the lowered stages it handed over for statement `i`, after the stages
-/// that statement's tree holds.
-pub fn script_with_stages(source: &str, tree: &ast::Script, mut handed: Vec<Vec<Stage>>) -> Script {
-    let lowering = Lowering { source };
-    let mut statements = Vec::new();
-    for (index, statement) in tree.statements.iter().enumerate() {
-        lowering.statement(statement, &mut statements);
-        let Some(stages) = handed.get_mut(index).filter(|s| !s.is_empty()) else {
-            continue;
-        };
-        // Only a query's stages, or those of the query a `let` binds, are handed over.
-        if let Some(
-            Statement::Query(pipeline)
-            | Statement::Let(Let {
-                value: LetValue::Tabular(pipeline),
-                ..
-            }),
-        ) = statements.last_mut()
-        {
-            if pipeline.stages.is_empty() {
-                // Nearly always: the tree holds no stage of a statement whose stages were
-                // handed over. Moved, not copied, since they may be most of the file.
-                std::mem::swap(&mut pipeline.stages, stages);
-            } else {
-                pipeline.stages.append(stages);
-            }
-        }
-    }
-    Script { statements }
+/// The `ir` statements of one statement of the tree parsed from `source` (a `declare` gives
+/// one a name).
+pub fn statement(source: &str, statement: &ast::Statement) -> Vec<Statement> {
+    let mut out = Vec::new();
+    Lowering { source }.statement(statement, &mut out);
+    out
+}
+
+/// A statement's span over `span`, extended over the `;` that ends it, if there is one.
+pub fn statement_span(source: &str, span: Range<usize>) -> Range<usize> {
+    Lowering { source }.with_semicolon(span)
 }
 
 /// The `ir::Stage` of a stage parsed from `source`, which it consumes: a `where` over a long

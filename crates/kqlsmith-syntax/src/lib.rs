@@ -64,11 +64,24 @@ pub fn check(source: &str) -> Result<(), ParseError> {
     parser::check(source)
 }
 
-/// A top-level pipe stage handed over by [`parse_streaming`].
+/// Whether [`parse_streaming`] reads `source` piece by piece, handing its statements and
+/// stages over (else it parses it whole and hands nothing over).
+pub fn is_read_in_pieces(source: &str) -> bool {
+    parser::big(source)
+}
+
+/// What [`parse_streaming`] hands over, in the text's order.
 // Moved once into the consumer, never stored: a box would cost an allocation a stage.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
-pub enum Streamed {
+pub enum Streamed<'t> {
+    /// The statement with this index, as soon as it is read up to its first top-level stage
+    /// (whole, when it has none). The tree returned holds it too, without the stages handed
+    /// after it; a `let` statement's span already covers them.
+    Statement {
+        statement: usize,
+        head: &'t ast::Statement,
+    },
     /// The next stage of the statement with this index (among the script's statements).
     Stage { statement: usize, stage: ast::Stage },
     /// The stages handed so far are void: the pieces of a big text did not fit (an error,
@@ -80,7 +93,8 @@ pub enum Streamed {
 /// Parses like [`parse`], but a big text's top-level pipe stages (`| where ...`) are handed
 /// to `on_stage` one by one as soon as each is built, instead of being kept in the tree: a
 /// consumer that turns each stage into something smaller never holds the tree of the whole
-/// text. The statements returned lack the stages handed over (their spans still cover
+/// text. Each statement is shown to it first ([`Streamed::Statement`]), so that it can follow
+/// the text in order. The statements returned lack the stages handed over (their spans still cover
 /// them); those of statement `i` follow the stages its tree holds. Small texts are parsed
 /// whole and nothing is handed over.
 ///
@@ -91,6 +105,7 @@ pub enum Streamed {
 /// let mut handed = 0;
 /// let script = kqlsmith_syntax::parse_streaming(&text, |event| match event {
 ///     Streamed::Stage { statement, .. } => handed += 1 + statement,
+///     Streamed::Statement { .. } => {}
 ///     Streamed::Restart => handed = 0,
 /// })?;
 /// let Statement::Query(query) = &script.statements[0] else { unreachable!() };
@@ -99,7 +114,7 @@ pub enum Streamed {
 /// ```
 pub fn parse_streaming(
     source: &str,
-    mut on_stage: impl FnMut(Streamed),
+    mut on_stage: impl FnMut(Streamed<'_>),
 ) -> Result<Script, ParseError> {
     parser::parse_streaming(source, &mut on_stage)
 }

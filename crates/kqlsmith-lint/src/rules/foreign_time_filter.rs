@@ -35,11 +35,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         // Where the table lacks the column, `foreign-time-column` reports it as an error.
-        let table_has_it = matches!(
-            cx.model.resolution_at(ident.span.start),
-            Some(crate::semantic::Resolution::Column(_))
-        );
-        if !table_has_it || scan.time_filter.is_some() || scan.filtered_later {
+        if !scan.foreign_time_filter_is_column || scan.time_filter.is_some() || scan.filtered_later {
             continue;
         }
         out.push(

@@ -42,6 +42,25 @@ pub fn checks() -> &'static [(&'static RuleInfo, Check)] {
     CHECKS
 }
 
+/// Whether a rule's findings in a part of a script (a stage) depend only on that part's
+/// expressions, names, calls and column definitions, and on the `let`s. A big text is
+/// checked a stage at a time with these rules as the parser reads it, and with every rule
+/// over what is left (see `crate::linter`); the others read what the whole script makes
+/// (its tables, table scans, and the uses of each `let`).
+pub fn reads_one_part(rule: &RuleInfo) -> bool {
+    !WHOLE_SCRIPT.iter().any(|r| r.code == rule.code)
+}
+
+/// The rules that read what the whole script makes.
+static WHOLE_SCRIPT: &[&RuleInfo] = &[
+    &unknown_table::RULE,
+    &unused_let::RULE,
+    &deprecated_table::RULE,
+    &missing_time_filter::RULE,
+    &time_filter_not_first::RULE,
+    &foreign_time_filter::RULE,
+];
+
 /// Every rule, in code order.
 pub fn all() -> &'static [&'static RuleInfo] {
     ALL

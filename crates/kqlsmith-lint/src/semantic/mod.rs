@@ -200,11 +200,37 @@ pub struct TableScan {
     /// The first use of another platform's time column in a `where` of this pipeline (a
     /// time filter meant for the other platform).
     pub foreign_time_filter: Option<Ident>,
+    /// Whether that name is a column of the rows there (else it is an unknown name).
+    pub foreign_time_filter_is_column: bool,
     /// Whether the rows are filtered on time after this pipeline (a `union` member, a tabular
     /// `let` used by a filtered pipeline).
     pub filtered_later: bool,
     /// The spans of the stages, in order.
     pub stages: Vec<Range<usize>>,
+}
+
+/// A top-level statement being bound stage by stage (see [`Analyzer::open_statement`]).
+pub(crate) struct OpenStatement {
+    pipeline: OpenPipeline,
+    /// For a `let`: its index in `Model::lets`, and the first scan of its value.
+    binding: Option<(usize, usize)>,
+}
+
+/// Where a part of the script starts in the model's per-name lists.
+pub(crate) struct PartStart {
+    names: usize,
+    calls: usize,
+    defs: usize,
+}
+
+/// A pipeline being bound, stage by stage: the columns so far and the scans its stages filter.
+struct OpenPipeline {
+    set: ColumnSet,
+    table: Option<Arc<str>>,
+    inherited: Vec<usize>,
+    own_scan: Option<usize>,
+    /// How many stages were bound.
+    stages: usize,
 }
 
 /// Everything the rules learn about a script.
@@ -377,6 +403,118 @@ impl<'a> Analyzer<'a> {
         self.model
     }
 
+    /// Binds a top-level statement whose stages are still to come, one at a time, through
+    /// [`Analyzer::statement_stage`]: a query, or a `let` binding one. `None` for any other
+    /// statement, which [`Analyzer::statement`] binds whole.
+    pub(crate) fn open_statement(&mut self, head: &Statement) -> Option<OpenStatement> {
+        let (p, binding) = match head {
+            Statement::Query(p) => (p, None),
+            Statement::Let(l) => match &l.value {
+                LetValue::Tabular(p) => (
+                    p,
+                    Some((self.declare_let(l, false), self.model.scans.len())),
+                ),
+                _ => return None,
+            },
+            Statement::Other(_) => return None,
+        };
+        self.depth += 1;
+        let mut pipeline = self.open_pipeline(p);
+        for stage in &p.stages {
+            self.pipeline_stage(&mut pipeline, stage);
+        }
+        Some(OpenStatement { pipeline, binding })
+    }
+
+    /// Binds the next stage of an open statement.
+    pub(crate) fn statement_stage(&mut self, open: &mut OpenStatement, stage: &Stage) {
+        self.pipeline_stage(&mut open.pipeline, stage);
+    }
+
+    /// Ends an open statement, whose whole span (its stages', for a `let`) is `span`.
+    pub(crate) fn close_statement(&mut self, open: OpenStatement, span: Range<usize>) {
+        self.depth -= 1;
+        let columns = open.pipeline.set;
+        match open.binding {
+            None => self.model.outputs.push(columns),
+            Some((index, scans_start)) => {
+                self.model.lets[index].span = span;
+                self.bind_tabular_let(index, columns, scans_start);
+            }
+        }
+    }
+
+    /// Binds a whole top-level statement.
+    pub(crate) fn statement(&mut self, statement: &Statement) {
+        self.statements(std::slice::from_ref(statement), false);
+    }
+
+    /// The model built so far.
+    pub(crate) fn into_model(mut self) -> Model {
+        self.model.names.shrink_to_fit();
+        self.model
+    }
+
+    /// Where the next part of the script starts in the model's lists of names, calls and
+    /// column definitions.
+    pub(crate) fn part_start(&self) -> PartStart {
+        PartStart {
+            names: self.model.names.len(),
+            calls: self.model.calls.len(),
+            defs: self.model.defs.len(),
+        }
+    }
+
+    /// The names, calls and column definitions bound since `start`, taken out of the model,
+    /// with its `let`s lent until [`Analyzer::end_part`]: what the rules that read no more
+    /// need to check a part of the script (a stage), after which it is let go.
+    pub(crate) fn take_part(&mut self, start: &PartStart) -> Model {
+        let names = take_tail(&mut self.model.names, start.names);
+        // The index moves whole when the part is most of it (a long chain may be most of a
+        // big text, and is not copied), else the part's entries move out of it: either way
+        // in time proportional to the part.
+        let by_start = if names.len() >= start.names {
+            let mut by_start = std::mem::take(&mut self.model.by_start);
+            by_start.retain(|&at, i| {
+                if *i < start.names {
+                    self.model.by_start.insert(at, *i);
+                    return false;
+                }
+                *i -= start.names;
+                true
+            });
+            by_start
+        } else {
+            let mut by_start = HashMap::with_capacity(names.len());
+            for (i, name) in names.iter().enumerate() {
+                let at = name.ident.span.start;
+                if self
+                    .model
+                    .by_start
+                    .get(&at)
+                    .is_some_and(|&j| j >= start.names)
+                {
+                    self.model.by_start.remove(&at);
+                }
+                by_start.insert(at, i);
+            }
+            by_start
+        };
+        Model {
+            names,
+            calls: take_tail(&mut self.model.calls, start.calls),
+            defs: take_tail(&mut self.model.defs, start.defs),
+            lets: std::mem::take(&mut self.model.lets),
+            by_start,
+            ..Model::default()
+        }
+    }
+
+    /// Takes back the `let`s lent with a part.
+    pub(crate) fn end_part(&mut self, part: Model) {
+        self.model.lets = part.lets;
+    }
+
     /// Follows the statements in order; returns the columns of the last query of a function
     /// body (`nested`), if it has one.
     fn statements(&mut self, statements: &[Statement], nested: bool) -> Option<ColumnSet> {
@@ -398,10 +536,9 @@ impl<'a> Analyzer<'a> {
         last
     }
 
-    fn let_statement(&mut self, l: &Let, nested: bool) {
-        // The slot is taken before the value is read, so that `let`s and `as` inside the
-        // value come after it and its index is its own.
-        let index = self.model.lets.len();
+    /// Takes the `let`'s slot in the model before its value is read, so that `let`s and `as`
+    /// inside the value come after it and its index is its own.
+    fn declare_let(&mut self, l: &Let, nested: bool) -> usize {
         self.model.lets.push(LetInfo {
             name: l.name.clone(),
             span: l.span.clone(),
@@ -411,16 +548,30 @@ impl<'a> Analyzer<'a> {
             nested,
             within: None,
         });
+        self.model.lets.len() - 1
+    }
+
+    /// Records the rows a tabular `let` binds (its columns, and the scans its value made
+    /// since `scans_start`), and brings its name into scope.
+    fn bind_tabular_let(&mut self, index: usize, columns: ColumnSet, scans_start: usize) {
+        self.let_columns.insert(index, columns);
+        self.let_scans
+            .insert(index, (scans_start..self.model.scans.len()).collect());
+        self.model.lets[index].kind = LetKind::Tabular;
+        let name = self.model.lets[index].name.name.clone();
+        self.scope.push((name, index));
+    }
+
+    fn let_statement(&mut self, l: &Let, nested: bool) {
+        let index = self.declare_let(l, nested);
         let kind = match &l.value {
             LetValue::Scalar(expr) => match self.as_tabular(expr) {
                 // `let T = SomeTable;` and `let T = materialize(...)` bind rows.
                 Some(p) => {
                     let scans_start = self.model.scans.len();
                     let columns = self.pipeline(&p);
-                    self.let_columns.insert(index, columns);
-                    self.let_scans
-                        .insert(index, (scans_start..self.model.scans.len()).collect());
-                    LetKind::Tabular
+                    self.bind_tabular_let(index, columns, scans_start);
+                    return;
                 }
                 None => {
                     self.expr(expr, &ColumnSet::default(), None, false);
@@ -430,10 +581,8 @@ impl<'a> Analyzer<'a> {
             LetValue::Tabular(p) => {
                 let scans_start = self.model.scans.len();
                 let columns = self.pipeline(p);
-                self.let_columns.insert(index, columns);
-                self.let_scans
-                    .insert(index, (scans_start..self.model.scans.len()).collect());
-                LetKind::Tabular
+                self.bind_tabular_let(index, columns, scans_start);
+                return;
             }
             LetValue::Function(f) => {
                 let saved = self.params.len();
@@ -599,11 +748,21 @@ impl<'a> Analyzer<'a> {
             return ColumnSet::open();
         }
         self.depth += 1;
+        let mut open = self.open_pipeline(p);
+        for stage in &p.stages {
+            self.pipeline_stage(&mut open, stage);
+        }
+        self.depth -= 1;
+        open.set
+    }
+
+    /// Binds a pipeline's source: its stages follow with [`Analyzer::pipeline_stage`].
+    fn open_pipeline(&mut self, p: &Pipeline) -> OpenPipeline {
         let scans_start = self.model.scans.len();
-        let (mut set, mut table) = self.source(&p.source);
+        let (set, table) = self.source(&p.source);
         // Scans whose rows flow into this pipeline, so that its time filter filters them too:
         // `union` members, nested pipelines, and the value of a tabular `let` read here.
-        let mut inherited: Vec<usize> = match &p.source {
+        let inherited: Vec<usize> = match &p.source {
             Source::Union(_) | Source::Nested(_) => (scans_start..self.model.scans.len()).collect(),
             Source::Name(ident) => self
                 .lookup_let(&ident.name)
@@ -619,43 +778,65 @@ impl<'a> Analyzer<'a> {
                     has_time_column: set.contains(&self.platform.time_column),
                     time_filter: None,
                     foreign_time_filter: None,
+                    foreign_time_filter_is_column: false,
                     filtered_later: false,
-                    stages: p.stages.iter().map(|s| s.span.clone()).collect(),
+                    stages: Vec::with_capacity(p.stages.len()),
                 });
                 Some(self.model.scans.len() - 1)
             }
             _ => None,
         };
-        for (i, stage) in p.stages.iter().enumerate() {
-            let time_filter = matches!(&stage.kind,
-                StageKind::Where(e) if mentions_name(e, &self.platform.time_column));
-            if time_filter {
-                if let Some(scan) = own_scan
-                    && self.model.scans[scan].time_filter.is_none()
-                {
-                    self.model.scans[scan].time_filter = Some(i);
-                }
-                for &scan in &inherited {
-                    self.model.scans[scan].filtered_later = true;
-                }
-            }
-            if let (Some(scan), StageKind::Where(predicate)) = (own_scan, &stage.kind)
-                && self.model.scans[scan].foreign_time_filter.is_none()
-                && let Some(ident) = self
-                    .foreign_time_columns
-                    .iter()
-                    .find_map(|c| find_name(predicate, c))
+        OpenPipeline {
+            set,
+            table,
+            inherited,
+            own_scan,
+            stages: 0,
+        }
+    }
+
+    /// Binds the next stage of an open pipeline.
+    fn pipeline_stage(&mut self, open: &mut OpenPipeline, stage: &Stage) {
+        let i = open.stages;
+        open.stages += 1;
+        if let Some(scan) = open.own_scan {
+            self.model.scans[scan].stages.push(stage.span.clone());
+        }
+        let time_filter = matches!(&stage.kind,
+            StageKind::Where(e) if mentions_name(e, &self.platform.time_column));
+        if time_filter {
+            if let Some(scan) = open.own_scan
+                && self.model.scans[scan].time_filter.is_none()
             {
-                self.model.scans[scan].foreign_time_filter = Some(ident.clone());
+                self.model.scans[scan].time_filter = Some(i);
             }
-            let before = self.model.scans.len();
-            table = self.follow_stage(stage, &mut set, table);
-            if let StageKind::Union(_) = stage.kind {
-                inherited.extend(before..self.model.scans.len());
+            for &scan in &open.inherited {
+                self.model.scans[scan].filtered_later = true;
             }
         }
-        self.depth -= 1;
-        set
+        let mut foreign_time_filter = None;
+        if let (Some(scan), StageKind::Where(predicate)) = (open.own_scan, &stage.kind)
+            && self.model.scans[scan].foreign_time_filter.is_none()
+            && let Some(ident) = self
+                .foreign_time_columns
+                .iter()
+                .find_map(|c| find_name(predicate, c))
+        {
+            self.model.scans[scan].foreign_time_filter = Some(ident.clone());
+            foreign_time_filter = Some((scan, ident.span.start));
+        }
+        let before = self.model.scans.len();
+        let table = open.table.take();
+        open.table = self.follow_stage(stage, &mut open.set, table);
+        if let StageKind::Union(_) = stage.kind {
+            open.inherited.extend(before..self.model.scans.len());
+        }
+        // What the filter's name resolved to, kept with the scan: a big text's names are
+        // checked and let go stage by stage (see `Analyzer::take_part`).
+        if let Some((scan, start)) = foreign_time_filter {
+            self.model.scans[scan].foreign_time_filter_is_column =
+                matches!(self.model.resolution_at(start), Some(Resolution::Column(_)));
+        }
     }
 
     /// The columns a source produces, and the table name when it is a schema table.
@@ -1992,6 +2173,13 @@ impl<'a> Analyzer<'a> {
 
 /// The table the rows came from after `stage`, given the one before it: a `partition` query
 /// with a source of its own gives rows of another table.
+/// The entries of `list` from `start` on, taken out of it.
+fn take_tail<T>(list: &mut Vec<T>, start: usize) -> Vec<T> {
+    let mut tail = std::mem::take(list);
+    list.extend(tail.drain(..start));
+    tail
+}
+
 fn rows_table_after(stage: &Stage, table: Option<Arc<str>>) -> Option<Arc<str>> {
     if let StageKind::Partition {
         body: PartitionBody::Query(_),

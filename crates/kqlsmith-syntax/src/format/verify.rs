@@ -26,6 +26,7 @@ pub(super) fn differences(script: &Script, text: &str) -> Option<String> {
             all_match &= original == Some(&stage);
             handed[statement] += 1;
         }
+        Streamed::Statement { .. } => {}
         Streamed::Restart => {
             handed.clear();
             all_match = true;

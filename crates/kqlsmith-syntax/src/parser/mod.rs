@@ -72,11 +72,10 @@ pub(crate) fn parse(source: &str) -> Result<Script, ParseError> {
 /// keeping it (see `crate::parse_streaming`).
 pub(crate) fn parse_streaming(
     source: &str,
-    on_stage: &mut dyn FnMut(crate::Streamed),
+    on_stage: &mut dyn FnMut(crate::Streamed<'_>),
 ) -> Result<Script, ParseError> {
     parse_with(source, |source, input| {
-        let mut hand = |statement, stage| on_stage(crate::Streamed::Stage { statement, stage });
-        match by_pieces(source, input, &mut pieces::Stages::Handed(&mut hand)) {
+        match by_pieces(source, input, &mut pieces::Stages::Handed(on_stage)) {
             Some(statements) => Ok(statements),
             None => {
                 if big(source) {
@@ -106,7 +105,7 @@ fn by_pieces(source: &str, input: &str, stages: &mut pieces::Stages<'_>) -> Opti
 }
 
 /// Whether a text is big enough to be read piece by piece.
-fn big(source: &str) -> bool {
+pub(crate) fn big(source: &str) -> bool {
     source.len() >= PIECES_FROM
 }
 

@@ -25,8 +25,10 @@ use crate::span::Span;
 pub(super) enum Stages<'f> {
     /// Kept in its statement's pipeline: the tree of the whole text.
     Kept,
-    /// Handed over with the index of its statement, in order, and not kept.
-    Handed(&'f mut dyn FnMut(usize, Stage)),
+    /// Handed over, in order, and not kept: each statement as soon as its head is built
+    /// ([`crate::Streamed::Statement`], kept too), then its stages
+    /// ([`crate::Streamed::Stage`]).
+    Handed(&'f mut dyn FnMut(crate::Streamed<'_>)),
     /// Dropped, and so is each operand of a long filter: only whether the text parses counts.
     Dropped,
 }
@@ -79,32 +81,48 @@ fn statement(
         .expect("a parsed statement piece holds the statement");
     let statement = Converter::at(source, range.start).statement(head).ok()?;
     if stage_starts.is_empty() {
+        if let Stages::Handed(hand) = stages {
+            hand(crate::Streamed::Statement {
+                statement: index,
+                head: &statement,
+            });
+        }
         return Some(statement);
     }
     // The pipeline the stages continue: a query's, or the one a `let` binds.
-    let (mut pipeline, binding) = match statement {
-        Statement::Query(query) => (query, None),
-        Statement::Let(LetStatement {
-            name,
-            value: LetValue::Tabular(tabular),
-            span,
-        }) => (tabular, Some((name, span))),
+    let mut statement = match statement {
+        Statement::Query(_)
+        | Statement::Let(LetStatement {
+            value: LetValue::Tabular(_),
+            ..
+        }) => statement,
         Statement::Let(LetStatement {
             name,
             value: LetValue::Expr(expr),
             span,
-        }) => (
-            TabularExpr {
+        }) => Statement::Let(LetStatement {
+            name,
+            span,
+            value: LetValue::Tabular(TabularExpr {
                 span: expr.span(),
                 source: Source::Expr(expr),
                 stages: Vec::new(),
-            },
-            Some((name, span)),
-        ),
+            }),
+        }),
         _ => return None,
     };
+    if let Stages::Handed(hand) = stages {
+        hand(crate::Streamed::Statement {
+            statement: index,
+            head: &statement,
+        });
+    }
     let stage_ends = stage_starts.iter().skip(1).copied().chain([range.end]);
     let link = !matches!(stages, Stages::Dropped);
+    let mut covered = statement.span();
+    let pipeline = statement
+        .pipeline_mut()
+        .expect("a statement with stages has a pipeline");
     for (start, end) in stage_starts.iter().copied().zip(stage_ends) {
         let sliced = (end - start >= LONG_STAGE)
             .then(|| long_stage(source, input, start, end, link))
@@ -114,22 +132,22 @@ fn statement(
             None => stage(source, input, start, end)?,
         };
         pipeline.span = pipeline.span.cover(stage.span);
+        covered = covered.cover(stage.span);
         match stages {
             Stages::Kept => pipeline.stages.push(stage),
-            Stages::Handed(hand) => hand(index, stage),
+            Stages::Handed(hand) => hand(crate::Streamed::Stage {
+                statement: index,
+                stage,
+            }),
             Stages::Dropped => {}
         }
     }
     // A long pipeline's vector grew by doubling: give back what it will never use.
     pipeline.stages.shrink_to_fit();
-    Some(match binding {
-        None => Statement::Query(pipeline),
-        Some((name, span)) => Statement::Let(LetStatement {
-            name,
-            span: span.cover(pipeline.span),
-            value: LetValue::Tabular(pipeline),
-        }),
-    })
+    if let Statement::Let(binding) = &mut statement {
+        binding.span = covered;
+    }
+    Some(statement)
 }
 
 /// The stage `input[start..end]`, parsed in one go.
@@ -394,7 +412,11 @@ mod tests {
     fn every_way(text: &str) -> Option<Vec<Statement>> {
         let kept = statements(text, text, &mut Stages::Kept);
         let mut handed = Vec::new();
-        let mut hand = |statement: usize, stage| handed.push((statement, stage));
+        let mut hand = |event: crate::Streamed<'_>| {
+            if let crate::Streamed::Stage { statement, stage } = event {
+                handed.push((statement, stage));
+            }
+        };
         let mut rebuilt = statements(text, text, &mut Stages::Handed(&mut hand));
         // When the pieces do not fit, the stages handed over are void (`Streamed::Restart`).
         let handed = if rebuilt.is_some() {
@@ -469,14 +491,21 @@ mod tests {
         let mut events = Vec::new();
         let parsed = crate::parse_streaming(&text, |event| {
             events.push(match event {
-                crate::Streamed::Stage { statement, .. } => Some(statement),
+                crate::Streamed::Statement { statement, head } => {
+                    assert!(head.pipeline().is_some_and(|p| p.stages.is_empty()));
+                    Some((statement, "statement"))
+                }
+                crate::Streamed::Stage { statement, .. } => Some((statement, "stage")),
                 crate::Streamed::Restart => None,
             })
         });
         assert_eq!(parsed, crate::parse(&text));
         assert!(parsed.is_err());
-        assert_eq!(events.len(), (8 << 10) + 1);
-        assert!(events[..8 << 10].iter().all(|e| *e == Some(0)));
+        // The second statement's head is shown before its stage fails to parse.
+        assert_eq!(events.len(), (8 << 10) + 3);
+        assert_eq!(events[0], Some((0, "statement")));
+        assert!(events[1..=8 << 10].iter().all(|e| *e == Some((0, "stage"))));
+        assert_eq!(events[(8 << 10) + 1], Some((1, "statement")));
         assert_eq!(events.last(), Some(&None));
         // A small text is read whole from the start: nothing is handed over, nothing void.
         let mut small = 0;
