@@ -106,6 +106,7 @@ impl Linter {
     fn lint_as_read(&self, source: &str, path: Option<&Path>) -> Vec<Diagnostic> {
         let mut reading = Reading::new(self, source, path);
         let parsed = kqlsmith_syntax::parse_streaming(source, |event| reading.take(event));
+        reading.check_pending();
         match parsed {
             Err(error) => self.syntax_error(source, path, &error),
             Ok(tree) if reading.void => self.lint_tree(source, path, tree),
@@ -265,6 +266,8 @@ struct Reading<'a> {
     heads: Vec<crate::ir::Statement>,
     /// The statement whose stages are being handed over, and its span so far.
     open: Option<(OpenStatement, std::ops::Range<usize>)>,
+    /// The stage handed over last, lowered, until the items of its long list are in.
+    pending: Option<crate::ir::Stage>,
     found: Vec<Diagnostic>,
     /// The parser read the text whole after all (or handed over nothing): what was read
     /// here is void, and the tree it returns is linted instead.
@@ -288,6 +291,7 @@ impl<'a> Reading<'a> {
             analyzer: linter.analyzer(),
             heads: Vec::new(),
             open: None,
+            pending: None,
             found: Vec::new(),
             void: true,
         }
@@ -297,6 +301,7 @@ impl<'a> Reading<'a> {
         match event {
             Streamed::Statement { head, .. } => {
                 self.void = false;
+                self.check_pending();
                 self.close();
                 for statement in crate::lower::statement(self.source, head) {
                     match self.analyzer.open_statement(&statement) {
@@ -315,37 +320,58 @@ impl<'a> Reading<'a> {
                 }
             }
             Streamed::Stage { stage, .. } => {
-                let stage = crate::lower::stage(self.source, stage);
-                let Some((open, span)) = &mut self.open else {
-                    // Stages follow their statement: read the tree instead if they do not.
-                    self.void = true;
-                    return;
-                };
-                span.end = span.end.max(stage.span.end);
-                let start = self.analyzer.part_start();
-                self.analyzer.statement_stage(open, &stage);
-                let part = self.analyzer.take_part(&start);
-                let span = stage.span.clone();
-                let script = crate::ir::Script {
-                    statements: vec![crate::ir::Statement::Query(crate::ir::Pipeline {
-                        source: crate::ir::Source::Datatable(Vec::new()),
-                        stages: vec![stage],
-                        span,
-                    })],
-                };
-                self.linter.check(
-                    self.source,
-                    &script,
-                    &part,
-                    &self.stage_checks,
-                    &mut self.found,
-                );
-                self.analyzer.end_part(part);
+                self.check_pending();
+                self.pending = Some(crate::lower::stage(self.source, stage));
+            }
+            Streamed::Item { list_end, item, .. } => {
+                let item = crate::lower::item(self.source, item);
+                let list = self
+                    .pending
+                    .as_mut()
+                    .and_then(|stage| crate::lower::in_list_ending_at(stage, list_end));
+                match list {
+                    Some(list) => list.push(item),
+                    // Items follow their stage: read the tree instead if they do not.
+                    None => self.void = true,
+                }
             }
             Streamed::Restart => {
                 *self = Reading::new(self.linter, self.source, self.path);
             }
         }
+    }
+
+    /// Binds the stage handed over last, now whole, checks it with the rules that read one
+    /// stage, and lets it go.
+    fn check_pending(&mut self) {
+        let Some(stage) = self.pending.take() else {
+            return;
+        };
+        let Some((open, span)) = &mut self.open else {
+            // Stages follow their statement: read the tree instead if they do not.
+            self.void = true;
+            return;
+        };
+        span.end = span.end.max(stage.span.end);
+        let start = self.analyzer.part_start();
+        self.analyzer.statement_stage(open, &stage);
+        let part = self.analyzer.take_part(&start);
+        let span = stage.span.clone();
+        let script = crate::ir::Script {
+            statements: vec![crate::ir::Statement::Query(crate::ir::Pipeline {
+                source: crate::ir::Source::Datatable(Vec::new()),
+                stages: vec![stage],
+                span,
+            })],
+        };
+        self.linter.check(
+            self.source,
+            &script,
+            &part,
+            &self.stage_checks,
+            &mut self.found,
+        );
+        self.analyzer.end_part(part);
     }
 
     /// Ends the statement whose stages were coming, if any.
@@ -448,9 +474,10 @@ mod tests {
         assert!(!codes.contains(&"KQL001"), "it parses: {codes:?}");
     }
 
-    /// A big text's stages are lowered as the parser hands them over: the findings are
-    /// those of linting its whole tree, for a query's stages, a `let`'s, the stages after a
-    /// `declare`, and a stage nested too deep to lower on the way (kept for the big stack).
+    /// A big text is linted stage by stage as the parser hands the stages over: the findings
+    /// are those of linting its whole tree, for a query's stages, a `let`'s, the stages after
+    /// a `declare`, a stage nested deep, and the items of a long list handed after their
+    /// stage (an unknown column and a concatenation among them).
     #[test]
     fn stages_lowered_as_they_are_parsed_give_the_findings_of_the_whole_tree() {
         let linter = Linter::new(Platform::builtin("defender").unwrap(), Config::new());
@@ -461,14 +488,29 @@ mod tests {
              declare query_parameters(Wanted: string = 'x');\n\
              Recent\n{}| where FileName == Wanted\n| extend Deep = {deep}\n\
              | project Missing, FileName\n| where Timestamp > ago(1d);\n\
-             DeviceNetworkEvents | where TimeGenerated > ago(1h)",
+             DeviceNetworkEvents | where TimeGenerated > ago(1h);\n\
+             DeviceNetworkEvents\n| where RemoteIP in ({}, 'x' 'y', strcat(RemoteUrl, Nowhere))\n\
+             | where Timestamp > ago(1d)",
             stages(&|i| format!("| where FileName != 'tool{i}.exe'\n")),
             stages(&|i| format!("| where ProcessId != {i}\n")),
+            (0..6_000)
+                .map(|i| format!("'10.0.{}.{}'", i / 256, i % 256))
+                .collect::<Vec<_>>()
+                .join(", "),
         );
         assert!(text.len() > 128 << 10, "big enough to be parsed in pieces");
-        let mut handed = 0;
-        kqlsmith_syntax::parse_streaming(&text, |_| handed += 1).unwrap();
-        assert!(handed >= 6_000, "{handed} stages handed over");
+        let (mut stages_handed, mut items_handed) = (0, 0);
+        kqlsmith_syntax::parse_streaming(&text, |event| match event {
+            Streamed::Stage { .. } => stages_handed += 1,
+            Streamed::Item { .. } => items_handed += 1,
+            _ => {}
+        })
+        .unwrap();
+        assert!(stages_handed >= 6_000, "{stages_handed} stages handed over");
+        assert!(
+            items_handed >= 6_000,
+            "{items_handed} list items handed over"
+        );
         let streamed = linter.lint(&text);
         let whole = std::thread::Builder::new()
             .stack_size(256 << 20)
@@ -488,7 +530,15 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(codes(&streamed), codes(&whole));
-        for code in ["KQL102", "KQL103"] {
+        let nowhere = text.find("Nowhere").unwrap();
+        assert!(
+            streamed
+                .iter()
+                .any(|d| d.code == "KQL102" && d.range.start == nowhere),
+            "the unknown column among the list's items: {:?}",
+            codes(&streamed)
+        );
+        for code in ["KQL102", "KQL103", "KQL205"] {
             assert!(
                 streamed.iter().any(|d| d.code == code),
                 "{code}: {:?}",

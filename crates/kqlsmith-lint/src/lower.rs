@@ -46,6 +46,29 @@ pub fn stage(source: &str, stage: ast::Stage) -> Stage {
     lowering.finish_stage(stage.span, keyword, kind)
 }
 
+/// The `ir::Expr` of an item of a long `in (...)` list, handed over after its stage (see
+/// `kqlsmith_syntax::Streamed::Item`), which it consumes.
+pub fn item(source: &str, item: ast::Expr) -> Expr {
+    Lowering { source }.expr_owned(item)
+}
+
+/// The items of the lowered `in (...)` list that ends at byte `end` among the operands of a
+/// `where` stage's operators: where the items handed after the stage go.
+pub fn in_list_ending_at(stage: &mut Stage, end: usize) -> Option<&mut Vec<Expr>> {
+    fn find(expr: &mut Expr, end: usize) -> Option<&mut Vec<Expr>> {
+        match &mut expr.kind {
+            ExprKind::List(items) if expr.span.end == end => Some(items),
+            ExprKind::Binary { lhs, rhs, .. } => find(lhs, end).or_else(move || find(rhs, end)),
+            ExprKind::Unary { operand, .. } => find(operand, end),
+            _ => None,
+        }
+    }
+    match &mut stage.kind {
+        StageKind::Where(predicate) => find(predicate, end),
+        _ => None,
+    }
+}
+
 struct Lowering<'s> {
     source: &'s str,
 }
@@ -553,7 +576,7 @@ impl Lowering<'_> {
             ast::Expr::Star(_) => ExprKind::Star,
             ast::Expr::Wildcard(w) => ExprKind::Wildcard(ident(w)),
             ast::Expr::NamedArg(a) => ExprKind::NamedArg {
-                name: ident(&a.name),
+                name: Box::new(ident(&a.name)),
                 value: Box::new(self.expr(&a.value)),
             },
             ast::Expr::Literal(l) => ExprKind::Literal(literal(l)),
@@ -565,7 +588,7 @@ impl Lowering<'_> {
             ast::Expr::Call(c) => ExprKind::Call(Box::new(self.call(c))),
             ast::Expr::Member(m) => ExprKind::Member {
                 target: Box::new(self.expr(&m.object)),
-                name: ident(&m.member),
+                name: Box::new(ident(&m.member)),
             },
             ast::Expr::Index(i) => ExprKind::Index {
                 target: Box::new(self.expr(&i.object)),
@@ -645,7 +668,7 @@ impl Lowering<'_> {
                 return Expr {
                     span: span(l.span),
                     kind: ExprKind::Literal(match l.value {
-                        ast::LiteralValue::String(s) => Literal::String(s),
+                        ast::LiteralValue::String(s) => Literal::String(s.into()),
                         _ => literal(&l),
                     }),
                 };
@@ -730,7 +753,7 @@ fn placeholder() -> ast::Expr {
 fn literal(l: &ast::Literal) -> Literal {
     use ast::LiteralValue as V;
     match &l.value {
-        V::String(s) => Literal::String(s.clone()),
+        V::String(s) => Literal::String(s.as_str().into()),
         V::Bool(b) => Literal::Bool(*b),
         V::Long(n) => Literal::Long(*n),
         V::Real(r) => Literal::Real(*r),

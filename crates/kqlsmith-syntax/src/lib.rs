@@ -84,6 +84,14 @@ pub enum Streamed<'t> {
     },
     /// The next stage of the statement with this index (among the script's statements).
     Stage { statement: usize, stage: ast::Stage },
+    /// The next item of a long `in (...)` list of the stage just handed over, which holds the
+    /// list's first item: the list that ends at byte `list_end`
+    /// ([`ast::Stage::in_list_ending_at`]).
+    Item {
+        statement: usize,
+        list_end: usize,
+        item: ast::Expr,
+    },
     /// The stages handed so far are void: the pieces of a big text did not fit (an error,
     /// or a shape they do not take), so it is read again in one go, and the tree returned
     /// holds every stage.
@@ -105,7 +113,7 @@ pub enum Streamed<'t> {
 /// let mut handed = 0;
 /// let script = kqlsmith_syntax::parse_streaming(&text, |event| match event {
 ///     Streamed::Stage { statement, .. } => handed += 1 + statement,
-///     Streamed::Statement { .. } => {}
+///     Streamed::Statement { .. } | Streamed::Item { .. } => {}
 ///     Streamed::Restart => handed = 0,
 /// })?;
 /// let Statement::Query(query) = &script.statements[0] else { unreachable!() };

@@ -1018,14 +1018,16 @@ impl<'a> Analyzer<'a> {
         } else if name == "_GetWatchlist" {
             callee = Callee::Unchecked;
             match call.args.first().map(|a| &a.kind) {
-                Some(ExprKind::Literal(Literal::String(w))) => match self.watchlists.get(w) {
-                    Some(columns) => {
-                        let mut set = ColumnSet::new(columns.clone());
-                        set.set("SearchKey", ColumnType::String);
-                        set
+                Some(ExprKind::Literal(Literal::String(w))) => {
+                    match self.watchlists.get(w.as_str()) {
+                        Some(columns) => {
+                            let mut set = ColumnSet::new(columns.clone());
+                            set.set("SearchKey", ColumnType::String);
+                            set
+                        }
+                        None => unseen(),
                     }
-                    None => unseen(),
-                },
+                }
                 _ => unseen(),
             }
         } else if let Some(f) = functions::lookup(FunctionKind::Scalar, name) {

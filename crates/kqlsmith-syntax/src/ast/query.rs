@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Expr, FunctionParam, Ident, TypedColumn};
+use super::{BinaryExpr, Expr, FunctionParam, Ident, TypedColumn};
 use crate::span::Span;
 
 /// `source | stage | stage ...`
@@ -30,6 +30,30 @@ pub enum Source {
 pub struct Stage {
     pub operator: Operator,
     pub span: Span,
+}
+
+impl Stage {
+    /// The items of the `in (...)` list that ends at byte `end` among the operands of a
+    /// `where` stage's operators: where the [`crate::Streamed::Item`]s handed after the
+    /// stage go.
+    pub fn in_list_ending_at(&mut self, end: usize) -> Option<&mut Vec<Expr>> {
+        match &mut self.operator {
+            Operator::Where { predicate, .. } => in_list_ending_at(predicate, end),
+            _ => None,
+        }
+    }
+}
+
+fn in_list_ending_at(expr: &mut Expr, end: usize) -> Option<&mut Vec<Expr>> {
+    match expr {
+        Expr::In(test) if test.span.end == end => Some(&mut test.list),
+        Expr::Binary(b) => {
+            let BinaryExpr { left, right, .. } = b.as_mut();
+            in_list_ending_at(left, end).or_else(|| in_list_ending_at(right, end))
+        }
+        Expr::Unary(u) => in_list_ending_at(&mut u.operand, end),
+        _ => None,
+    }
 }
 
 /// A table operand of `join`, `lookup`, `union`, `search in`, `find in`: a name, a call, or a

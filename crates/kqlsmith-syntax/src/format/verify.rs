@@ -8,30 +8,69 @@
 use crate::Streamed;
 use crate::ast::{Script, Stage, Statement};
 
+/// The stages of the formatted text handed over so far, each compared with the original's
+/// once whole (a long list's items follow its stage).
+struct HandedStages {
+    /// How many stages of each statement were handed over.
+    handed: Vec<usize>,
+    all_match: bool,
+    /// The last stage handed over, with its statement, until its items are in.
+    pending: Option<(usize, Stage)>,
+}
+
+impl Default for HandedStages {
+    fn default() -> Self {
+        HandedStages {
+            handed: Vec::new(),
+            all_match: true,
+            pending: None,
+        }
+    }
+}
+
+impl HandedStages {
+    fn compare_pending(&mut self, script: &Script) {
+        let Some((statement, stage)) = self.pending.take() else {
+            return;
+        };
+        if self.handed.len() <= statement {
+            self.handed.resize(statement + 1, 0);
+        }
+        let original = script
+            .statements
+            .get(statement)
+            .and_then(Statement::pipeline)
+            .and_then(|p| p.stages.get(self.handed[statement]));
+        self.all_match &= original == Some(&stage);
+        self.handed[statement] += 1;
+    }
+}
+
 /// Why the formatted `text` is not the query `script` holds, if it is not.
 pub(super) fn differences(script: &Script, text: &str) -> Option<String> {
-    // How many stages of each statement were handed over, and whether all matched.
-    let mut handed: Vec<usize> = Vec::new();
-    let mut all_match = true;
+    let mut stages = HandedStages::default();
     let reparsed = crate::parse_streaming(text, |event| match event {
         Streamed::Stage { statement, stage } => {
-            if handed.len() <= statement {
-                handed.resize(statement + 1, 0);
+            stages.compare_pending(script);
+            stages.pending = Some((statement, stage));
+        }
+        Streamed::Item { list_end, item, .. } => {
+            let list = stages
+                .pending
+                .as_mut()
+                .and_then(|(_, stage)| stage.in_list_ending_at(list_end));
+            match list {
+                Some(list) => list.push(item),
+                None => stages.all_match = false,
             }
-            let original = script
-                .statements
-                .get(statement)
-                .and_then(Statement::pipeline)
-                .and_then(|p| p.stages.get(handed[statement]));
-            all_match &= original == Some(&stage);
-            handed[statement] += 1;
         }
-        Streamed::Statement { .. } => {}
-        Streamed::Restart => {
-            handed.clear();
-            all_match = true;
-        }
+        Streamed::Statement { .. } => stages.compare_pending(script),
+        Streamed::Restart => stages = HandedStages::default(),
     });
+    stages.compare_pending(script);
+    let HandedStages {
+        handed, all_match, ..
+    } = stages;
     let reparsed = match reparsed {
         Ok(reparsed) => reparsed,
         Err(error) => return Some(format!("does not parse ({error})")),

@@ -123,22 +123,36 @@ fn statement(
     let pipeline = statement
         .pipeline_mut()
         .expect("a statement with stages has a pipeline");
+    // Handed over, a long list's items follow its stage one by one.
+    let leave_items = matches!(stages, Stages::Handed(_));
     for (start, end) in stage_starts.iter().copied().zip(stage_ends) {
         let sliced = (end - start >= LONG_STAGE)
-            .then(|| long_stage(source, input, start, end, link))
+            .then(|| long_stage(source, input, start, end, link, leave_items))
             .flatten();
-        let stage = match sliced {
-            Some(stage) => stage,
-            None => stage(source, input, start, end)?,
+        let (stage, left_items) = match sliced {
+            Some(sliced) => sliced,
+            None => (stage(source, input, start, end)?, None),
         };
         pipeline.span = pipeline.span.cover(stage.span);
         covered = covered.cover(stage.span);
         match stages {
             Stages::Kept => pipeline.stages.push(stage),
-            Stages::Handed(hand) => hand(crate::Streamed::Stage {
-                statement: index,
-                stage,
-            }),
+            Stages::Handed(hand) => {
+                hand(crate::Streamed::Stage {
+                    statement: index,
+                    stage,
+                });
+                if let Some(left) = &left_items {
+                    for (item_start, item_end) in left.slices() {
+                        let item = shallow(source, input, Rule::item_piece, item_start, item_end)?;
+                        hand(crate::Streamed::Item {
+                            statement: index,
+                            list_end: left.end(),
+                            item,
+                        });
+                    }
+                }
+            }
             Stages::Dropped => {}
         }
     }
@@ -173,8 +187,16 @@ const SHALLOW: u32 = 16;
 /// of big filters: `where a or b or ...` (or `and`), one operand a slice, or a long
 /// `in (...)` list at its top level, one item a slice. `None` for any other stage, and when
 /// a slice does not parse: the caller then parses the stage in one go. Without `link`, each
-/// operand or item is checked and dropped: the stage returned holds only the first.
-fn long_stage(source: &str, input: &str, start: usize, end: usize, link: bool) -> Option<Stage> {
+/// operand or item is checked and dropped: the stage returned holds only the first. With
+/// `leave_items`, a long list's items after the first are left to the caller, unparsed.
+fn long_stage(
+    source: &str,
+    input: &str,
+    start: usize,
+    end: usize,
+    link: bool,
+    leave_items: bool,
+) -> Option<(Stage, Option<LeftItems>)> {
     let text = &input[start..end];
     let (mut ors, mut ands) = (Vec::new(), Vec::new());
     // The commas of the top-level bracket being read, and the closing bracket and commas of
@@ -198,11 +220,21 @@ fn long_stage(source: &str, input: &str, start: usize, end: usize, link: bool) -
         }
     }
     if ors.len() >= MANY {
-        chain(source, input, (start, end), &ors, BinaryOpKind::Or, link)
+        chain(source, input, (start, end), &ors, BinaryOpKind::Or, link).map(|s| (s, None))
     } else if ors.is_empty() && ands.len() >= MANY {
-        chain(source, input, (start, end), &ands, BinaryOpKind::And, link)
+        chain(source, input, (start, end), &ands, BinaryOpKind::And, link).map(|s| (s, None))
     } else if list.1.len() >= MANY {
-        long_list(source, input, (start, end), list.0, &list.1, link)
+        let (close, commas) = list;
+        let stage = list_head(source, input, (start, end), close, &commas)?;
+        let left = LeftItems {
+            start,
+            commas,
+            close,
+        };
+        if leave_items {
+            return Some((stage, Some(left)));
+        }
+        long_list(source, input, stage, &left, link).map(|s| (s, None))
     } else {
         None
     }
@@ -259,17 +291,39 @@ fn chain(
     Some(stage)
 }
 
+/// The items after the first of a long `in (...)` list: the list's stage starts at `start`,
+/// and the offsets of its commas and closing bracket count from there.
+pub(super) struct LeftItems {
+    start: usize,
+    commas: Vec<usize>,
+    close: usize,
+}
+
+impl LeftItems {
+    /// Where the list ends, past its closing bracket.
+    fn end(&self) -> usize {
+        self.start + self.close + 1
+    }
+
+    /// Where each item is in the text, in order.
+    fn slices(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let item_ends = self.commas.iter().skip(1).copied().chain([self.close]);
+        self.commas
+            .iter()
+            .zip(item_ends)
+            .map(|(&comma, end)| (self.start + comma + 1, self.start + end))
+    }
+}
+
 /// A stage with a long `in (...)` list at its top level, closed at `close` with commas at
-/// `commas` (offsets in the stage): the stage parsed with every item but the first blanked
-/// out (spaces, so every offset stays), then each other item on its own (added to the list
-/// with `link`).
-fn long_list(
+/// `commas` (offsets in the stage), parsed with every item but the first blanked out
+/// (spaces, so every offset stays).
+fn list_head(
     source: &str,
     input: &str,
     (start, end): (usize, usize),
     close: usize,
     commas: &[usize],
-    link: bool,
 ) -> Option<Stage> {
     let text = &input[start..end];
     let mut blanked = String::with_capacity(text.len());
@@ -281,40 +335,32 @@ fn long_list(
         .next()
         .expect("a parsed stage piece holds the stage");
     let mut stage = Converter::at(source, start).stage(pair).ok()?;
-    let Operator::Where { predicate, .. } = &mut stage.operator else {
-        return None;
-    };
-    let list = in_list_closed_at(predicate, start + close)?;
-    let item_ends = commas.iter().skip(1).copied().chain([close]);
-    for (&comma, item_end) in commas.iter().zip(item_ends) {
-        let item = shallow(
-            source,
-            input,
-            Rule::item_piece,
-            start + comma + 1,
-            start + item_end,
-        )?;
+    stage
+        .in_list_ending_at(start + close + 1)
+        .filter(|list| list.len() == 1)?;
+    Some(stage)
+}
+
+/// The stage of [`list_head`] with the list's other items, each parsed on its own (and added
+/// to the list with `link`).
+fn long_list(
+    source: &str,
+    input: &str,
+    mut stage: Stage,
+    items: &LeftItems,
+    link: bool,
+) -> Option<Stage> {
+    let list = stage.in_list_ending_at(items.end())?;
+    if link {
+        list.reserve_exact(items.commas.len());
+    }
+    for (item_start, item_end) in items.slices() {
+        let item = shallow(source, input, Rule::item_piece, item_start, item_end)?;
         if link {
             list.push(item);
         }
     }
     Some(stage)
-}
-
-/// The items of the one-item `in (...)` list closed at `close` among the operands of
-/// `predicate`'s operators.
-fn in_list_closed_at(predicate: &mut Expr, close: usize) -> Option<&mut Vec<Expr>> {
-    match predicate {
-        Expr::In(test) if test.span.end == close + 1 && test.list.len() == 1 => {
-            Some(&mut test.list)
-        }
-        Expr::Binary(b) => {
-            let BinaryExpr { left, right, .. } = b.as_mut();
-            in_list_closed_at(left, close).or_else(|| in_list_closed_at(right, close))
-        }
-        Expr::Unary(u) => in_list_closed_at(&mut u.operand, close),
-        _ => None,
-    }
 }
 
 /// The expression `input[start..end]` read by `rule` (an operand or a list item), if it is
@@ -412,10 +458,28 @@ mod tests {
     fn every_way(text: &str) -> Option<Vec<Statement>> {
         let kept = statements(text, text, &mut Stages::Kept);
         let mut handed = Vec::new();
-        let mut hand = |event: crate::Streamed<'_>| {
-            if let crate::Streamed::Stage { statement, stage } = event {
+        // Each statement is shown once, in order, before its stages; a long list's items
+        // follow its stage.
+        let mut shown = Vec::new();
+        let mut hand = |event: crate::Streamed<'_>| match event {
+            crate::Streamed::Statement { statement, .. } => shown.push(statement),
+            crate::Streamed::Stage { statement, stage } => {
+                assert_eq!(shown.last(), Some(&statement));
                 handed.push((statement, stage));
             }
+            crate::Streamed::Item {
+                statement,
+                list_end,
+                item,
+            } => {
+                let (of, stage) = handed.last_mut().expect("an item follows its stage");
+                assert_eq!(*of, statement);
+                stage
+                    .in_list_ending_at(list_end)
+                    .expect("an item's list is in its stage")
+                    .push(item);
+            }
+            crate::Streamed::Restart => {}
         };
         let mut rebuilt = statements(text, text, &mut Stages::Handed(&mut hand));
         // When the pieces do not fit, the stages handed over are void (`Streamed::Restart`).
@@ -496,6 +560,7 @@ mod tests {
                     Some((statement, "statement"))
                 }
                 crate::Streamed::Stage { statement, .. } => Some((statement, "stage")),
+                crate::Streamed::Item { statement, .. } => Some((statement, "item")),
                 crate::Streamed::Restart => None,
             })
         });
@@ -573,7 +638,7 @@ mod tests {
                 .find("\n|")
                 .map_or(text.len(), |i| first_pipe + 1 + i);
             assert_eq!(
-                long_stage(&text, &text, first_pipe, stage_end, true).is_some(),
+                long_stage(&text, &text, first_pipe, stage_end, true, false).is_some(),
                 sliced,
                 "{}",
                 &text[..80]
