@@ -8,7 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::fix::apply_fixes;
 use crate::platform::Platform;
 use crate::rules::{self, Check, Context};
-use crate::semantic::{Analyzer, OpenStatement};
+use crate::semantic::{Analyzer, OpenStatement, PartStart};
 use crate::suppression::Suppressions;
 use kqlsmith_syntax::Streamed;
 use kqlsmith_syntax::ast::Expr;
@@ -268,6 +268,9 @@ struct Reading<'a> {
     open: Option<(OpenStatement, std::ops::Range<usize>)>,
     /// The stage handed over last, lowered, until the items of its long list are in.
     pending: Option<crate::ir::Stage>,
+    /// The keyword of the `where` stage checked last, when the operands of its long chain
+    /// are coming.
+    chain_keyword: Option<std::ops::Range<usize>>,
     found: Vec<Diagnostic>,
     /// The parser read the text whole after all (or handed over nothing): what was read
     /// here is void, and the tree it returns is linted instead.
@@ -292,6 +295,7 @@ impl<'a> Reading<'a> {
             heads: Vec::new(),
             open: None,
             pending: None,
+            chain_keyword: None,
             found: Vec::new(),
             void: true,
         }
@@ -302,6 +306,7 @@ impl<'a> Reading<'a> {
             Streamed::Statement { head, .. } => {
                 self.void = false;
                 self.check_pending();
+                self.chain_keyword = None;
                 self.close();
                 for statement in crate::lower::statement(self.source, head) {
                     match self.analyzer.open_statement(&statement) {
@@ -321,10 +326,20 @@ impl<'a> Reading<'a> {
             }
             Streamed::Stage { stage, .. } => {
                 self.check_pending();
+                self.chain_keyword = None;
                 self.pending = Some(crate::lower::stage(self.source, stage));
             }
+            Streamed::Operand { operand, .. } => {
+                // The stage holds the chain's first operand: bound and checked first.
+                if let Some(stage) = &self.pending {
+                    self.chain_keyword = Some(stage.keyword.clone());
+                }
+                self.check_pending();
+                let operand = crate::lower::handed_expr(self.source, operand);
+                self.check_operand(operand);
+            }
             Streamed::Item { list_end, item, .. } => {
-                let item = crate::lower::item(self.source, item);
+                let item = crate::lower::handed_expr(self.source, item);
                 let list = self
                     .pending
                     .as_mut()
@@ -355,6 +370,33 @@ impl<'a> Reading<'a> {
         span.end = span.end.max(stage.span.end);
         let start = self.analyzer.part_start();
         self.analyzer.statement_stage(open, &stage);
+        self.check_part(start, stage);
+    }
+
+    /// Binds the next operand of the long chain of the `where` stage checked last, checks
+    /// it as that stage's predicate with the rules that read one stage, and lets it go.
+    fn check_operand(&mut self, operand: crate::ir::Expr) {
+        let (Some(keyword), Some((open, span))) = (&self.chain_keyword, &mut self.open) else {
+            // Operands follow their stage: read the tree instead if they do not.
+            self.void = true;
+            return;
+        };
+        span.end = span.end.max(operand.span.end);
+        let stage = crate::ir::Stage {
+            span: operand.span.clone(),
+            keyword: keyword.clone(),
+            kind: crate::ir::StageKind::Where(operand),
+        };
+        let start = self.analyzer.part_start();
+        if let crate::ir::StageKind::Where(operand) = &stage.kind {
+            self.analyzer.where_operand(open, operand);
+        }
+        self.check_part(start, stage);
+    }
+
+    /// Checks what was bound since `start`, `stage`'s names, with the rules that read one
+    /// stage, then lets it go.
+    fn check_part(&mut self, start: PartStart, stage: crate::ir::Stage) {
         let part = self.analyzer.take_part(&start);
         let span = stage.span.clone();
         let script = crate::ir::Script {
@@ -476,8 +518,9 @@ mod tests {
 
     /// A big text is linted stage by stage as the parser hands the stages over: the findings
     /// are those of linting its whole tree, for a query's stages, a `let`'s, the stages after
-    /// a `declare`, a stage nested deep, and the items of a long list handed after their
-    /// stage (an unknown column and a concatenation among them).
+    /// a `declare`, a stage nested deep, the items of a long list handed after their stage
+    /// (an unknown column and a concatenation among them), and the operands of a long chain
+    /// (a time filter, an unknown column and a `contains` among them).
     #[test]
     fn stages_lowered_as_they_are_parsed_give_the_findings_of_the_whole_tree() {
         let linter = Linter::new(Platform::builtin("defender").unwrap(), Config::new());
@@ -490,26 +533,34 @@ mod tests {
              | project Missing, FileName\n| where Timestamp > ago(1d);\n\
              DeviceNetworkEvents | where TimeGenerated > ago(1h);\n\
              DeviceNetworkEvents\n| where RemoteIP in ({}, 'x' 'y', strcat(RemoteUrl, Nowhere))\n\
-             | where Timestamp > ago(1d)",
+             | where Timestamp > ago(1d);\n\
+             DeviceNetworkEvents\n| where RemotePort != 1\n| where {} or RemoteUrl contains 'evilthing'\n\
+             or Nowhere2 == 1 or Timestamp > ago(1d)\n| where TimeGenerated > ago(1d)",
             stages(&|i| format!("| where FileName != 'tool{i}.exe'\n")),
             stages(&|i| format!("| where ProcessId != {i}\n")),
             (0..6_000)
                 .map(|i| format!("'10.0.{}.{}'", i / 256, i % 256))
                 .collect::<Vec<_>>()
                 .join(", "),
+            (0..4_000)
+                .map(|i| format!("RemotePort == {i}"))
+                .collect::<Vec<_>>()
+                .join(" or "),
         );
         assert!(text.len() > 128 << 10, "big enough to be parsed in pieces");
-        let (mut stages_handed, mut items_handed) = (0, 0);
+        let (mut stages_handed, mut items_handed, mut operands_handed) = (0, 0, 0);
         kqlsmith_syntax::parse_streaming(&text, |event| match event {
             Streamed::Stage { .. } => stages_handed += 1,
             Streamed::Item { .. } => items_handed += 1,
-            _ => {}
+            Streamed::Operand { .. } => operands_handed += 1,
+            Streamed::Statement { .. } | Streamed::Restart => {}
         })
         .unwrap();
         assert!(stages_handed >= 6_000, "{stages_handed} stages handed over");
+        assert!(items_handed >= 6_000, "{items_handed} items handed over");
         assert!(
-            items_handed >= 6_000,
-            "{items_handed} list items handed over"
+            operands_handed >= 4_000,
+            "{operands_handed} operands handed over"
         );
         let streamed = linter.lint(&text);
         let whole = std::thread::Builder::new()
@@ -538,7 +589,17 @@ mod tests {
             "the unknown column among the list's items: {:?}",
             codes(&streamed)
         );
-        for code in ["KQL102", "KQL103", "KQL205"] {
+        // The time filter late in the chain is found, and reported over the whole stage.
+        let chain = text.find("| where RemotePort == 0").unwrap() + 2;
+        let chain_end = text.find("> ago(1d)\n| where TimeGenerated").unwrap() + 9;
+        assert!(
+            streamed
+                .iter()
+                .any(|d| d.code == "KQL304" && d.range == (chain..chain_end)),
+            "{:?}",
+            codes(&streamed)
+        );
+        for code in ["KQL102", "KQL103", "KQL205", "KQL301", "KQL401"] {
             assert!(
                 streamed.iter().any(|d| d.code == code),
                 "{code}: {:?}",

@@ -46,10 +46,10 @@ pub fn stage(source: &str, stage: ast::Stage) -> Stage {
     lowering.finish_stage(stage.span, keyword, kind)
 }
 
-/// The `ir::Expr` of an item of a long `in (...)` list, handed over after its stage (see
-/// `kqlsmith_syntax::Streamed::Item`), which it consumes.
-pub fn item(source: &str, item: ast::Expr) -> Expr {
-    Lowering { source }.expr_owned(item)
+/// The `ir::Expr` of an operand of a long chain or an item of a long `in (...)` list, handed
+/// over after its stage (see `kqlsmith_syntax::Streamed`), which it consumes.
+pub fn handed_expr(source: &str, expr: ast::Expr) -> Expr {
+    Lowering { source }.expr_owned(expr)
 }
 
 /// The items of the lowered `in (...)` list that ends at byte `end` among the operands of a

@@ -84,6 +84,14 @@ pub enum Streamed<'t> {
     },
     /// The next stage of the statement with this index (among the script's statements).
     Stage { statement: usize, stage: ast::Stage },
+    /// The next operator and operand of a long chain (`where a or b or ...`) of the stage
+    /// just handed over, which holds the chain's first operand: linked to it as the parser
+    /// links them ([`ast::Stage::link_operand`]).
+    Operand {
+        statement: usize,
+        op: ast::BinaryOp,
+        operand: ast::Expr,
+    },
     /// The next item of a long `in (...)` list of the stage just handed over, which holds the
     /// list's first item: the list that ends at byte `list_end`
     /// ([`ast::Stage::in_list_ending_at`]).
@@ -113,7 +121,7 @@ pub enum Streamed<'t> {
 /// let mut handed = 0;
 /// let script = kqlsmith_syntax::parse_streaming(&text, |event| match event {
 ///     Streamed::Stage { statement, .. } => handed += 1 + statement,
-///     Streamed::Statement { .. } | Streamed::Item { .. } => {}
+///     Streamed::Statement { .. } | Streamed::Operand { .. } | Streamed::Item { .. } => {}
 ///     Streamed::Restart => handed = 0,
 /// })?;
 /// let Statement::Query(query) = &script.statements[0] else { unreachable!() };

@@ -231,6 +231,8 @@ struct OpenPipeline {
     own_scan: Option<usize>,
     /// How many stages were bound.
     stages: usize,
+    /// The stage and the index in `foreign_time_columns` of the scan's foreign time filter.
+    foreign_from: Option<(usize, usize)>,
 }
 
 /// Everything the rules learn about a script.
@@ -429,6 +431,37 @@ impl<'a> Analyzer<'a> {
     /// Binds the next stage of an open statement.
     pub(crate) fn statement_stage(&mut self, open: &mut OpenStatement, stage: &Stage) {
         self.pipeline_stage(&mut open.pipeline, stage);
+    }
+
+    /// Binds one more operand of the long chain of the `where` stage bound last (handed over
+    /// after the stage, which held the first): as the stage's predicate would have, had it
+    /// been linked to it. The stage's span grows over it.
+    pub(crate) fn where_operand(&mut self, open: &mut OpenStatement, operand: &Expr) {
+        let p = &mut open.pipeline;
+        let Some(stage) = p.stages.checked_sub(1) else {
+            return;
+        };
+        if let Some(scan) = p.own_scan
+            && let Some(span) = self.model.scans[scan].stages.get_mut(stage)
+        {
+            span.end = span.end.max(operand.span.end);
+        }
+        if mentions_name(operand, &self.platform.time_column) {
+            if let Some(scan) = p.own_scan
+                && self.model.scans[scan].time_filter.is_none()
+            {
+                self.model.scans[scan].time_filter = Some(stage);
+            }
+            for &scan in &p.inherited {
+                self.model.scans[scan].filtered_later = true;
+            }
+        }
+        let foreign = self.foreign_time_filter_in(p, stage, operand);
+        self.expr(operand, &p.set, p.table.clone(), true);
+        if let Some((scan, start)) = foreign {
+            self.model.scans[scan].foreign_time_filter_is_column =
+                matches!(self.model.resolution_at(start), Some(Resolution::Column(_)));
+        }
     }
 
     /// Ends an open statement, whose whole span (its stages', for a `let`) is `span`.
@@ -792,7 +825,35 @@ impl<'a> Analyzer<'a> {
             inherited,
             own_scan,
             stages: 0,
+            foreign_from: None,
         }
+    }
+
+    /// Records the first use of another platform's time column in the predicate (or an
+    /// operand of the predicate) of stage `stage` of an open pipeline that starts at a table,
+    /// unless an earlier stage used one: the first such column in the order of
+    /// `foreign_time_columns`, at its first use. The scan and where that use starts, if
+    /// recorded here.
+    fn foreign_time_filter_in(
+        &mut self,
+        open: &mut OpenPipeline,
+        stage: usize,
+        predicate: &Expr,
+    ) -> Option<(usize, usize)> {
+        let scan = open.own_scan?;
+        // Columns before this one in the list may still take its place in the same stage.
+        let before = match open.foreign_from {
+            None => self.foreign_time_columns.len(),
+            Some((from, column)) if from == stage => column,
+            Some(_) => return None,
+        };
+        let (column, ident) = self.foreign_time_columns[..before]
+            .iter()
+            .enumerate()
+            .find_map(|(k, c)| find_name(predicate, c).map(|ident| (k, ident)))?;
+        open.foreign_from = Some((stage, column));
+        self.model.scans[scan].foreign_time_filter = Some(ident.clone());
+        Some((scan, ident.span.start))
     }
 
     /// Binds the next stage of an open pipeline.
@@ -814,17 +875,10 @@ impl<'a> Analyzer<'a> {
                 self.model.scans[scan].filtered_later = true;
             }
         }
-        let mut foreign_time_filter = None;
-        if let (Some(scan), StageKind::Where(predicate)) = (open.own_scan, &stage.kind)
-            && self.model.scans[scan].foreign_time_filter.is_none()
-            && let Some(ident) = self
-                .foreign_time_columns
-                .iter()
-                .find_map(|c| find_name(predicate, c))
-        {
-            self.model.scans[scan].foreign_time_filter = Some(ident.clone());
-            foreign_time_filter = Some((scan, ident.span.start));
-        }
+        let foreign_time_filter = match &stage.kind {
+            StageKind::Where(predicate) => self.foreign_time_filter_in(open, i, predicate),
+            _ => None,
+        };
         let before = self.model.scans.len();
         let table = open.table.take();
         open.table = self.follow_stage(stage, &mut open.set, table);

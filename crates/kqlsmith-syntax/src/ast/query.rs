@@ -33,6 +33,25 @@ pub struct Stage {
 }
 
 impl Stage {
+    /// Links `right` to a `where` stage's predicate with `op`, as the parser links the
+    /// operands of a chain (`a or b`, then `or c`), and widens the stage over it: where the
+    /// [`crate::Streamed::Operand`]s handed after the stage go. `false` for another stage.
+    pub fn link_operand(&mut self, op: super::BinaryOp, right: Expr) -> bool {
+        let Operator::Where { predicate, .. } = &mut self.operator else {
+            return false;
+        };
+        let left = std::mem::replace(predicate, Expr::Star(Span::default()));
+        let span = left.span().cover(right.span());
+        *predicate = Expr::Binary(Box::new(BinaryExpr {
+            left,
+            op,
+            right,
+            span,
+        }));
+        self.span = self.span.cover(span);
+        true
+    }
+
     /// The items of the `in (...)` list that ends at byte `end` among the operands of a
     /// `where` stage's operators: where the [`crate::Streamed::Item`]s handed after the
     /// stage go.

@@ -9,7 +9,7 @@ use crate::Streamed;
 use crate::ast::{Script, Stage, Statement};
 
 /// The stages of the formatted text handed over so far, each compared with the original's
-/// once whole (a long list's items follow its stage).
+/// once whole (a long chain's operands and a long list's items follow their stage).
 struct HandedStages {
     /// How many stages of each statement were handed over.
     handed: Vec<usize>,
@@ -53,6 +53,12 @@ pub(super) fn differences(script: &Script, text: &str) -> Option<String> {
         Streamed::Stage { statement, stage } => {
             stages.compare_pending(script);
             stages.pending = Some((statement, stage));
+        }
+        Streamed::Operand { op, operand, .. } => {
+            let linked = stages.pending.as_mut();
+            if !linked.is_some_and(|(_, stage)| stage.link_operand(op, operand)) {
+                stages.all_match = false;
+            }
         }
         Streamed::Item { list_end, item, .. } => {
             let list = stages
