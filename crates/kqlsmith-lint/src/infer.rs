@@ -102,11 +102,13 @@ fn infer_among<'p>(source: &str, platforms: &'p [Platform]) -> (&'p Platform, St
     )
 }
 
-/// The identifiers of the text, outside comments and string literals.
+/// The identifiers of the text, outside comments and string literals, each once, in the
+/// order they first appear (a big file repeats a few words a million times).
 fn words(source: &str) -> Vec<&str> {
+    let mut seen = std::collections::HashSet::new();
     kqlsmith_syntax::code_words(source)
-        .into_iter()
         .map(|(word, _)| word)
+        .filter(|word| seen.insert(*word))
         .collect()
 }
 

@@ -338,14 +338,23 @@ impl<'a> Reading<'a> {
                 let operand = crate::lower::handed_expr(self.source, operand);
                 self.check_operand(operand);
             }
-            Streamed::Item { list_end, item, .. } => {
+            Streamed::Item {
+                list_end,
+                item,
+                after,
+                ..
+            } => {
                 let item = crate::lower::handed_expr(self.source, item);
                 let list = self
                     .pending
                     .as_mut()
                     .and_then(|stage| crate::lower::in_list_ending_at(stage, list_end));
                 match list {
-                    Some(list) => list.push(item),
+                    Some(list) => {
+                        // Sized once: the list may be most of the file.
+                        list.reserve_exact(after + 1);
+                        list.push(item);
+                    }
                     // Items follow their stage: read the tree instead if they do not.
                     None => self.void = true,
                 }

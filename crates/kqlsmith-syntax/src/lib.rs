@@ -99,6 +99,8 @@ pub enum Streamed<'t> {
         statement: usize,
         list_end: usize,
         item: ast::Expr,
+        /// How many items follow this one (so that the list can be sized once).
+        after: usize,
     },
     /// The stages handed so far are void: the pieces of a big text did not fit (an error,
     /// or a shape they do not take), so it is read again in one go, and the tree returned

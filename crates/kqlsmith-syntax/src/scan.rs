@@ -362,35 +362,48 @@ pub fn tokens(source: &str) -> Vec<Token> {
 ///     .collect();
 /// assert_eq!(words, ["T", "where", "x"]);
 /// ```
-pub fn code_words(source: &str) -> Vec<(&str, Span)> {
-    let mut words = Vec::new();
-    let mut at = 0;
-    for token in tokens(source) {
-        words_between(source, at, token.span.start, &mut words);
-        at = token.span.end;
-    }
-    words_between(source, at, source.len(), &mut words);
-    words
+pub fn code_words(source: &str) -> impl Iterator<Item = (&str, Span)> {
+    // The stretches of code: before the first token, between two, after the last.
+    let mut tokens = tokens(source).into_iter();
+    let mut from = Some(0);
+    let stretches = std::iter::from_fn(move || {
+        let start = from?;
+        let end = match tokens.next() {
+            Some(token) => {
+                from = Some(token.span.end);
+                token.span.start
+            }
+            None => {
+                from = None;
+                source.len()
+            }
+        };
+        Some((start, end))
+    });
+    stretches.flat_map(move |(start, end)| words_between(source, start, end))
 }
 
-/// The words of `source[from..to]`, a stretch of code, into `words`.
-fn words_between<'s>(source: &'s str, from: usize, to: usize, words: &mut Vec<(&'s str, Span)>) {
+/// The words of `source[from..to]`, a stretch of code.
+fn words_between(source: &str, from: usize, to: usize) -> impl Iterator<Item = (&str, Span)> {
     let bytes = source.as_bytes();
     let mut i = from;
-    while i < to {
-        if !is_word_byte(bytes[i]) {
-            i += 1;
-            continue;
+    std::iter::from_fn(move || {
+        while i < to {
+            if !is_word_byte(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < to && is_word_byte(bytes[i]) {
+                i += 1;
+            }
+            // Digits first: a number or a timespan (`1d`), not a word.
+            if !bytes[start].is_ascii_digit() {
+                return Some((&source[start..i], Span::new(start, i)));
+            }
         }
-        let start = i;
-        while i < to && is_word_byte(bytes[i]) {
-            i += 1;
-        }
-        // Digits first: a number or a timespan (`1d`), not a word.
-        if !bytes[start].is_ascii_digit() {
-            words.push((&source[start..i], Span::new(start, i)));
-        }
-    }
+        None
+    })
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -530,9 +543,9 @@ mod tests {
     #[test]
     fn code_words_skip_comments_strings_and_numbers() {
         let src = "T // TimeGenerated\n| where P == @\"C:\\\" and Q == 'TimeGenerated' | take 10d";
-        let words: Vec<&str> = code_words(src).into_iter().map(|(w, _)| w).collect();
+        let words: Vec<&str> = code_words(src).map(|(w, _)| w).collect();
         assert_eq!(words, ["T", "where", "P", "and", "Q", "take"]);
-        let (word, span) = code_words(src)[2];
+        let (word, span) = code_words(src).nth(2).unwrap();
         assert_eq!(&src[span.start..span.end], word);
     }
 

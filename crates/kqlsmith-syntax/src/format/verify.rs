@@ -60,13 +60,21 @@ pub(super) fn differences(script: &Script, text: &str) -> Option<String> {
                 stages.all_match = false;
             }
         }
-        Streamed::Item { list_end, item, .. } => {
+        Streamed::Item {
+            list_end,
+            item,
+            after,
+            ..
+        } => {
             let list = stages
                 .pending
                 .as_mut()
                 .and_then(|(_, stage)| stage.in_list_ending_at(list_end));
             match list {
-                Some(list) => list.push(item),
+                Some(list) => {
+                    list.reserve_exact(after + 1);
+                    list.push(item);
+                }
                 None => stages.all_match = false,
             }
         }

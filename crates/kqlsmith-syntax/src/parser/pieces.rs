@@ -157,13 +157,15 @@ fn statement(
                         }
                     }
                     Some(Left::Items(items)) => {
-                        for (item_start, item_end) in items.slices() {
+                        let count = items.commas.len();
+                        for (n, (item_start, item_end)) in items.slices().enumerate() {
                             let item =
                                 shallow(source, input, Rule::item_piece, item_start, item_end)?;
                             hand(crate::Streamed::Item {
                                 statement: index,
                                 list_end: items.end(),
                                 item,
+                                after: count - n - 1,
                             });
                         }
                     }
@@ -556,6 +558,7 @@ mod tests {
                 statement,
                 list_end,
                 item,
+                ..
             } => {
                 handed_operands_or_items = true;
                 let (of, stage) = handed.last_mut().expect("an item follows its stage");
