@@ -11,7 +11,9 @@
 //! - **A new rule: 2 files and 1 line.** `src/rules/<name>.rs` (its `declare_rule!` with the
 //!   documentation, and its `check`), its fixtures `tests/fixtures/<name>/{bad,good}*.kql`
 //!   (with the snapshots they make), and one line in the `register!` list of
-//!   `src/rules/mod.rs`.
+//!   `src/rules/mod.rs`; one more in its `WHOLE_SCRIPT` list when the rule reads what the
+//!   whole script makes (tables, table scans, the uses of a `let`) rather than the names,
+//!   calls and expressions of one stage, as a big text is checked a stage at a time.
 //! - **A new platform: 2 data files.** `profiles/platforms/<name>.toml` and its `.tables`
 //!   schema; the build script (`build.rs`) lists the folder and compiles every platform in.
 //!   `lint --platform`, `convert --from/--to`, `render --platform`, the configuration's
