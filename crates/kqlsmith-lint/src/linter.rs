@@ -109,7 +109,7 @@ impl Linter {
         reading.check_pending();
         match parsed {
             Err(error) => self.syntax_error(source, path, &error),
-            Ok(tree) if reading.void => self.lint_tree(source, path, tree),
+            Ok(tree) if reading.is_void() => self.lint_tree(source, path, tree),
             Ok(tree) => {
                 // Every statement was handed over: the tree holds nothing more.
                 drop(tree);
@@ -272,9 +272,10 @@ struct Reading<'a> {
     /// are coming.
     chain_keyword: Option<std::ops::Range<usize>>,
     found: Vec<Diagnostic>,
-    /// The parser read the text whole after all (or handed over nothing): what was read
-    /// here is void, and the tree it returns is linted instead.
-    void: bool,
+    /// Whether the parser handed the text over (else it read it whole).
+    handed: bool,
+    /// Whether something came out of its order (a stage before its statement...).
+    out_of_order: bool,
 }
 
 impl<'a> Reading<'a> {
@@ -297,14 +298,21 @@ impl<'a> Reading<'a> {
             pending: None,
             chain_keyword: None,
             found: Vec::new(),
-            void: true,
+            handed: false,
+            out_of_order: false,
         }
+    }
+
+    /// Whether what was read here is void, and the tree the parser returns is to be linted
+    /// instead: it read the text whole after all, or handed it over out of order.
+    fn is_void(&self) -> bool {
+        !self.handed || self.out_of_order
     }
 
     fn take(&mut self, event: Streamed<'_>) {
         match event {
             Streamed::Statement { head, .. } => {
-                self.void = false;
+                self.handed = true;
                 self.check_pending();
                 self.chain_keyword = None;
                 self.close();
@@ -356,7 +364,7 @@ impl<'a> Reading<'a> {
                         list.push(item);
                     }
                     // Items follow their stage: read the tree instead if they do not.
-                    None => self.void = true,
+                    None => self.out_of_order = true,
                 }
             }
             Streamed::Restart => {
@@ -373,7 +381,7 @@ impl<'a> Reading<'a> {
         };
         let Some((open, span)) = &mut self.open else {
             // Stages follow their statement: read the tree instead if they do not.
-            self.void = true;
+            self.out_of_order = true;
             return;
         };
         span.end = span.end.max(stage.span.end);
@@ -387,19 +395,17 @@ impl<'a> Reading<'a> {
     fn check_operand(&mut self, operand: crate::ir::Expr) {
         let (Some(keyword), Some((open, span))) = (&self.chain_keyword, &mut self.open) else {
             // Operands follow their stage: read the tree instead if they do not.
-            self.void = true;
+            self.out_of_order = true;
             return;
         };
         span.end = span.end.max(operand.span.end);
+        let start = self.analyzer.part_start();
+        self.analyzer.where_operand(open, &operand);
         let stage = crate::ir::Stage {
             span: operand.span.clone(),
             keyword: keyword.clone(),
             kind: crate::ir::StageKind::Where(operand),
         };
-        let start = self.analyzer.part_start();
-        if let crate::ir::StageKind::Where(operand) = &stage.kind {
-            self.analyzer.where_operand(open, operand);
-        }
         self.check_part(start, stage);
     }
 

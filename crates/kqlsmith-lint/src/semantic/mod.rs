@@ -446,22 +446,9 @@ impl<'a> Analyzer<'a> {
         {
             span.end = span.end.max(operand.span.end);
         }
-        if mentions_name(operand, &self.platform.time_column) {
-            if let Some(scan) = p.own_scan
-                && self.model.scans[scan].time_filter.is_none()
-            {
-                self.model.scans[scan].time_filter = Some(stage);
-            }
-            for &scan in &p.inherited {
-                self.model.scans[scan].filtered_later = true;
-            }
-        }
-        let foreign = self.foreign_time_filter_in(p, stage, operand);
+        let foreign_time_filter = self.time_filters_in(p, stage, operand);
         self.expr(operand, &p.set, p.table.clone(), true);
-        if let Some((scan, start)) = foreign {
-            self.model.scans[scan].foreign_time_filter_is_column =
-                matches!(self.model.resolution_at(start), Some(Resolution::Column(_)));
-        }
+        self.resolve_foreign_time_filter(foreign_time_filter);
     }
 
     /// Ends an open statement, whose whole span (its stages', for a `let`) is `span`.
@@ -863,20 +850,8 @@ impl<'a> Analyzer<'a> {
         if let Some(scan) = open.own_scan {
             self.model.scans[scan].stages.push(stage.span.clone());
         }
-        let time_filter = matches!(&stage.kind,
-            StageKind::Where(e) if mentions_name(e, &self.platform.time_column));
-        if time_filter {
-            if let Some(scan) = open.own_scan
-                && self.model.scans[scan].time_filter.is_none()
-            {
-                self.model.scans[scan].time_filter = Some(i);
-            }
-            for &scan in &open.inherited {
-                self.model.scans[scan].filtered_later = true;
-            }
-        }
         let foreign_time_filter = match &stage.kind {
-            StageKind::Where(predicate) => self.foreign_time_filter_in(open, i, predicate),
+            StageKind::Where(predicate) => self.time_filters_in(open, i, predicate),
             _ => None,
         };
         let before = self.model.scans.len();
@@ -885,9 +860,37 @@ impl<'a> Analyzer<'a> {
         if let StageKind::Union(_) = stage.kind {
             open.inherited.extend(before..self.model.scans.len());
         }
-        // What the filter's name resolved to, kept with the scan: a big text's names are
-        // checked and let go stage by stage (see `Analyzer::take_part`).
-        if let Some((scan, start)) = foreign_time_filter {
+        self.resolve_foreign_time_filter(foreign_time_filter);
+    }
+
+    /// Records what the predicate (or an operand of the predicate) of stage `stage` of an
+    /// open pipeline filters on: the platform's time column, for the pipeline's own scan and
+    /// the scans whose rows flow into it, and another platform's (see
+    /// [`Analyzer::foreign_time_filter_in`], whose result it returns).
+    fn time_filters_in(
+        &mut self,
+        open: &mut OpenPipeline,
+        stage: usize,
+        predicate: &Expr,
+    ) -> Option<(usize, usize)> {
+        if mentions_name(predicate, &self.platform.time_column) {
+            if let Some(scan) = open.own_scan
+                && self.model.scans[scan].time_filter.is_none()
+            {
+                self.model.scans[scan].time_filter = Some(stage);
+            }
+            for &scan in &open.inherited {
+                self.model.scans[scan].filtered_later = true;
+            }
+        }
+        self.foreign_time_filter_in(open, stage, predicate)
+    }
+
+    /// Keeps with the scan what the foreign time filter's name resolved to, once its stage is
+    /// bound: a big text's names are checked and let go stage by stage (see
+    /// [`Analyzer::take_part`]).
+    fn resolve_foreign_time_filter(&mut self, recorded: Option<(usize, usize)>) {
+        if let Some((scan, start)) = recorded {
             self.model.scans[scan].foreign_time_filter_is_column =
                 matches!(self.model.resolution_at(start), Some(Resolution::Column(_)));
         }

@@ -11,7 +11,9 @@
 //!
 //! Each top-level stage, once converted, is kept in its statement's pipeline, handed to the
 //! caller, or dropped ([`Stages`]): a caller that turns stages into something else, or only
-//! wants to know whether the text parses, never holds the tree of the whole text.
+//! wants to know whether the text parses, never holds the tree of the whole text. Handed
+//! over, a long stage goes as its first slice, then its chain's other operands or its
+//! list's other items one by one, so that not even one huge stage is whole.
 
 use pest::Parser as _;
 use pest::iterators::Pairs;
@@ -139,37 +141,15 @@ fn statement(
         match stages {
             Stages::Kept => pipeline.stages.push(stage),
             Stages::Handed(hand) => {
+                let span = stage.span;
                 hand(crate::Streamed::Stage {
                     statement: index,
                     stage,
                 });
-                match &left {
-                    Some(Left::Operands(operands)) => {
-                        for parsed in operands.parsed(source, input) {
-                            let (op, operand) = parsed?;
-                            covered = covered.cover(operand.span());
-                            pipeline.span = pipeline.span.cover(operand.span());
-                            hand(crate::Streamed::Operand {
-                                statement: index,
-                                op,
-                                operand,
-                            });
-                        }
-                    }
-                    Some(Left::Items(items)) => {
-                        let count = items.commas.len();
-                        for (n, (item_start, item_end)) in items.slices().enumerate() {
-                            let item =
-                                shallow(source, input, Rule::item_piece, item_start, item_end)?;
-                            hand(crate::Streamed::Item {
-                                statement: index,
-                                list_end: items.end(),
-                                item,
-                                after: count - n - 1,
-                            });
-                        }
-                    }
-                    None => {}
+                if let Some(left) = &left {
+                    let whole = hand_rest(source, input, index, left, span, *hand)?;
+                    pipeline.span = pipeline.span.cover(whole);
+                    covered = covered.cover(whole);
                 }
             }
             Stages::Dropped => {}
@@ -181,6 +161,47 @@ fn statement(
         binding.span = covered;
     }
     Some(statement)
+}
+
+/// Hands over, one at a time, what the first slice of a long stage of statement
+/// `statement` left: the other operands of its chain, or the other items of its list. The
+/// span of the whole stage (`span`, the first slice's, over all of them); `None` when one
+/// does not parse on its own.
+fn hand_rest(
+    source: &str,
+    input: &str,
+    statement: usize,
+    left: &Left,
+    mut span: Span,
+    hand: &mut dyn FnMut(crate::Streamed<'_>),
+) -> Option<Span> {
+    match left {
+        Left::Operands(operands) => {
+            for parsed in operands.parsed(source, input) {
+                let (op, operand) = parsed?;
+                span = span.cover(operand.span());
+                hand(crate::Streamed::Operand {
+                    statement,
+                    op,
+                    operand,
+                });
+            }
+        }
+        Left::Items(items) => {
+            let count = items.commas.len();
+            for (n, (item_start, item_end)) in items.slices().enumerate() {
+                let item = shallow(source, input, Rule::item_piece, item_start, item_end)?;
+                span = span.cover(item.span());
+                hand(crate::Streamed::Item {
+                    statement,
+                    list_end: items.end(),
+                    item,
+                    after: count - n - 1,
+                });
+            }
+        }
+    }
+    Some(span)
 }
 
 /// The stage `input[start..end]`, parsed in one go.
