@@ -324,7 +324,6 @@ impl<'a> Reading<'a> {
                                 crate::ir::Statement::Query(p) => p.span.clone(),
                                 crate::ir::Statement::Other(span) => span.clone(),
                             };
-                            self.close();
                             self.open = Some((open, span));
                         }
                         None => self.analyzer.statement(&statement),
