@@ -400,9 +400,7 @@ impl<'a> Analyzer<'a> {
     /// Builds the model of `script`.
     pub fn analyze(mut self, script: &Script) -> Model {
         self.statements(&script.statements, false);
-        // One name use a name: on a big file, the slack of the last doubling is megabytes.
-        self.model.names.shrink_to_fit();
-        self.model
+        self.into_model()
     }
 
     /// Binds a top-level statement whose stages are still to come, one at a time, through
@@ -471,6 +469,7 @@ impl<'a> Analyzer<'a> {
 
     /// The model built so far.
     pub(crate) fn into_model(mut self) -> Model {
+        // One name use a name: on a big file, the slack of the last doubling is megabytes.
         self.model.names.shrink_to_fit();
         self.model
     }
